@@ -1,0 +1,51 @@
+// trustsync: the command-line entry point; dispatches to one subcommand.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "agent/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+constexpr Command kCommands[] = {
+    {"keygen", ts::agent::cmd_keygen, "generate a DNSSEC key into a key directory"},
+    {"sign", ts::agent::cmd_sign, "sign a zone file once (like dnssec-signzone)"},
+    {"ds", ts::agent::cmd_ds, "print DS records for the KSKs/CSKs in a key directory"},
+    {"chain", ts::agent::cmd_chain,
+     "show the chain of trust down to a zone, as a validator sees it"},
+};
+
+void usage(std::ostream& out) {
+  out << "usage: trustsync COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : kCommands) out << "  " << c.name << "\t" << c.summary << "\n";
+  out << "\n'trustsync COMMAND --help' describes a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 64;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (name == "--version") {
+    std::cout << "trustsync 0.1.0\n";
+    return 0;
+  }
+  for (const auto& c : kCommands)
+    if (name == c.name) return c.run(argc - 1, argv + 1);
+  std::cerr << "trustsync: unknown command '" << name << "'\n";
+  usage(std::cerr);
+  return 64;
+}

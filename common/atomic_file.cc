@@ -1,0 +1,114 @@
+// Crash-safe file writes (temp -> fsync -> rename -> fsync dir) and exclusive secret files.
+#include "common/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ts {
+namespace {
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+std::string directory_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status fsync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return fail(dir + ": cannot open directory: " + errno_text());
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return fail(dir + ": fsync failed: " + errno_text());
+  return {};
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path)), mode_(mode) {}
+
+AtomicFile::~AtomicFile() {
+  if (fp_) std::fclose(fp_);
+  if (!committed_ && !tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+}
+
+Status AtomicFile::open() {
+  std::string templ = path_ + ".tmp.XXXXXX";
+  int fd = ::mkstemp(templ.data());
+  if (fd < 0) return fail(path_ + ": cannot create temporary file: " + errno_text());
+  tmp_path_ = templ;
+  if (::fchmod(fd, mode_) != 0) return fail(tmp_path_ + ": chmod failed: " + errno_text());
+  fp_ = ::fdopen(fd, "w");
+  if (!fp_) {
+    ::close(fd);
+    return fail(tmp_path_ + ": fdopen failed: " + errno_text());
+  }
+  static constexpr size_t kBuffer = 1 << 20;
+  std::setvbuf(fp_, nullptr, _IOFBF, kBuffer);
+  return {};
+}
+
+Status AtomicFile::commit() {
+  if (!fp_) return fail(path_ + ": not open");
+  bool ok = std::fflush(fp_) == 0 && !std::ferror(fp_);
+  ok = ok && ::fsync(fileno(fp_)) == 0;
+  int close_rc = std::fclose(fp_);
+  fp_ = nullptr;
+  if (!ok || close_rc != 0) return fail(path_ + ": write failed: " + errno_text());
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0)
+    return fail(path_ + ": rename failed: " + errno_text());
+  committed_ = true;
+  return fsync_directory(directory_of(path_));
+}
+
+Status write_file_atomically(const std::string& path, std::string_view content, unsigned mode) {
+  AtomicFile out(path, mode);
+  if (auto s = out.open(); !s) return s;
+  if (!content.empty() &&
+      std::fwrite(content.data(), 1, content.size(), out.stream()) != content.size())
+    return fail(path + ": write failed: " + errno_text());
+  return out.commit();
+}
+
+Status write_new_secret_file(const std::string& path, std::string_view content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(path + ": cannot create: " + errno_text());
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string msg = path + ": write failed: " + errno_text();
+      ::close(fd);
+      ::unlink(path.c_str());
+      return fail(msg);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(path.c_str());
+    return fail(path + ": fsync failed: " + errno_text());
+  }
+  return fsync_directory(directory_of(path));
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(path + ": cannot open: " + errno_text());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return fail(path + ": read failed");
+  return ss.str();
+}
+
+}  // namespace ts

@@ -1,0 +1,47 @@
+// Crash-safe file output: content goes to a temporary file in the target's directory,
+// is fsync'ed, renamed over the target, and the directory is fsync'ed. A reader (or a
+// restart after kill -9) sees the old file or the new one, never half of one.
+//
+//   AtomicFile out("/var/lib/ts/zone.signed", 0644);
+//   if (!out.open()) ...; fwrite(..., out.stream()); ...; Status s = out.commit();
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace ts {
+
+class AtomicFile {
+ public:
+  AtomicFile(std::string path, unsigned mode);
+  ~AtomicFile();  // discards the temporary file unless commit() succeeded
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  Status open();
+  FILE* stream() { return fp_; }
+  /// Flushes, fsyncs, renames over the target and fsyncs the directory.
+  Status commit();
+
+ private:
+  std::string path_;
+  std::string tmp_path_;
+  unsigned mode_;
+  FILE* fp_ = nullptr;
+  bool committed_ = false;
+};
+
+/// Writes `content` to `path` atomically with the given mode.
+Status write_file_atomically(const std::string& path, std::string_view content, unsigned mode);
+
+/// Creates `path` exclusively (O_EXCL) with mode 0600 and writes `content`, fsync'ed.
+/// Fails if the file exists: key files are never overwritten.
+Status write_new_secret_file(const std::string& path, std::string_view content);
+
+/// Reads a whole file.
+Result<std::string> read_file(const std::string& path);
+
+}  // namespace ts

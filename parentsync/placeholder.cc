@@ -1,0 +1,2 @@
+// The parent-sync module; filled in by its issue.
+namespace ts::parentsync {}

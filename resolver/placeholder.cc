@@ -1,0 +1,2 @@
+// The resolver module (libunbound validation, direct queries); filled in by its issue.
+namespace ts::resolver {}
