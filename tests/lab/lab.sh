@@ -8,7 +8,9 @@
 #   lab.sh reload-sub         [--instance I]   make NSD reload $LAB_SUB_ZONEFILE (waits)
 #   lab.sh hold-secondary ZONE    [--instance I]   secondary of ZONE stops following primary
 #   lab.sh release-secondary ZONE [--instance I]   ...follows again, refreshed at once
-#   lab.sh wait-sync ZONE     [--instance I]   wait until both servers of ZONE serve one serial
+#   lab.sh wait-sync ZONE [--timeout S] [--instance I]  wait (20 s) until both servers of ZONE
+#                                              serve the same SOA serial
+#   lab.sh flush-resolver     [--instance I]   empty Unbound's caches (incl. bogus keys)
 #
 # Layout (I = instance):           .1 `.` NSD pre-signed     .2 test. BIND dnssec-policy
 #   .3 test. Knot secondary         .4 example.test. Knot auto-signing
@@ -33,17 +35,19 @@ log() { [[ -n "${LAB_QUIET:-}" ]] || echo "lab.sh: $*" >&2; }
 
 # ---------------------------------------------------------------- argument parsing
 CMD="${1:-}"
-[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync [ZONE] [--instance I] [--dir DIR]"
+[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync|flush-resolver [ZONE] [--instance I] [--dir DIR]"
 shift
 INSTANCE=0
 DIR=""
 ZONE_ARG=""
+TIMEOUT=20
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
     --instance=*) INSTANCE="${1#*=}"; shift ;;
     --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
     --dir=*) DIR="${1#*=}"; shift ;;
+    --timeout) TIMEOUT="${2:?--timeout needs a value}"; shift 2 ;;
     -*) die "unknown option $1" ;;
     *) [[ -z "$ZONE_ARG" ]] || die "unexpected argument $1"; ZONE_ARG="$1"; shift ;;
   esac
@@ -189,18 +193,18 @@ same_serial() {
 
 wait_sync() {
   secondary_of "$1"
-  poll "${2:-20}" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
+  poll "$TIMEOUT" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
 }
 
 # ---------------------------------------------------------------- reload-sub
 # The SOA RRSIG signature in the zone file, compared with what NSD serves.
 file_soa_sig() {
   ldns-read-zone -c "$LAB_SUB_ZONEFILE" 2>/dev/null |
-    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
+    awk '$4=="RRSIG" && $5=="SOA" {s=""; for (i=13;i<=NF;i++) s=s $i; print s}' | head -1
 }
 served_soa_sig() {
   q +dnssec +noall +answer "@$LAB_SUB_ADDR" SOA sub.example.test. |
-    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
+    awk '$4=="RRSIG" && $5=="SOA" {s=""; for (i=13;i<=NF;i++) s=s $i; print s}' | head -1
 }
 sub_reloaded() { [[ "$(served_soa_sig)" == "$WANT_SIG" ]]; }
 
@@ -209,6 +213,16 @@ reload_sub() {
   [[ -n "$WANT_SIG" ]] || die "no RRSIG SOA in $LAB_SUB_ZONEFILE"
   nsd-control -c "$DIR/nsd-sub/nsd.conf" reload sub.example.test. >/dev/null
   poll 10 "NSD at $LAB_SUB_ADDR serving the new $LAB_SUB_ZONEFILE" sub_reloaded
+}
+
+# Unbound keeps a bogus key for ~60 s whatever its options: tests that break and repair a
+# zone flush it.
+flush_resolver() {
+  local c=(unbound-control -c "$LAB_UNBOUND_CONF")
+  "${c[@]}" flush_bogus >/dev/null
+  "${c[@]}" flush_negative >/dev/null
+  "${c[@]}" flush_zone . >/dev/null
+  "${c[@]}" flush_infra all >/dev/null
 }
 
 # ---------------------------------------------------------------- status
@@ -234,6 +248,7 @@ case "$CMD" in
   reload-sub) load_env; reload_sub ;;
   hold-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "hold-secondary needs ZONE"; hold_secondary "$ZONE_ARG" ;;
   release-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "release-secondary needs ZONE"; release_secondary "$ZONE_ARG" ;;
+  flush-resolver) load_env; flush_resolver ;;
   wait-sync) load_env; [[ -n "$ZONE_ARG" ]] || die "wait-sync needs ZONE"; wait_sync "$ZONE_ARG" ;;
   *) die "unknown command '$CMD'" ;;
 esac

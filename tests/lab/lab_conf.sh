@@ -282,6 +282,7 @@ server:
   cache-max-ttl: 5
   cache-max-negative-ttl: 5
   val-bogus-ttl: 1
+  trust-anchor-signaling: no
   infra-host-ttl: 5
   infra-keep-probing: yes
 remote-control:

@@ -129,12 +129,12 @@ EOF
     "$TTL" "$TTL" "$P.1" >"$DIR/root.hints"
   {
     echo "trust-anchors {"
-    awk '{print "  " $1 " static-ds " $6 " " $7 " " $8 " \"" $9 "\";"}' "$DIR/root.ds"
+    awk '{print "  " $1 " static-ds " $5 " " $6 " " $7 " \"" $8 "\";"}' "$DIR/root.ds"
     echo "};"
   } >"$DIR/root.delv"
   {
     echo "trust-anchors {"
-    awk '{print "  " $1 " static-ds " $6 " " $7 " " $8 " \"" $9 "\";"}' "$DIR/island.ds"
+    awk '{print "  " $1 " static-ds " $5 " " $6 " " $7 " \"" $8 "\";"}' "$DIR/island.ds"
     echo "};"
   } >"$DIR/island.delv"
 }
