@@ -209,8 +209,8 @@ zone:
     storage: "$d"
     file: "$d/example.test.zone"
     zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: changes
+    zonefile-load: difference-no-serial
+    journal-content: all
     dnssec-signing: on
     dnssec-policy: lab
     notify: secondary

@@ -125,6 +125,8 @@ EOF
 
   # Trust material.
   ds_of "$root_ksk" >"$DIR/root.ds"
+  grep -v '^;' "$root_ksk.key" >"$DIR/root.dnskey"
+  grep -v '^;' "$island_ksk.key" >"$DIR/island.dnskey"
   printf '. %s IN NS a.root-servers.lab.\na.root-servers.lab. %s IN A %s\n' \
     "$TTL" "$TTL" "$P.1" >"$DIR/root.hints"
   {
@@ -267,9 +269,11 @@ LAB_ISLAND_ADDR=$P.8
 LAB_RESOLVER=$P.53
 LAB_TRUST_ANCHOR=$DIR/root.ds
 LAB_DELV_ANCHOR=$DIR/root.delv
+LAB_ROOT_DNSKEY=$DIR/root.dnskey
 LAB_ROOT_HINTS=$DIR/root.hints
 LAB_ISLAND_ANCHOR=$DIR/island.ds
 LAB_ISLAND_DELV_ANCHOR=$DIR/island.delv
+LAB_ISLAND_DNSKEY=$DIR/island.dnskey
 LAB_TSIG_NAME=$LAB_TSIG_NAME
 LAB_TSIG_ALG=hmac-sha256
 LAB_TSIG_SECRET=$LAB_TSIG_SECRET
