@@ -251,7 +251,12 @@ status() {
 }
 
 case "$CMD" in
-  start) resolve_dir; source "$LAB_SCRIPT_DIR/lab_start.sh"; start_lab ;;
+  start)
+    resolve_dir
+    # shellcheck source=tests/lab/lab_start.sh
+    source "$LAB_SCRIPT_DIR/lab_start.sh"
+    start_lab
+    ;;
   stop)
     resolve_dir
     stop_instance

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # TrustSync lab: `lab.sh start` (sourced by lab.sh). Makes keys with dnssec-keygen, writes
 # and pre-signs the zones bottom-up (each child's DS goes into its parent's zone file before
 # the parent is signed or loaded), writes the configs, starts every server at once, and polls
