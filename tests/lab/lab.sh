@@ -77,7 +77,9 @@ ADDR_SUFFIXES=(1 2 3 4 5 6 7 8 53)
 pid_is_ours() {
   local pid="$1"
   [[ -r "/proc/$pid/cmdline" ]] || return 1
-  { tr "\0" " " <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$DIR/"
+  local cmdline
+  cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
+  [[ "$cmdline" == *"$DIR/"* ]]
 }
 
 stop_instance() {
@@ -108,9 +110,8 @@ stop_instance() {
     done
     rm -f "$DIR"/pids/*.pid
   fi
-  for name in "${ADDR_SUFFIXES[@]}"; do
-    ip addr del "$P.$name/32" dev lo 2>/dev/null || true
-  done
+  for name in "${ADDR_SUFFIXES[@]}"; do echo "addr del $P.$name/32 dev lo"; done |
+    ip -force -batch - >/dev/null 2>&1 || true
   rm -f "$REGISTRY/$INSTANCE"
 }
 
@@ -125,7 +126,11 @@ launch() {
 # ---------------------------------------------------------------- DNS helpers
 q() { dig +norec +time=1 +tries=1 "$@" 2>/dev/null; }
 serial_at() { q +short "@$1" SOA "$2" | awk 'NF==7 {print $3}' | head -1; }
-has_rrsig_soa() { q +dnssec +noall +answer "@$1" SOA "$2" | grep -q 'RRSIG[[:space:]]*SOA'; }
+has_rrsig_soa() {
+  local out
+  out="$(q +dnssec +noall +answer "@$1" SOA "$2")"
+  [[ "$out" =~ RRSIG[[:space:]]+SOA ]]
+}
 
 # poll SECONDS DESCRIPTION COMMAND...: retry COMMAND every 50 ms until it succeeds.
 poll() {

@@ -33,17 +33,23 @@ make_zones() {
 
   # Keys: BIND tools only. test. keys live in BIND's key-directory (dnssec-policy uses them);
   # example.test. keys are imported into Knot's KASP database.
+  # All ten keys at once (in parallel): each keygen writes its base path to a file.
+  local kd=(root:. sub:sub.example.test. island:island.plain.test. example:example.test.
+    test:test.) e zone dir
+  for e in "${kd[@]}"; do
+    zone="${e#*:}" dir="$k/${e%%:*}"
+    [[ "${e%%:*}" != test ]] || dir="$DIR/bind-test/keys"
+    keygen "$zone" "$dir" ksk >"$k/${e%%:*}.ksk" &
+    keygen "$zone" "$dir" >"$k/${e%%:*}.zsk" &
+  done
+  wait
   local root_ksk sub_ksk island_ksk example_ksk example_zsk test_ksk
-  root_ksk="$(keygen . "$k/root" ksk)"
-  keygen . "$k/root" >/dev/null
-  sub_ksk="$(keygen sub.example.test. "$k/sub" ksk)"
-  keygen sub.example.test. "$k/sub" >/dev/null
-  island_ksk="$(keygen island.plain.test. "$k/island" ksk)"
-  keygen island.plain.test. "$k/island" >/dev/null
-  example_ksk="$(keygen example.test. "$k/example" ksk)"
-  example_zsk="$(keygen example.test. "$k/example")"
-  test_ksk="$(keygen test. "$DIR/bind-test/keys" ksk)"
-  keygen test. "$DIR/bind-test/keys" >/dev/null
+  root_ksk="$(cat "$k/root.ksk")" sub_ksk="$(cat "$k/sub.ksk")"
+  island_ksk="$(cat "$k/island.ksk")" test_ksk="$(cat "$k/test.ksk")"
+  example_ksk="$(cat "$k/example.ksk")" example_zsk="$(cat "$k/example.zsk")"
+  for e in "$root_ksk" "$sub_ksk" "$island_ksk" "$test_ksk" "$example_ksk" "$example_zsk"; do
+    [[ -f "$e.private" ]] || die "dnssec-keygen failed (${e:-no key made})"
+  done
   EXAMPLE_KEYS=("$example_ksk" "$example_zsk")
 
   # sub.example.test. (NSD, pre-signed)
@@ -54,7 +60,8 @@ sub.example.test. $TTL IN NS ns.sub.example.test.
 ns.sub.example.test. $TTL IN A $P.6
 www.sub.example.test. $TTL IN TXT "sub.example.test. in the TrustSync lab"
 EOF
-  sign sub.example.test. "$k/sub" "$z/sub.example.test.zone" "$z/sub.example.test.signed"
+  sign sub.example.test. "$k/sub" "$z/sub.example.test.zone" "$z/sub.example.test.signed" &
+  local sub_pid=$!
 
   # island.plain.test. (BIND, pre-signed; its DS is only in $DIR/island.ds)
   cat >"$z/island.plain.test.zone" <<EOF
@@ -64,7 +71,8 @@ island.plain.test. $TTL IN NS ns.island.plain.test.
 ns.island.plain.test. $TTL IN A $P.8
 www.island.plain.test. $TTL IN TXT "an island of trust"
 EOF
-  sign island.plain.test. "$k/island" "$z/island.plain.test.zone" "$z/island.plain.test.signed"
+  sign island.plain.test. "$k/island" "$z/island.plain.test.zone" "$z/island.plain.test.signed" &
+  local island_pid=$!
   ds_of "$island_ksk" >"$DIR/island.ds"
 
   # plain.test. (NSD, unsigned) delegates to the island without DS.
@@ -122,7 +130,11 @@ ns1.test. $TTL IN A $P.2
 ns2.test. $TTL IN A $P.3
 $(ds_of "$test_ksk")
 EOF
-  sign . "$k/root" "$z/root.zone" "$z/root.signed"
+  sign . "$k/root" "$z/root.zone" "$z/root.signed" &
+  local root_pid=$!
+  wait "$sub_pid" || die "dnssec-signzone sub.example.test. failed"
+  wait "$island_pid" || die "dnssec-signzone island.plain.test. failed"
+  wait "$root_pid" || die "dnssec-signzone . failed"
 
   # Trust material.
   ds_of "$root_ksk" >"$DIR/root.ds"
@@ -217,8 +229,9 @@ synced_signed() {
   [[ -n "$a" && "$a" == "$b" ]] && has_rrsig_soa "$2" "$3"
 }
 resolver_ad() {
-  dig +time=1 +tries=1 +dnssec "@$P.53" sub.example.test. SOA 2>/dev/null |
-    grep -q 'flags:.* ad[ ;]'
+  local out
+  out="$(dig +time=1 +tries=1 +dnssec "@$P.53" sub.example.test. SOA 2>/dev/null)"
+  [[ "$out" =~ flags:[a-z\ ]*\ ad[\ \;] ]]
 }
 
 wait_all() {
@@ -317,9 +330,12 @@ start_lab() {
   touch "$DIR/.trustsync-lab"
   echo "$DIR" >"$REGISTRY/$INSTANCE"
   local s
+  for s in "${ADDR_SUFFIXES[@]}"; do echo "addr add $P.$s/32 dev lo"; done |
+    ip -force -batch - 2>/dev/null || true
+  local have
+  have="$(ip -o addr show dev lo)"
   for s in "${ADDR_SUFFIXES[@]}"; do
-    ip addr add "$P.$s/32" dev lo 2>/dev/null || ip addr show dev lo | grep -qF " $P.$s/32 " ||
-      die "cannot add $P.$s/32 to lo"
+    [[ "$have" == *" $P.$s/32 "* ]] || die "cannot add $P.$s/32 to lo"
   done
   phase "stopped previous, addresses added"
   make_tsig
