@@ -117,6 +117,26 @@ TEST_F(LabTest, HeldExampleSecondaryMissesAnUpdateUntilReleased) {
   EXPECT_EQ(Ask(env().example_secondary, "held.example.test.", "TXT"), "\"held\"\n");
 }
 
+// The state the parent-sync code must notice: a DS on one parent server but not the other.
+TEST_F(LabTest, DsCanDifferBetweenTheTwoParentServers) {
+  const std::string ds = Ask(env().test_primary, "example.test.", "DS");
+  ASSERT_NE(ds, "");
+  ASSERT_EQ(Ask(env().test_secondary, "example.test.", "DS"), ds);
+  ASSERT_EQ(Lab("hold-secondary test.").exit_code, 0);
+  ASSERT_EQ(Update(env().test_primary, "test.", "delete example.test. DS").exit_code, 0);
+  EXPECT_EQ(Ask(env().test_primary, "example.test.", "DS"), "");
+  EXPECT_EQ(Ask(env().test_secondary, "example.test.", "DS"), ds);
+  // Put it back (same TTL as the zone's), let the secondary follow.
+  std::string rdata = ds.substr(0, ds.find('\n'));
+  ASSERT_EQ(Update(env().test_primary, "test.", "add example.test. 10 DS " + rdata).exit_code, 0);
+  ASSERT_EQ(Lab("release-secondary test.").exit_code, 0);
+  ASSERT_EQ(Lab("wait-sync test.").exit_code, 0);
+  EXPECT_EQ(Ask(env().test_secondary, "example.test.", "DS"), ds);
+  ASSERT_EQ(Lab("flush-resolver").exit_code, 0);
+  CommandResult r = Resolve("sub.example.test.", "SOA");
+  EXPECT_TRUE(NoError(r) && HasAd(r)) << r.output;
+}
+
 TEST_F(LabTest, PrimariesRefuseUnsignedUpdates) {
   CommandResult a = Update(env().test_primary, "test.", "add nokey.test. 10 TXT \"x\"", false);
   EXPECT_NE(a.exit_code, 0) << a.output;
