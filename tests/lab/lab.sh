@@ -82,7 +82,9 @@ pid_is_ours() {
   [[ "$cmdline" == *"$DIR/"* ]]
 }
 
+# stop_instance [DIR]: stop the instance whose run directory is DIR (default: $DIR).
 stop_instance() {
+  local DIR="${1:-$DIR}"
   local f pid name pids=()
   if [[ -d "$DIR/pids" ]]; then
     for f in "$DIR"/pids/*.pid; do
@@ -257,7 +259,7 @@ status() {
 
 case "$CMD" in
   start)
-    resolve_dir
+    DIR="${DIR:-/tmp/trustsync-lab-$INSTANCE}"
     # shellcheck source=tests/lab/lab_start.sh
     source "$LAB_SCRIPT_DIR/lab_start.sh"
     start_lab

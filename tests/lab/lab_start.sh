@@ -317,6 +317,15 @@ phase() {
 start_lab() {
   START_MS=$(date +%s%3N)
   [[ $EUID == 0 ]] || die "start must run as root (it adds addresses to lo and binds port 53)"
+  # Stop instance I wherever it runs (it may have been started with another --dir).
+  if [[ -f "$REGISTRY/$INSTANCE" ]]; then
+    local old
+    old="$(cat "$REGISTRY/$INSTANCE")"
+    if [[ "$old" != "$DIR" ]]; then
+      stop_instance "$old"
+      if [[ -f "$old/.trustsync-lab" ]]; then rm -rf "$old"; fi
+    fi
+  fi
   stop_instance
   # Only ever wipe a directory this script created.
   if [[ -e "$DIR" ]]; then
