@@ -112,6 +112,15 @@ stop_instance() {
     done
     rm -f "$DIR"/pids/*.pid
   fi
+  # Sweep: any server process still running from this run directory (e.g. a child of a
+  # server that had to be killed).
+  local p exe
+  for p in /proc/[0-9]*; do
+    pid="${p#/proc/}"
+    exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+    case "${exe##*/}" in nsd | named | knotd | unbound) ;; *) continue ;; esac
+    if pid_is_ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  done
   for name in "${ADDR_SUFFIXES[@]}"; do echo "addr del $P.$name/32 dev lo"; done |
     ip -force -batch - >/dev/null 2>&1 || true
   rm -f "$REGISTRY/$INSTANCE"
