@@ -83,6 +83,7 @@ std::string parse_field(std::string_view field, const FieldSpec& f, std::vector<
         auto b = parse_value(item.substr(dash + 1), f);
         if (!b) return "bad value '" + std::string(item.substr(dash + 1)) + "'";
         hi = *b;
+        if (f.hi == 7 && hi == 0 && lo > 0) hi = 7;  // "fri-sun": Sunday as 7 ends a range
       } else if (step != 1) {
         hi = f.hi;  // "5/15" means 5-max/15, as in Vixie cron
       }

@@ -1,9 +1,9 @@
 // Five-field cron schedules (minute hour day-of-month month day-of-week), evaluated in UTC
 // as pure functions of a given time: no system clock. Supports `*`, lists `2,8`, ranges
 // `1-5`, steps `*/15` and `1-10/2`, month names jan-dec and day names sun-sat (day-of-week
-// 0 and 7 are both Sunday). Vixie-cron rule: when both day-of-month and day-of-week are
-// restricted (neither field starts with `*`), a day matches if EITHER matches; otherwise
-// both must match.
+// 0 and 7 are both Sunday, so "fri-sun" works). Vixie-cron rule: when both day-of-month and
+// day-of-week are restricted (neither field starts with `*`), a day matches if EITHER matches;
+// otherwise both must match.
 //
 //   auto c = CronSchedule::parse("0 2 1 2,8 *");    // 02:00 UTC on 1 Feb and 1 Aug
 //   UnixTime next = c->next_after(now);              // first match strictly after now
