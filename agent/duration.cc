@@ -58,9 +58,11 @@ Result<Duration> parse_duration(std::string_view text) {
 
 std::string format_duration(Duration d) {
   if (d.seconds <= 0) return d.seconds == 0 ? "0s" : "-" + format_duration({-d.seconds});
+  if (d.seconds % 604800 == 0) return std::to_string(d.seconds / 604800) + "w";
   std::string out;
   int64_t rest = d.seconds;
   for (const auto& unit : kUnits) {
+    if (unit.letter == 'w') continue;  // "60d" reads better than "8w4d"
     if (rest >= unit.seconds) {
       out += std::to_string(rest / unit.seconds);
       out += unit.letter;

@@ -38,7 +38,8 @@ inline constexpr Duration days(int64_t d) {
 /// repeated or out-of-order units, and values above 100 years.
 Result<Duration> parse_duration(std::string_view text);
 
-/// The shortest canonical spelling: 129600 -> "1d12h", 0 -> "0s", 604800 -> "1w".
+/// Canonical spelling: 129600 -> "1d12h", 0 -> "0s", 1209600 -> "2w" (weeks only when
+/// exact), 5184000 -> "60d".
 std::string format_duration(Duration d);
 
 }  // namespace ts::agent

@@ -44,7 +44,8 @@ TEST(Duration, FormatsCanonically) {
   EXPECT_EQ(format_duration(Duration{129600}), "1d12h");
   EXPECT_EQ(format_duration(Duration{604800}), "1w");
   EXPECT_EQ(format_duration(Duration{14 * 86400}), "2w");
-  EXPECT_EQ(format_duration(Duration{10 * 86400 + 61}), "1w3d1m1s");
+  EXPECT_EQ(format_duration(Duration{10 * 86400 + 61}), "10d1m1s");
+  EXPECT_EQ(format_duration(Duration{60 * 86400}), "60d");
   EXPECT_EQ(format_duration(Duration{5400}), "1h30m");
 }
 
