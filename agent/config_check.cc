@@ -143,10 +143,10 @@ struct Checker {
     std::string what;
     if (auto* d = std::get_if<Duration>(&k.lifetime.schedule)) {
       have = *d;
-      what = "a lifetime of " + fmt(have);
+      what = ro + " = \"" + k.lifetime.text() + "\" leaves " + fmt(have);
     } else {
       have = Duration{std::get<CronSchedule>(k.lifetime.schedule).min_interval(kCronReference)};
-      what = "'" + k.lifetime.text() + "' rolls as often as every " + fmt(have);
+      what = ro + " = \"" + k.lifetime.text() + "\" leaves as little as " + fmt(have);
     }
     if (have < need) {
       std::string terms =
@@ -156,8 +156,8 @@ struct Checker {
                  : "2 x zone-propagation-delay + dnskey-ttl + publish-safety + max-zone-ttl + "
                    "retire-safety";
       error({ro, "timing.dnskey-ttl", "timing.ds-ttl"},
-            what + ": too short, a " + role + " rollover needs at least " + fmt(need) + " (" +
-                terms + ", RFC 7583); roll less often or lower the TTLs and delays");
+            what + " between rollovers, but a " + role + " rollover needs at least " + fmt(need) +
+                " (" + terms + ", RFC 7583); roll less often or lower the TTLs and delays");
     }
   }
 

@@ -40,6 +40,8 @@ Result<Duration> parse_duration(std::string_view text) {
       total = n;
       break;
     }
+    if (!std::isalpha(static_cast<unsigned char>(text[i])))
+      return bad(text, std::string("unexpected '") + text[i] + "' after a number");
     char u = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
     size_t k = next_unit;
     while (k < std::size(kUnits) && kUnits[k].letter != u) ++k;

@@ -194,12 +194,13 @@ TEST(Config, KeyLifetimeMustLeaveTimeForARollover) {
   EXPECT_EQ(min_ksk_rollover_time(p, false), Duration{28 * 3600 + 300});
   std::string e = load_error("[defaults]\nksk = { rollover = \"1d\" }\n");
   EXPECT_CONTAINS(e,
-                  "t.toml:2:20: error: defaults.ksk.rollover: a lifetime of 1d: too short, "
-                  "a ksk rollover needs at least 1d4h5m");
+                  "t.toml:2:20: error: defaults.ksk.rollover: ksk.rollover = \"1d\" leaves 1d "
+                  "between rollovers, but a ksk rollover needs at least 1d4h5m");
   e = load_error(
       "[defaults]\nzsk = { rollover = \"*/30 * * * *\" }\n"
       "[[zone]]\nname = \"a.\"\nfile = \"a\"\n");
-  EXPECT_CONTAINS(e, "defaults.zsk.rollover: '*/30 * * * *' rolls as often as every 30m");
+  EXPECT_CONTAINS(e,
+                  "defaults.zsk.rollover: zsk.rollover = \"*/30 * * * *\" leaves as little as 30m");
   // Lower TTLs make the same schedule possible.
   load_ok(
       "[defaults]\nzsk = { rollover = \"0 */6 * * *\", signature-lifetime = \"1h\", "
@@ -210,7 +211,7 @@ TEST(Config, KeyLifetimeMustLeaveTimeForARollover) {
   e = load_error(
       "[defaults]\nksk = { rollover = \"3d\" }\n[[zone]]\nname = \"a.\"\nfile = \"a\"\n"
       "timing = { ds-ttl = \"3d\" }\n");
-  EXPECT_CONTAINS(e, "t.toml:6:21: error: zone[a.].timing.ds-ttl: a lifetime of 3d: too short");
+  EXPECT_CONTAINS(e, "t.toml:6:21: error: zone[a.].timing.ds-ttl: ksk.rollover = \"3d\" leaves 3d");
 }
 
 TEST(Config, AlgorithmsAndKeySizes) {
