@@ -168,6 +168,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& path
   if (!ctx.errors.empty()) {
     std::string all;
     for (const auto& e : ctx.errors) all += (all.empty() ? "" : "\n") + e;
+    for (const auto& w : ctx.warnings) all += "\n" + w;  // errors first, then warnings
     return fail(all);
   }
   cfg.warnings = std::move(ctx.warnings);

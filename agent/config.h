@@ -7,8 +7,9 @@
 // key by key, also inside tables: with defaults `denial = { type = "nsec3", opt-out = true }`,
 // a zone's `denial = { type = "nsec" }` changes only the type, and the NSEC3-only values it
 // inherits (opt-out, iterations, salt) are then ignored. Writing an NSEC3-only key in the
-// same table as `type = "nsec"` is an error. Relative paths are taken from the directory of
-// the config file. conf/trustsync.toml documents every key.
+// same table as `type = "nsec"` is an error. [defaults] must be a valid policy on its own.
+// The failure message lists all errors, then the warnings. Relative paths are taken from the
+// directory of the config file. conf/trustsync.toml documents every key.
 //
 //   auto cfg = load_config("/etc/trustsync/trustsync.toml");
 //   if (!cfg) { std::cerr << cfg.error().message << "\n"; return 1; }

@@ -34,7 +34,7 @@ namespace {
 
 // 2024-01-01T00:00:00Z: cron gaps are measured over the four years from here (pure: no clock).
 constexpr UnixTime kCronReference = 1704067200;
-constexpr Duration kMinRefresh = minutes(1);
+constexpr Duration kMinRefresh = Duration::minutes(1);
 
 std::string signer_name(signer::Algorithm a) {
   switch (a) {
@@ -201,6 +201,10 @@ struct Checker {
     }
     if (pp.timeout.seconds == 0) error({"parent.timeout"}, "must be at least 1s");
     if (pp.poll_interval.seconds == 0) error({"parent.poll-interval"}, "must be at least 1s");
+    if (pp.alert_after < pp.poll_interval)
+      error({"parent.alert-after", "parent.poll-interval"},
+            "alert-after " + fmt(pp.alert_after) + " is shorter than poll-interval " +
+                fmt(pp.poll_interval) + ": the parent could not be seen following in time");
   }
 };
 

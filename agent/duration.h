@@ -14,24 +14,17 @@
 
 namespace ts::agent {
 
-/// A non-negative span of time in whole seconds.
+/// A non-negative span of time in whole seconds. The factories are static members so that
+/// they never clash with std::chrono::days and friends: Duration::days(14).
 struct Duration {
   int64_t seconds = 0;
   auto operator<=>(const Duration&) const = default;
-};
 
-inline constexpr Duration seconds(int64_t s) {
-  return Duration{s};
-}
-inline constexpr Duration minutes(int64_t m) {
-  return Duration{m * 60};
-}
-inline constexpr Duration hours(int64_t h) {
-  return Duration{h * 3600};
-}
-inline constexpr Duration days(int64_t d) {
-  return Duration{d * 86400};
-}
+  static constexpr Duration secs(int64_t s) { return Duration{s}; }
+  static constexpr Duration minutes(int64_t m) { return Duration{m * 60}; }
+  static constexpr Duration hours(int64_t h) { return Duration{h * 3600}; }
+  static constexpr Duration days(int64_t d) { return Duration{d * 86400}; }
+};
 
 /// Parses a sequence of <number><unit> groups (units w, d, h, m, s; each at most once, in
 /// that order) or a plain number of seconds. Rejects empty input, signs, unknown units,

@@ -49,12 +49,12 @@ struct KeyPolicy {
   KeyLifetime lifetime;  // `rollover`
   /// RRSIG validity (`signature-lifetime`) for what this key signs (KSK: DNSKEY/CDS/CDNSKEY,
   /// ZSK: everything else; CSK: all).
-  Duration signature_lifetime = days(14);
+  Duration signature_lifetime = Duration::days(14);
   /// Re-sign when less than this validity is left (`refresh`).
-  Duration refresh = days(5);
+  Duration refresh = Duration::days(5);
   /// Re-signing happens at a random point in [expiry - refresh - jitter, expiry - refresh]
   /// so that many zones are staggered (`jitter`).
-  Duration jitter = hours(12);
+  Duration jitter = Duration::hours(12);
   // Note: there is no per-role TTL: all DNSKEYs form one RRset, see TimingPolicy::dnskey_ttl.
 };
 
@@ -71,12 +71,13 @@ struct DenialPolicy {
 
 /// The RFC 7583 terms the rollover timing is computed from: TOML table `timing`.
 struct TimingPolicy {
-  Duration dnskey_ttl = hours(1);                // `dnskey-ttl`: TTL of DNSKEY/CDS/CDNSKEY
-  Duration ds_ttl = days(1);                     // `ds-ttl`: the parent's DS TTL
-  Duration parent_propagation_delay = hours(1);  // `parent-propagation-delay` (Dprp parent)
-  Duration zone_propagation_delay = minutes(5);  // `zone-propagation-delay` (Dprp)
-  Duration publish_safety = hours(1);            // `publish-safety` (Ipub safety margin)
-  Duration retire_safety = hours(1);             // `retire-safety` (Iret safety margin)
+  Duration dnskey_ttl = Duration::hours(1);  // `dnskey-ttl`: TTL of DNSKEY/CDS/CDNSKEY
+  Duration ds_ttl = Duration::days(1);       // `ds-ttl`: the parent's DS TTL
+  Duration parent_propagation_delay =
+      Duration::hours(1);  // `parent-propagation-delay` (Dprp parent)
+  Duration zone_propagation_delay = Duration::minutes(5);  // `zone-propagation-delay` (Dprp)
+  Duration publish_safety = Duration::hours(1);            // `publish-safety` (Ipub safety margin)
+  Duration retire_safety = Duration::hours(1);             // `retire-safety` (Iret safety margin)
   /// `max-zone-ttl`: largest TTL in the zone; unset = derived from the zone when loaded.
   std::optional<Duration> max_zone_ttl;
 };
@@ -97,13 +98,13 @@ struct ParentPolicy {
   ParentMethod method = ParentMethod::None;  // `method`
   /// `primary`: "address" or "address#port" for `update`; empty = the parent SOA MNAME.
   std::string primary;
-  std::string tsig_key_name;                   // `tsig-key` (empty = no TSIG)
-  std::string tsig_algorithm = "hmac-sha256";  // `tsig-algorithm`
-  std::string tsig_secret_file;                // `tsig-secret-file`: base64 secret, 0600
-  std::string command;                         // `command`: absolute path, for `command`
-  Duration timeout = seconds(30);              // `timeout`: per UPDATE / hook run
-  Duration poll_interval = hours(1);           // `poll-interval`: how often DS is observed
-  Duration alert_after = days(2);              // `alert-after`: parent not following -> alert
+  std::string tsig_key_name;                    // `tsig-key` (empty = no TSIG)
+  std::string tsig_algorithm = "hmac-sha256";   // `tsig-algorithm`
+  std::string tsig_secret_file;                 // `tsig-secret-file`: base64 secret, 0600
+  std::string command;                          // `command`: absolute path, for `command`
+  Duration timeout = Duration::secs(30);        // `timeout`: per UPDATE / hook run
+  Duration poll_interval = Duration::hours(1);  // `poll-interval`: how often DS is observed
+  Duration alert_after = Duration::days(2);     // `alert-after`: parent not following -> alert
 };
 
 /// Zone serial numbers written on each signing: `serial`.
@@ -120,10 +121,10 @@ struct Policy {
   bool automate = true;
   /// `notify`: "mailto:addr", "https://url" or "exec:/absolute/path" alert targets.
   std::vector<std::string> notify;
-  bool use_csk = false;                   // `use-csk`: one combined key (csk) instead of ksk + zsk
-  KeyPolicy ksk;                          // `ksk`; rollover: never
-  KeyPolicy zsk{.lifetime = {days(30)}};  // `zsk`; rollover: 30d
-  KeyPolicy csk;                          // `csk`; rollover: never
+  bool use_csk = false;  // `use-csk`: one combined key (csk) instead of ksk + zsk
+  KeyPolicy ksk;         // `ksk`; rollover: never
+  KeyPolicy zsk{.lifetime = {Duration::days(30)}};  // `zsk`; rollover: 30d
+  KeyPolicy csk;                                    // `csk`; rollover: never
   /// `ksk-rollover-method`: how KSK and CSK rollovers swap the DS.
   KskRolloverMethod ksk_rollover_method = KskRolloverMethod::DoubleKsk;
   DenialPolicy denial;  // `denial`

@@ -50,12 +50,16 @@ TEST(Config, IssueExample) {
   EXPECT_EQ(z.policy.notify, std::vector<std::string>{"mailto:admin@mydomain.com"});
   EXPECT_EQ(z.policy.ksk.algorithm, signer::Algorithm::ECDSAP256SHA256);
   EXPECT_EQ(z.policy.ksk.lifetime.text(), "0 2 1 2,8 *");
-  EXPECT_EQ(z.policy.ksk.signature_lifetime, days(7));
+  EXPECT_EQ(z.policy.ksk.signature_lifetime, Duration::days(7));
   EXPECT_EQ(z.policy.zsk.lifetime.text(), "0 1 1 * *");
   EXPECT_EQ(z.policy.denial.type, DenialType::Nsec);  // plain NSEC, not NSEC3 opt-out
   EXPECT_TRUE(c.warnings.empty());
   // 2025-01-15T00:00Z -> the KSK rolls on 2025-02-01T02:00Z.
   EXPECT_EQ(z.policy.ksk.lifetime.rollover_due(1736899200), 1738375200);
+  KeyLifetime ninety{Duration::days(90)};
+  EXPECT_EQ(ninety.rollover_due(1000), 1000 + 90 * 86400);
+  EXPECT_FALSE(KeyLifetime{}.rollover_due(1000).has_value());
+  EXPECT_EQ(KeyLifetime{}.text(), "never");
 }
 
 TEST(Config, ZoneOverridesMergeKeyByKey) {
@@ -81,13 +85,13 @@ denial = { type = "nsec" }
   EXPECT_EQ(c.zones[0].name, "a.example.");
   EXPECT_EQ(a.zsk.bits, 3072u);
   EXPECT_EQ(a.zsk.algorithm, signer::Algorithm::RSASHA256);
-  EXPECT_EQ(a.zsk.signature_lifetime, days(10));
+  EXPECT_EQ(a.zsk.signature_lifetime, Duration::days(10));
   EXPECT_EQ(a.zsk.lifetime.text(), "60d");
   EXPECT_EQ(a.denial.type, DenialType::Nsec3);
   EXPECT_TRUE(a.denial.opt_out);
-  EXPECT_EQ(a.timing.dnskey_ttl, hours(2));
-  EXPECT_EQ(a.timing.ds_ttl, hours(2));
-  EXPECT_EQ(a.zsk.refresh, days(5));  // built-in default
+  EXPECT_EQ(a.timing.dnskey_ttl, Duration::hours(2));
+  EXPECT_EQ(a.timing.ds_ttl, Duration::hours(2));
+  EXPECT_EQ(a.zsk.refresh, Duration::days(5));  // built-in default
   const ZonePolicy& b = c.zones[1];
   EXPECT_EQ(b.policy.denial.type, DenialType::Nsec);
   EXPECT_EQ(b.policy.zsk.bits, 2048u);
@@ -263,14 +267,19 @@ TEST(Config, ParentSettings) {
                   "zone[x.test.].parent.method: \"managed\" needs the parent zone");
   EXPECT_CONTAINS(load_error("[defaults]\nparent = { method = \"command\" }\n"),
                   "needs parent.command");
+  EXPECT_CONTAINS(load_error("[defaults]\nparent = { poll-interval = \"3d\" }\n"),
+                  "t.toml:2:28: error: defaults.parent.poll-interval: alert-after 2d is shorter");
   EXPECT_CONTAINS(load_error("[defaults]\nparent = { tsig-key = \"k.\" }\n"),
                   "a TSIG key needs parent.tsig-secret-file");
 }
 
-TEST(Config, ReportsEveryErrorAndSyntaxErrors) {
-  std::string e = load_error("[defaults]\nautomat = true\nsireal = \"keep\"\n");
-  EXPECT_CONTAINS(e, "t.toml:2:1:");
-  EXPECT_CONTAINS(e, "\nt.toml:3:1:");
+TEST(Config, ReportsEveryErrorThenWarningsAndSyntaxErrors) {
+  std::string e = load_error(
+      "[defaults]\nautomat = true\nsireal = \"keep\"\ndenial = { type = \"nsec3\", "
+      "iterations = 1 }\n");
+  EXPECT_CONTAINS(e, "t.toml:2:1: error: defaults.automat");
+  EXPECT_CONTAINS(e, "\nt.toml:3:1: error: defaults.sireal: unknown key (did you mean 'serial'?)");
+  EXPECT_CONTAINS(e, "\nt.toml:4:41: warning: defaults.denial.iterations");
   EXPECT_CONTAINS(load_error("[defaults]\nautomate = \n"), "t.toml:2:");
   auto missing = load_config("/nonexistent/trustsync.toml");
   ASSERT_FALSE(missing.ok());
