@@ -7,7 +7,8 @@
 // key by key, also inside tables: with defaults `denial = { type = "nsec3", opt-out = true }`,
 // a zone's `denial = { type = "nsec" }` changes only the type, and the NSEC3-only values it
 // inherits (opt-out, iterations, salt) are then ignored. Writing an NSEC3-only key in the
-// same table as `type = "nsec"` is an error. [defaults] must be a valid policy on its own.
+// same table as `type = "nsec"` is an error. Arrays (notify, trust-anchors) are replaced, not
+// appended to. [defaults] must be a valid policy on its own.
 // The failure message lists all errors, then the warnings. Relative paths are taken from the
 // directory of the config file. conf/trustsync.toml documents every key.
 //

@@ -71,14 +71,19 @@ struct DenialPolicy {
 
 /// The RFC 7583 terms the rollover timing is computed from: TOML table `timing`.
 struct TimingPolicy {
-  Duration dnskey_ttl = Duration::hours(1);  // `dnskey-ttl`: TTL of DNSKEY/CDS/CDNSKEY
-  Duration ds_ttl = Duration::days(1);       // `ds-ttl`: the parent's DS TTL
-  Duration parent_propagation_delay =
-      Duration::hours(1);  // `parent-propagation-delay` (Dprp parent)
-  Duration zone_propagation_delay = Duration::minutes(5);  // `zone-propagation-delay` (Dprp)
-  Duration publish_safety = Duration::hours(1);            // `publish-safety` (Ipub safety margin)
-  Duration retire_safety = Duration::hours(1);             // `retire-safety` (Iret safety margin)
-  /// `max-zone-ttl`: largest TTL in the zone; unset = derived from the zone when loaded.
+  /// `dnskey-ttl`: TTL of the DNSKEY, CDS and CDNSKEY RRsets (TTLkey).
+  Duration dnskey_ttl = Duration::hours(1);
+  /// `ds-ttl`: the parent's DS TTL (TTLds).
+  Duration ds_ttl = Duration::days(1);
+  /// `parent-propagation-delay`: until every parent server serves a change (DprpP).
+  Duration parent_propagation_delay = Duration::hours(1);
+  /// `zone-propagation-delay`: until every server of the zone serves a change (Dprp).
+  Duration zone_propagation_delay = Duration::minutes(5);
+  /// `publish-safety` / `retire-safety`: margins added to Ipub and Iret.
+  Duration publish_safety = Duration::hours(1);
+  Duration retire_safety = Duration::hours(1);
+  /// `max-zone-ttl`: largest TTL in the zone (TTLsig); unset = derived from the zone when
+  /// loaded (config checks then assume dnskey_ttl).
   std::optional<Duration> max_zone_ttl;
 };
 
@@ -122,9 +127,11 @@ struct Policy {
   /// `notify`: "mailto:addr", "https://url" or "exec:/absolute/path" alert targets.
   std::vector<std::string> notify;
   bool use_csk = false;  // `use-csk`: one combined key (csk) instead of ksk + zsk
-  KeyPolicy ksk;         // `ksk`; rollover: never
-  KeyPolicy zsk{.lifetime = {Duration::days(30)}};  // `zsk`; rollover: 30d
-  KeyPolicy csk;                                    // `csk`; rollover: never
+  /// `ksk`, `zsk`, `csk`. Built-in rollover: ksk and csk "never", zsk "30d". Only csk is
+  /// used when use_csk, only ksk and zsk otherwise (and then with the same algorithm).
+  KeyPolicy ksk;
+  KeyPolicy zsk{.lifetime = {Duration::days(30)}};
+  KeyPolicy csk;
   /// `ksk-rollover-method`: how KSK and CSK rollovers swap the DS.
   KskRolloverMethod ksk_rollover_method = KskRolloverMethod::DoubleKsk;
   DenialPolicy denial;  // `denial`
@@ -145,17 +152,20 @@ struct ZonePolicy {
   std::string input_file;   // `file`: the unsigned zone file (relative to the config file)
   std::string output_file;  // `output`: the signed zone file; default: input_file + ".signed"
   Policy policy;
-  std::string origin;  // where the zone was defined, "FILE:LINE" (for messages)
+  std::string origin;  // where the zone was defined, "FILE:LINE:COLUMN" (for messages)
 };
 
 /// Process-wide settings: TOML table `[agent]`.
 struct GlobalSettings {
   std::string state_dir = "/var/lib/trustsync";  // `state-dir`
-  std::string database;                          // `database`; default: state_dir + "/trustsync.db"
-  std::string key_dir;                           // `key-dir`; default: state_dir + "/keys"
+  /// `database`: the SQLite state; default state_dir + "/trustsync.db".
+  std::string database;
+  /// `key-dir`: the file key store; default state_dir + "/keys".
+  std::string key_dir;
   std::string control_socket = "/run/trustsync/control.sock";  // `control-socket`
   LogFormat log_format = LogFormat::Text;                      // `log-format` = "text" | "json"
-  std::string metrics_listen;  // `metrics-listen`, "127.0.0.1:9153"; empty = off
+  /// `metrics-listen`: "127.0.0.1:9153"; empty = off (the default).
+  std::string metrics_listen;
 };
 
 struct Config {
