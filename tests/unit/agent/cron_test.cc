@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 
 namespace ts::agent {
 namespace {
@@ -112,6 +113,62 @@ TEST(Cron, ErrorsNameTheField) {
   expect_error("a * * * *", "minute field 'a'");
   expect_error("0 0 30 2 *", "never occurs");
   expect_error("0 0 31 apr,jun,sep,nov *", "never occurs");
+}
+
+}  // namespace
+}  // namespace ts::agent
+
+namespace ts::agent {
+namespace {
+
+// Cross-check against a naive search: step minute by minute, with libc gmtime_r for the
+// calendar and hand-written predicates for the expressions.
+TEST(Cron, AgreesWithMinuteByMinuteSearch) {
+  struct Case {
+    const char* expr;
+    bool (*match)(const std::tm&);
+  };
+  const Case cases[] = {
+      {"0 2 1 2,8 *",
+       [](const std::tm& t) {
+         return t.tm_min == 0 && t.tm_hour == 2 && t.tm_mday == 1 &&
+                (t.tm_mon == 1 || t.tm_mon == 7);
+       }},
+      {"*/15 9-17 * * mon-fri",
+       [](const std::tm& t) {
+         return t.tm_min % 15 == 0 && t.tm_hour >= 9 && t.tm_hour <= 17 && t.tm_wday >= 1 &&
+                t.tm_wday <= 5;
+       }},
+      {"30 4 1,15 * 5",  // Vixie: the 1st, the 15th or any Friday
+       [](const std::tm& t) {
+         return t.tm_min == 30 && t.tm_hour == 4 &&
+                (t.tm_mday == 1 || t.tm_mday == 15 || t.tm_wday == 5);
+       }},
+      {"0 0 */2 * sun",  // odd days that are Sundays
+       [](const std::tm& t) {
+         return t.tm_min == 0 && t.tm_hour == 0 && t.tm_mday % 2 == 1 && t.tm_wday == 0;
+       }},
+      {"5 */6 * jan-mar *",
+       [](const std::tm& t) { return t.tm_min == 5 && t.tm_hour % 6 == 0 && t.tm_mon <= 2; }},
+      {"59 23 31 * *",
+       [](const std::tm& t) { return t.tm_min == 59 && t.tm_hour == 23 && t.tm_mday == 31; }},
+  };
+  // Start points: around year ends, a leap day, mid-year, and odd seconds.
+  const UnixTime starts[] = {utc(2023, 12, 31, 23, 59) + 30, utc(2024, 2, 28, 23, 0),
+                             utc(2024, 7, 14, 4, 30), utc(2025, 9, 30, 17, 46) + 59};
+  for (const Case& c : cases) {
+    CronSchedule s = cron(c.expr);
+    for (UnixTime start : starts) {
+      UnixTime t = start - ((start % 60) + 60) % 60 + 60;
+      for (;; t += 60) {
+        std::time_t tt = t;
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        if (c.match(tm)) break;
+      }
+      EXPECT_EQ(s.next_after(start), t) << c.expr << " after " << start;
+    }
+  }
 }
 
 }  // namespace
