@@ -11,10 +11,11 @@ namespace ts::agent {
 namespace {
 
 void usage(std::ostream& out) {
-  out << "usage: trustsync run --config FILE [--check]\n"
+  out << "usage: trustsync run --config FILE [--check [--print]]\n"
          "  --config FILE  the policy file (see conf/trustsync.toml)\n"
          "  --check        validate FILE, print warnings and errors, and exit:\n"
-         "                 0 = valid, 1 = errors (each as FILE:LINE:COLUMN: error: KEY: ...)\n";
+         "                 0 = valid, 1 = errors (each as FILE:LINE:COLUMN: error: KEY: ...)\n"
+         "  --print        with --check: print the effective policy of every zone as TOML\n";
 }
 
 }  // namespace
@@ -22,6 +23,7 @@ void usage(std::ostream& out) {
 int cmd_run(int argc, char** argv) {
   std::string config;
   bool check = false;
+  bool print = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -29,6 +31,8 @@ int cmd_run(int argc, char** argv) {
       return 0;
     } else if (a == "--check") {
       check = true;
+    } else if (a == "--print") {
+      print = true;
     } else if (a == "--config" && i + 1 < argc) {
       config = argv[++i];
     } else if (a.rfind("--config=", 0) == 0) {
@@ -38,6 +42,10 @@ int cmd_run(int argc, char** argv) {
       usage(std::cerr);
       return 64;
     }
+  }
+  if (print && !check) {
+    std::cerr << "trustsync run: --print needs --check\n";
+    return 64;
   }
   if (config.empty()) {
     std::cerr << "trustsync run: --config FILE is required\n";
@@ -51,6 +59,7 @@ int cmd_run(int argc, char** argv) {
   }
   for (const auto& w : cfg->warnings) std::cerr << w << "\n";
   if (check) {
+    if (print) std::cout << config_to_toml(*cfg);
     std::cout << config << ": OK (" << cfg->zones.size() << " zone"
               << (cfg->zones.size() == 1 ? "" : "s") << ", " << cfg->warnings.size() << " warning"
               << (cfg->warnings.size() == 1 ? "" : "s") << ")\n";

@@ -32,6 +32,10 @@ Result<Config> load_config(const std::string& path);
 /// relative paths).
 Result<Config> load_config_string(std::string_view text, const std::string& path);
 
+/// `cfg` as TOML with each zone's effective policy written out in full (no [defaults]);
+/// loading it again gives the same values. For `trustsync run --check --print`.
+std::string config_to_toml(const Config& cfg);
+
 /// The least time (RFC 7583 terms, safety margins included) from the start of a ZSK
 /// pre-publication rollover to the removal of the old key:
 ///   zone-propagation-delay + dnskey-ttl + publish-safety            (new key known)

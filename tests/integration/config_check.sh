@@ -28,6 +28,22 @@ for f in "$SRC/conf/trustsync.toml" "$SRC/conf/minimal.toml"; do
   echo "ok: $(basename "$f") is valid"
 done
 
+# --print writes the effective policy as TOML; checking that output prints it again unchanged.
+tmpdir=$(mktemp -d)
+trap 'rm -f "$out" "$err"; rm -rf "$tmpdir"' EXIT
+"$TRUSTSYNC" run --config "$SRC/conf/trustsync.toml" --check --print 2>"$err" |
+  grep -v '^#' | grep -v ': OK (' >"$tmpdir/effective.toml"
+"$TRUSTSYNC" run --config "$tmpdir/effective.toml" --check --print 2>"$err" |
+  grep -v '^#' | grep -v ': OK (' >"$tmpdir/again.toml"
+if [ "$(grep -c '^\[\[zone\]\]' "$tmpdir/effective.toml")" -ne 3 ]; then
+  fail "--print: expected 3 zones in the effective policy of conf/trustsync.toml"
+elif ! cmp -s "$tmpdir/effective.toml" "$tmpdir/again.toml"; then
+  fail "--print: the effective policy does not read back to itself"
+  diff "$tmpdir/effective.toml" "$tmpdir/again.toml" | head -n 20
+else
+  echo "ok: --print output reads back to the same policy"
+fi
+
 count=0
 for f in "$SRC"/tests/data/config/bad-*.toml; do
   count=$((count + 1))

@@ -297,3 +297,33 @@ TEST(Config, ShippedExamplesAreValid) {
 
 }  // namespace
 }  // namespace ts::agent
+
+namespace ts::agent {
+namespace {
+
+TEST(Config, EffectivePolicyPrintsAsTomlThatLoadsToTheSameValues) {
+  Config a = load_ok(std::string(kIssueExample) + R"(
+[[zone]]
+name = "csk.example."
+file = "/z/csk"
+use-csk = true
+csk = { algorithm = "ED25519", rollover = "180d" }
+denial = { iterations = 3, salt = "00ff" }
+timing = { max-zone-ttl = "2h" }
+parent = { method = "update", tsig-key = "k.", tsig-secret-file = "/k" }
+)");
+  std::string printed = config_to_toml(a);
+  EXPECT_CONTAINS(printed, "denial = { type = 'nsec' }");
+  EXPECT_CONTAINS(printed, "salt = '00ff'");
+  EXPECT_CONTAINS(printed, "rollover = '0 2 1 2,8 *'");
+  Config b = load_ok(printed);
+  EXPECT_EQ(config_to_toml(b), printed);
+  ASSERT_EQ(b.zones.size(), 2u);
+  EXPECT_EQ(b.zones[1].policy.csk.algorithm, signer::Algorithm::ED25519);
+  EXPECT_EQ(b.zones[1].policy.denial.salt, (std::vector<uint8_t>{0x00, 0xff}));
+  EXPECT_EQ(b.zones[1].policy.timing.max_zone_ttl, Duration::hours(2));
+  EXPECT_EQ(b.warnings.size(), a.warnings.size());
+}
+
+}  // namespace
+}  // namespace ts::agent
