@@ -8,5 +8,6 @@ int cmd_keygen(int argc, char** argv);  // trustsync keygen --origin O --algorit
 int cmd_sign(int argc, char** argv);    // trustsync sign --origin O --keys DIR ... ZONEFILE
 int cmd_ds(int argc, char** argv);      // trustsync ds --origin O --keys DIR [--digest]
 int cmd_chain(int argc, char** argv);   // trustsync chain ZONE [--json] ...
+int cmd_run(int argc, char** argv);     // trustsync run --config FILE [--check]
 
 }  // namespace ts::agent

@@ -1,0 +1,218 @@
+// The agent's policy as plain values: what agent/config produces from the TOML file and what
+// the daemon, the rollover logic and parent sync consume. No TOML types appear here; every
+// field has the built-in default used when neither [defaults] nor the zone sets it. Times
+// are Durations (whole seconds). TOML spellings are given next to each field.
+//
+//   auto cfg = load_config("/etc/trustsync/trustsync.toml");      // agent/config.h
+//   for (const ZonePolicy& z : cfg->zones)
+//     if (auto due = z.policy.zsk.lifetime.rollover_due(active_since)) schedule(*due);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/cron.h"
+#include "agent/duration.h"
+#include "common/clock.h"
+#include "signer/crypto.h"
+
+namespace ts::agent {
+
+/// How long a key is used before it is rolled. TOML `rollover`: a five-field cron expression
+/// ("0 2 1 2,8 *"), a duration ("90d"), or "never" (only `trustsync rollover` rolls it).
+struct KeyLifetime {
+  std::variant<std::monostate, Duration, CronSchedule> schedule;
+
+  bool never() const { return std::holds_alternative<std::monostate>(schedule); }
+  /// When the rollover of a key active since `active_since` is due: active_since + duration,
+  /// or the first cron firing strictly after active_since; nullopt for "never".
+  std::optional<UnixTime> rollover_due(UnixTime active_since) const {
+    if (auto* d = std::get_if<Duration>(&schedule)) return active_since + d->seconds;
+    if (auto* c = std::get_if<CronSchedule>(&schedule)) return c->next_after(active_since);
+    return std::nullopt;
+  }
+  /// As written in the policy: "never", "90d" or the cron expression.
+  std::string text() const {
+    if (auto* d = std::get_if<Duration>(&schedule)) return format_duration(*d);
+    if (auto* c = std::get_if<CronSchedule>(&schedule)) return c->text();
+    return "never";
+  }
+};
+
+/// One key role's policy: TOML tables `ksk`, `zsk`, `csk`.
+struct KeyPolicy {
+  signer::Algorithm algorithm = signer::Algorithm::ECDSAP256SHA256;  // `algorithm`
+  unsigned bits = 0;     // `bits`; 0 = the algorithm's default size (fixed for EC/EdDSA)
+  KeyLifetime lifetime;  // `rollover`
+  /// RRSIG validity (`signature-lifetime`) for what this key signs (KSK: DNSKEY/CDS/CDNSKEY,
+  /// ZSK: everything else; CSK: all).
+  Duration signature_lifetime = Duration::days(14);
+  /// Re-sign when less than this validity is left (`refresh`).
+  Duration refresh = Duration::days(5);
+  /// Re-signing happens at a random point in [expiry - refresh - jitter, expiry - refresh]
+  /// so that many zones are staggered (`jitter`).
+  Duration jitter = Duration::hours(12);
+  // Note: there is no per-role TTL: all DNSKEYs form one RRset, see TimingPolicy::dnskey_ttl.
+};
+
+enum class DenialType { Nsec, Nsec3 };
+
+/// Authenticated denial of existence: TOML table `denial`.
+struct DenialPolicy {
+  DenialType type = DenialType::Nsec;  // `type` = "nsec" | "nsec3"
+  // The following apply to NSEC3 only (a zone switching to "nsec" ignores inherited values).
+  bool opt_out = false;       // `opt-out`
+  uint16_t iterations = 0;    // `iterations` (RFC 9276: 0)
+  std::vector<uint8_t> salt;  // `salt`, hex; "" or "-" = none (RFC 9276: none)
+};
+
+/// The RFC 7583 terms the rollover timing is computed from: TOML table `timing`.
+struct TimingPolicy {
+  /// `dnskey-ttl`: TTL of the DNSKEY, CDS and CDNSKEY RRsets (TTLkey).
+  Duration dnskey_ttl = Duration::hours(1);
+  /// `ds-ttl`: the parent's DS TTL (TTLds).
+  Duration ds_ttl = Duration::days(1);
+  /// `parent-propagation-delay`: until every parent server serves a change (DprpP).
+  Duration parent_propagation_delay = Duration::hours(1);
+  /// `zone-propagation-delay`: until every server of the zone serves a change (Dprp).
+  Duration zone_propagation_delay = Duration::minutes(5);
+  /// `publish-safety` / `retire-safety`: margins added to Ipub and Iret.
+  Duration publish_safety = Duration::hours(1);
+  Duration retire_safety = Duration::hours(1);
+  /// `max-zone-ttl`: largest TTL in the zone (TTLsig); unset = derived from the zone when
+  /// loaded (config checks then assume dnskey_ttl).
+  std::optional<Duration> max_zone_ttl;
+};
+
+/// KSK/CSK rollover method (RFC 6781 4.1.2): `ksk-rollover-method`.
+enum class KskRolloverMethod { DoubleKsk, DoubleDs };  // "double-ksk" | "double-ds"
+
+/// How the agent gets DS changes to the parent (issue 5): TOML table `parent`.
+enum class ParentMethod {
+  None,     // "none": an operator confirms with `trustsync ds-seen ZONE TAG`
+  Managed,  // "managed": the parent zone is another zone of this agent
+  Update,   // "update": RFC 2136 UPDATE with TSIG to the parent's primary
+  Cds,      // "cds": publish CDS/CDNSKEY and wait for the parent (RFC 7344, RFC 8078)
+  Command,  // "command": run a registrar hook with a JSON document on stdin
+};
+
+struct ParentPolicy {
+  ParentMethod method = ParentMethod::None;  // `method`
+  /// `primary`: "address" or "address#port" for `update`; empty = the parent SOA MNAME.
+  std::string primary;
+  std::string tsig_key_name;                    // `tsig-key` (empty = no TSIG)
+  std::string tsig_algorithm = "hmac-sha256";   // `tsig-algorithm`
+  std::string tsig_secret_file;                 // `tsig-secret-file`: base64 secret, 0600
+  std::string command;                          // `command`: absolute path, for `command`
+  Duration timeout = Duration::secs(30);        // `timeout`: per UPDATE / hook run
+  Duration poll_interval = Duration::hours(1);  // `poll-interval`: how often DS is observed
+  Duration alert_after = Duration::days(2);     // `alert-after`: parent not following -> alert
+};
+
+/// Zone serial numbers written on each signing: `serial`.
+enum class SerialPolicy { Increment, UnixTime, DateCounter, Keep };
+// "increment" | "unixtime" | "date" (YYYYMMDDnn) | "keep" (as in the input file)
+
+enum class LogFormat { Text, Json };
+
+/// The effective policy of one zone: built-in defaults, then [defaults], then the zone's
+/// own keys (inline tables are merged key by key).
+struct Policy {
+  /// `automate`: false = signatures are kept fresh, but no rollover starts and nothing is
+  /// submitted to the parent unless an operator asks (`trustsync rollover`).
+  bool automate = true;
+  /// `notify`: "mailto:addr", "https://url" or "exec:/absolute/path" alert targets.
+  std::vector<std::string> notify;
+  bool use_csk = false;  // `use-csk`: one combined key (csk) instead of ksk + zsk
+  /// `ksk`, `zsk`, `csk`. Built-in rollover: ksk and csk "never", zsk "30d". Only csk is
+  /// used when use_csk, only ksk and zsk otherwise (and then with the same algorithm).
+  KeyPolicy ksk;
+  KeyPolicy zsk{.lifetime = {Duration::days(30)}};
+  KeyPolicy csk;
+  /// `ksk-rollover-method`: how KSK and CSK rollovers swap the DS.
+  KskRolloverMethod ksk_rollover_method = KskRolloverMethod::DoubleKsk;
+  DenialPolicy denial;  // `denial`
+  TimingPolicy timing;  // `timing`
+  ParentPolicy parent;  // `parent`
+  /// `trust-anchors`: trust-anchor repository targets (issue 7); stored, not yet used.
+  std::vector<std::string> trust_anchors;
+  /// `reload`: command run after the signed file is written (e.g. "nsd-control reload").
+  std::string reload_command;
+  SerialPolicy serial = SerialPolicy::Increment;  // `serial`
+  /// `allow-deprecated`: permit RSASHA1 / NSEC3RSASHA1 (RFC 8624: MUST NOT sign).
+  bool allow_deprecated = false;
+};
+
+/// One `[[zone]]`: its name and its effective policy.
+struct ZonePolicy {
+  std::string name;         // `name`: absolute, lower case, e.g. "example.test."
+  std::string input_file;   // `file`: the unsigned zone file (relative to the config file)
+  std::string output_file;  // `output`: the signed zone file; default: input_file + ".signed"
+  Policy policy;
+  std::string origin;  // where the zone was defined, "FILE:LINE:COLUMN" (for messages)
+};
+
+/// Process-wide settings: TOML table `[agent]`.
+struct GlobalSettings {
+  std::string state_dir = "/var/lib/trustsync";  // `state-dir`
+  /// `database`: the SQLite state; default state_dir + "/trustsync.db".
+  std::string database;
+  /// `key-dir`: the file key store; default state_dir + "/keys".
+  std::string key_dir;
+  std::string control_socket = "/run/trustsync/control.sock";  // `control-socket`
+  LogFormat log_format = LogFormat::Text;                      // `log-format` = "text" | "json"
+  /// `metrics-listen`: "127.0.0.1:9153"; empty = off (the default).
+  std::string metrics_listen;
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  GlobalSettings global;
+  std::vector<ZonePolicy> zones;
+  /// Non-fatal findings (RFC 9276 NSEC3 parameters, RSA < 2048 ...), each
+  /// "FILE:LINE:COLUMN: warning: KEY: text".
+  std::vector<std::string> warnings;
+};
+
+inline const char* to_string(DenialType t) {
+  return t == DenialType::Nsec ? "nsec" : "nsec3";
+}
+inline const char* to_string(KskRolloverMethod m) {
+  return m == KskRolloverMethod::DoubleKsk ? "double-ksk" : "double-ds";
+}
+inline const char* to_string(ParentMethod m) {
+  switch (m) {
+    case ParentMethod::None:
+      return "none";
+    case ParentMethod::Managed:
+      return "managed";
+    case ParentMethod::Update:
+      return "update";
+    case ParentMethod::Cds:
+      return "cds";
+    case ParentMethod::Command:
+      return "command";
+  }
+  return "?";
+}
+inline const char* to_string(SerialPolicy s) {
+  switch (s) {
+    case SerialPolicy::Increment:
+      return "increment";
+    case SerialPolicy::UnixTime:
+      return "unixtime";
+    case SerialPolicy::DateCounter:
+      return "date";
+    case SerialPolicy::Keep:
+      return "keep";
+  }
+  return "?";
+}
+inline const char* to_string(LogFormat f) {
+  return f == LogFormat::Text ? "text" : "json";
+}
+
+}  // namespace ts::agent
