@@ -220,20 +220,20 @@ Status sign_targets(std::span<const SignTarget> targets, const Name& origin, uin
 
 Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   if (auto st = check_sign_options(o); !st) return st.error();
-  zone.classify();
   if (!zone.find(zone.origin())) return fail("zone has no data at its origin");
-  SignStats stats;
-  auto serial = apply_serial_policy(zone, o.serial, o.now);
-  if (!serial) return serial.error();
-  stats.serial = *serial;
-
-  // Strip what signing produces; keep everything else.
+  // Strip what signing produces (and RRsets that only held RRSIGs); keep everything else.
   remove_nsec_chain(zone);
   remove_nsec3_chain(zone);
   for (auto& [name, node] : zone.nodes()) {
     drop_rrset(node, rrtype::RRSIG);
+    std::erase_if(node.rrsets, [](const RRset& r) { return r.rdatas.empty(); });
     for (auto& r : node.rrsets) r.rrsigs.clear();
   }
+  zone.classify();
+  SignStats stats;
+  auto serial = apply_serial_policy(zone, o.serial, o.now);
+  if (!serial) return serial.error();
+  stats.serial = *serial;
   if (auto st = add_dnskeys(zone, o); !st) return st.error();
   auto ttl = denial_ttl(zone);
   if (!ttl) return ttl.error();
