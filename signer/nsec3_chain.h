@@ -33,8 +33,7 @@ Name nsec3_owner(const Bytes& hash, const Name& origin);
 /// NSEC3PARAM rdata (algorithm 1, flags 0).
 Bytes nsec3param_rdata(const Nsec3Params& p);
 /// NSEC3 rdata for a name with bit map `types` (may be empty, for an ENT).
-Bytes nsec3_rdata(const Nsec3Params& p, const Bytes& next_hash,
-                  const std::vector<uint16_t>& types);
+Bytes nsec3_rdata(const Nsec3Params& p, const Bytes& next_hash, const std::vector<uint16_t>& types);
 
 /// The types the NSEC3 of `node` lists (RRSIG included when the node has signatures).
 std::vector<uint16_t> nsec3_types(const Node& node);

@@ -14,8 +14,7 @@ Result<uint32_t> denial_ttl(const Zone& zone) {
     return fail("zone " + zone.origin().to_text() + " has no SOA at the apex");
   const Bytes& r = soa->rdatas[0];
   size_t n = r.size();
-  uint32_t minimum = static_cast<uint32_t>(r[n - 4]) << 24 |
-                     static_cast<uint32_t>(r[n - 3]) << 16 |
+  uint32_t minimum = static_cast<uint32_t>(r[n - 4]) << 24 | static_cast<uint32_t>(r[n - 3]) << 16 |
                      static_cast<uint32_t>(r[n - 2]) << 8 | r[n - 1];
   return std::min(minimum, soa->ttl);
 }
@@ -68,8 +67,7 @@ Bytes nsec_rdata(const Name& next, const Node& node) {
   return out;
 }
 
-Zone::NodeMap::const_iterator next_nsec_owner(const Zone& zone,
-                                              Zone::NodeMap::const_iterator it) {
+Zone::NodeMap::const_iterator next_nsec_owner(const Zone& zone, Zone::NodeMap::const_iterator it) {
   const auto& nodes = zone.nodes();
   for (++it; it != nodes.end(); ++it)
     if (is_signed_owner(it->second)) return it;

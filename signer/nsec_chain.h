@@ -33,8 +33,7 @@ std::vector<uint16_t> nsec_types(const Node& node);
 Bytes nsec_rdata(const Name& next, const Node& node);
 
 /// The next owner after `it` that carries an NSEC, wrapping to the apex.
-Zone::NodeMap::const_iterator next_nsec_owner(const Zone& zone,
-                                              Zone::NodeMap::const_iterator it);
+Zone::NodeMap::const_iterator next_nsec_owner(const Zone& zone, Zone::NodeMap::const_iterator it);
 
 /// Removes every NSEC and builds the chain (signatures empty). Needs classify() done.
 Status build_nsec_chain(Zone& zone, uint32_t ttl);

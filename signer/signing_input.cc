@@ -121,8 +121,8 @@ bool parse_rrsig_fields(const Bytes& r, RrsigFields& f) {
   size_t i = 18;
   while (i < r.size() && r[i] != 0) i += 1 + r[i];
   if (i >= r.size()) return false;
-  auto name = Name::from_wire(std::string_view(reinterpret_cast<const char*>(r.data()) + 18,
-                                               i + 1 - 18));
+  auto name =
+      Name::from_wire(std::string_view(reinterpret_cast<const char*>(r.data()) + 18, i + 1 - 18));
   if (!name) return false;
   f.signer = *name;
   return true;

@@ -67,6 +67,17 @@ uint32_t next_serial(uint32_t current, SerialPolicy policy, UnixTime now) {
   return serial_gt(candidate, current) ? candidate : current + 1;
 }
 
+Result<uint32_t> soa_serial(const Zone& zone) {
+  const Node* apex = zone.find(zone.origin());
+  const RRset* soa = apex ? apex->find(rrtype::SOA) : nullptr;
+  if (!soa || soa->rdatas.size() != 1) return fail("zone needs exactly one SOA at the apex");
+  const Bytes& r = soa->rdatas[0];
+  size_t off = soa_serial_offset(r);
+  if (off == 0) return fail("malformed SOA rdata");
+  return static_cast<uint32_t>(r[off]) << 24 | static_cast<uint32_t>(r[off + 1]) << 16 |
+         static_cast<uint32_t>(r[off + 2]) << 8 | r[off + 3];
+}
+
 Result<uint32_t> apply_serial_policy(Zone& zone, SerialPolicy policy, UnixTime now) {
   Node* apex = zone.find(zone.origin());
   RRset* soa = apex ? apex->find(rrtype::SOA) : nullptr;

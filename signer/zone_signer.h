@@ -73,6 +73,8 @@ struct SignTarget {
 
 /// New SOA serial for `policy` (RFC 1982 arithmetic: always moves forward except Keep).
 uint32_t next_serial(uint32_t current, SerialPolicy policy, UnixTime now);
+/// The serial of the apex SOA.
+Result<uint32_t> soa_serial(const Zone& zone);
 /// Applies the serial policy to the apex SOA; returns the new serial.
 Result<uint32_t> apply_serial_policy(Zone& zone, SerialPolicy policy, UnixTime now);
 /// Adds the DNSKEYs of `o.keys` to the apex DNSKEY RRset.

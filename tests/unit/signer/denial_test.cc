@@ -34,10 +34,10 @@ TEST(Nsec3, Rfc5155AppendixAHashes) {
   };
   for (const auto& c : cases)
     EXPECT_EQ(base32hex(nsec3_hash(*Name::from_text(c.name), salt, 12)), c.hash) << c.name;
-  EXPECT_EQ(nsec3_owner(nsec3_hash(*Name::from_text("example."), salt, 12),
-                        *Name::from_text("example."))
-                .to_text(),
-            "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.");
+  EXPECT_EQ(
+      nsec3_owner(nsec3_hash(*Name::from_text("example."), salt, 12), *Name::from_text("example."))
+          .to_text(),
+      "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.");
 }
 
 TEST(Nsec3, RdataLayout) {

@@ -18,8 +18,7 @@ TEST(SigningInput, HandBuiltVector) {
   Bytes out;
   build_signing_input(f, N("A.Ex."), 1, std::vector<Bytes>{{10, 0, 0, 2}, {10, 0, 0, 1}}, out);
   const Bytes rr_owner = {1, 'a', 2, 'e', 'x', 0};
-  Bytes want = {0, 1, 13, 2, 0, 0, 1, 44, 1, 2, 3, 4, 10, 11, 12, 13, 0xbe, 0xef,
-                2, 'e', 'x', 0};
+  Bytes want = {0, 1, 13, 2, 0, 0, 1, 44, 1, 2, 3, 4, 10, 11, 12, 13, 0xbe, 0xef, 2, 'e', 'x', 0};
   for (uint8_t last : {1, 2}) {  // sorted canonically
     want.insert(want.end(), rr_owner.begin(), rr_owner.end());
     Bytes rest = {0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, last};
@@ -65,15 +64,19 @@ TEST(SigningInput, Ed25519MatchesBindByteForByte) {
     Bytes rdata;
     const char* sig_b64;
   } cases[] = {
-      {"WWW.example.com.", rrtype::A, {192, 0, 2, 2},
+      {"WWW.example.com.",
+       rrtype::A,
+       {192, 0, 2, 2},
        "Rlt2qxRC/7tukSTgXuHO17lDGRc7fZFuVrP5UCrSt1kQLhNZLwBa6LmHzVpI1T8CGpJElOB2v012HF1e44jJBw=="},
-      {"*.wild.example.com.", rrtype::TXT, {5, 'h', 'e', 'l', 'l', 'o'},
+      {"*.wild.example.com.",
+       rrtype::TXT,
+       {5, 'h', 'e', 'l', 'l', 'o'},
        "tuuYqvYRVL/DPWDs+5QL7X8mXUeW7SlMQBdE2uPO1pEfJ5Lpa7267aXtFnzpu5dpzzdRRnoN09LLwyviJ/hrAw=="},
   };
   for (const auto& c : cases) {
     Name owner = N(c.owner);
-    RrsigFields f{c.type, 15, rrsig_labels(owner), 3600, 1769904000, 1767225600, 60889,
-                  N("example.com.")};
+    RrsigFields f{c.type,     15,    rrsig_labels(owner), 3600, 1769904000,
+                  1767225600, 60889, N("example.com.")};
     Bytes input;
     build_signing_input(f, owner, 1, std::vector<Bytes>{c.rdata}, input);
     auto sig = key->sign(input);

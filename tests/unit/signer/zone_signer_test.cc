@@ -97,8 +97,7 @@ size_t verify_all(const Zone& z, const SignOptions& o) {
     }
   for (const auto& [hash, e] : z.nsec3()) {
     Name owner = nsec3_owner(hash, z.origin());
-    n += verify_rrset(owner, rrtype::NSEC3, e.ttl, std::span<const Bytes>(&e.rdata, 1), e.rrsigs,
-                      o)
+    n += verify_rrset(owner, rrtype::NSEC3, e.ttl, std::span<const Bytes>(&e.rdata, 1), e.rrsigs, o)
              .size();
   }
   return n;
@@ -133,10 +132,9 @@ TEST(ZoneSigner, NsecZoneSignsAuthoritativeDataOnly) {
   std::vector<std::string> owners;
   for (const auto& [name, node] : z.nodes())
     if (node.find(rrtype::NSEC)) owners.push_back(name.lowered().to_text());
-  EXPECT_EQ(owners, (std::vector<std::string>{"example.", "a.b.c.example.", "dn.example.",
-                                              "insecure.example.", "ns1.example.",
-                                              "secure.example.", "*.wild.example.",
-                                              "www.example."}));
+  EXPECT_EQ(owners, (std::vector<std::string>{
+                        "example.", "a.b.c.example.", "dn.example.", "insecure.example.",
+                        "ns1.example.", "secure.example.", "*.wild.example.", "www.example."}));
   const Bytes& last = z.find(N("www.example."))->find(rrtype::NSEC)->rdatas[0];
   EXPECT_EQ(std::string(last.begin(), last.begin() + 9), N("example.").wire());
   EXPECT_EQ(z.find(N("www.example."))->find(rrtype::NSEC)->ttl, 300u);  // SOA MINIMUM
@@ -151,9 +149,7 @@ TEST(ZoneSigner, Nsec3OptOutSkipsInsecureDelegations) {
     auto stats = sign_zone(z, o);
     ASSERT_TRUE(stats) << stats.error().message;
     EXPECT_EQ(stats->rrsigs, verify_all(z, o));
-    auto has = [&](const char* name) {
-      return z.nsec3().count(nsec3_hash(N(name), {}, 0)) == 1;
-    };
+    auto has = [&](const char* name) { return z.nsec3().count(nsec3_hash(N(name), {}, 0)) == 1; };
     EXPECT_TRUE(has("example."));
     EXPECT_TRUE(has("c.example."));  // ENTs
     EXPECT_TRUE(has("b.c.example."));
