@@ -19,21 +19,29 @@ fail() {
 
 # verify ORIGIN FILE LABEL: all three verifiers must accept the file.
 verify() {
-  local origin=$1 file=$2 label=$3 out
+  local origin=$1 file=$2 label=$3 out zflag=()
   checks=$((checks + 1))
-  if ! out=$(dnssec-verify -q -o "$origin" "$file" 2>&1); then
+  # A lone CSK has the SEP flag: dnssec-verify then needs -z ("all records signed by KSKs").
+  [ "${4:-}" = csk ] && zflag=(-z)
+  if ! out=$(dnssec-verify -q "${zflag[@]}" -o "$origin" "$file" 2>&1); then
     fail "$label: dnssec-verify"; echo "$out" | head -20
   fi
   if ! out=$(ldns-verify-zone -V 1 "$file" 2>&1); then
     fail "$label: ldns-verify-zone"; echo "$out" | head -20
   fi
   if ! out=$(kzonecheck -o "$origin" -d on "$file" 2>&1); then
-    fail "$label: kzonecheck"; echo "$out" | head -20
+    # dname.test holds data below a DNAME, which kzonecheck rejects even unsigned (RFC 6672
+    # 2.3); there it may complain about exactly that and nothing else.
+    if [ "$origin" != dname.test. ] ||
+      echo "$out" | grep '^\[' | grep -v -e 'child record exists under DNAME' \
+        -e '^\[[a-z.]*below\.dn\.dname\.test\.\] missing NSEC(3) record' | grep -q .; then
+      fail "$label: kzonecheck"; echo "$out" | head -20
+    fi
   fi
 }
 
 # zone file -> origin
-declare -A ZONES=([full]=sign.test. [apex]=apex.test. [large]=large.test.)
+declare -A ZONES=([full]=sign.test. [apex]=apex.test. [large]=large.test. [dname]=dname.test.)
 # algorithm -> "bits split|csk"
 ALGS=("RSASHA256 2048 split" "RSASHA512 2048 csk" "ECDSAP256SHA256 0 split"
       "ECDSAP384SHA384 0 csk" "ED25519 0 split" "ED448 0 csk")
@@ -67,7 +75,7 @@ for alg_spec in "${ALGS[@]}"; do
         "$DATA/$z.zone" 2>"$WORK/sign.err"; then
         fail "$label: trustsync sign"; cat "$WORK/sign.err"; continue
       fi
-      verify "$origin" "$out" "$label"
+      verify "$origin" "$out" "$label" "$layout"
     done
   done
 done
