@@ -229,7 +229,9 @@ int cmd_sign(int argc, char** argv) {
     std::cerr << "trustsync sign: " << zone.error().message << "\n";
     return 1;
   }
+  auto t_loaded = std::chrono::steady_clock::now();
   auto stats = sign_zone(*zone, o);
+  auto t_signed = std::chrono::steady_clock::now();
   if (!stats) {
     std::cerr << "trustsync sign: " << zonefile << ": " << stats.error().message << "\n";
     return 1;
@@ -240,12 +242,17 @@ int cmd_sign(int argc, char** argv) {
     std::cerr << "trustsync sign: " << st.error().message << "\n";
     return 1;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  char line[256];
+  auto t_end = std::chrono::steady_clock::now();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  char line[320];
   std::snprintf(line, sizeof line,
-                "trustsync sign: %s: %zu records, %zu RRSIGs, %zu %s, serial %u, %.2f s\n",
+                "trustsync sign: %s: %zu records, %zu RRSIGs, %zu %s, serial %u, %.2f s "
+                "(load %.2f, sign %.2f = %.0f RRSIG/s, write %.2f)\n",
                 origin->to_text().c_str(), stats->records, stats->rrsigs, stats->denial,
-                o.denial == Denial::Nsec ? "NSEC" : "NSEC3", stats->serial, secs);
+                o.denial == Denial::Nsec ? "NSEC" : "NSEC3", stats->serial, secs(t0, t_end),
+                secs(t0, t_loaded), secs(t_loaded, t_signed),
+                static_cast<double>(stats->rrsigs) / std::max(1e-9, secs(t_loaded, t_signed)),
+                secs(t_signed, t_end));
   std::cerr << line;
   return 0;
 }

@@ -34,6 +34,8 @@ Zone test_zone() {
            "x.y.insecure.example. 3600 IN A 192.0.2.5",
            "dn.example. 3600 IN DNAME other.",
            "below.dn.example. 3600 IN A 192.0.2.6",
+           "example. 3600 IN CDS 1 13 2 "
+           "e2d3c916f6deeac73294e8268fb5885044a833fc5459588f4a9184cfc41a5766",
        })
     EXPECT_TRUE(add_rr(z, rr)) << rr;
   z.classify();
@@ -91,7 +93,8 @@ size_t verify_all(const Zone& z, const SignOptions& o) {
       auto tags = verify_rrset(name, r.type, r.ttl, r.rdatas, r.rrsigs, o);
       n += tags.size();
       if (!tags.empty()) {
-        uint16_t want = r.type == rrtype::DNSKEY ? o.keys[0].tag : o.keys[1].tag;
+        bool key_set = r.type == rrtype::DNSKEY || r.type == rrtype::CDS;
+        uint16_t want = key_set ? o.keys[0].tag : o.keys[1].tag;
         EXPECT_EQ(tags, std::vector<uint16_t>{want}) << name.to_text() << " " << r.type;
       }
     }
@@ -118,6 +121,7 @@ TEST(ZoneSigner, NsecZoneSignsAuthoritativeDataOnly) {
   EXPECT_EQ(stats->rrsigs, verify_all(z, o));
   EXPECT_TRUE(signed_rrset(z, "example.", rrtype::DNSKEY));
   EXPECT_TRUE(signed_rrset(z, "example.", rrtype::SOA));
+  EXPECT_TRUE(signed_rrset(z, "example.", rrtype::CDS));  // by the KSK (checked above)
   EXPECT_TRUE(signed_rrset(z, "*.wild.example.", rrtype::TXT));
   EXPECT_TRUE(signed_rrset(z, "secure.example.", rrtype::DS));
   EXPECT_TRUE(signed_rrset(z, "secure.example.", rrtype::NSEC));
