@@ -76,7 +76,8 @@ Result<SecretString> read_private(const std::string& path) {
 
 }  // namespace
 
-Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_path) {
+Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_path,
+                                std::optional<KeyRole> role_override) {
   std::string base = key_file_path;
   if (ends_with(base, ".key"))
     base.resize(base.size() - 4);
@@ -125,6 +126,12 @@ Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_pat
   else if (auto t2 = find_created(*key_text))
     created = *t2;
   KeyRole role = fields->is_sep() ? KeyRole::KSK : KeyRole::ZSK;
+  if (role_override) {
+    if (key_role_flags(*role_override) != fields->flags)
+      return fail(key_path + ": DNSKEY flags " + std::to_string(fields->flags) +
+                  " do not fit role " + std::string(key_role_name(*role_override)));
+    role = *role_override;
+  }
   return store.add(dnskey->owner, role, *key, created);
 }
 

@@ -144,6 +144,21 @@ size_t ec_half(Algorithm alg) {
   return alg == Algorithm::ECDSAP384SHA384 ? 48 : 32;
 }
 
+/// Key size of the fixed-size algorithms (what bits() reports); 0 for RSA.
+unsigned fixed_bits(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::ECDSAP256SHA256:
+    case Algorithm::ED25519:
+      return 256;
+    case Algorithm::ECDSAP384SHA384:
+      return 384;
+    case Algorithm::ED448:
+      return 456;
+    default:
+      return 0;
+  }
+}
+
 const char* ec_group_name(Algorithm alg) {
   return alg == Algorithm::ECDSAP384SHA384 ? "secp384r1" : "prime256v1";
 }
@@ -490,9 +505,7 @@ PrivateKey::~PrivateKey() = default;
 
 Result<PrivateKey> PrivateKey::generate(Algorithm alg, unsigned bits) {
   if (family(alg) == Family::RSA && bits == 0) bits = default_key_bits(alg);
-  if (family(alg) != Family::RSA && bits == (alg == Algorithm::ECDSAP384SHA384 ? 384u : 256u))
-    bits = 0;  // the fixed size given explicitly is fine
-  if (alg == Algorithm::ED448 && bits == 456) bits = 0;
+  if (family(alg) != Family::RSA && bits == fixed_bits(alg)) bits = 0;  // given explicitly
   if (auto s = check_key_bits(alg, bits); !s) return s.error();
   EVP_PKEY* raw = nullptr;
   switch (family(alg)) {
@@ -681,17 +694,8 @@ Result<PrivateKey> PrivateKey::from_bind_private(std::string_view text) {
 }
 
 unsigned PrivateKey::bits() const {
-  switch (alg_) {
-    case Algorithm::ECDSAP256SHA256:
-    case Algorithm::ED25519:
-      return 256;
-    case Algorithm::ECDSAP384SHA384:
-      return 384;
-    case Algorithm::ED448:
-      return 456;
-    default:
-      return static_cast<unsigned>(EVP_PKEY_get_bits(impl_->pkey.get()));
-  }
+  if (unsigned fixed = fixed_bits(alg_)) return fixed;
+  return static_cast<unsigned>(EVP_PKEY_get_bits(impl_->pkey.get()));
 }
 
 Bytes PrivateKey::public_key() const {

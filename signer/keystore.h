@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,8 @@ Result<KeyMeta> parse_key_meta(std::string_view text, const std::string& source)
 /// Imports a BIND key pair K<zone>+<alg>+<tag>.key / .private (either path may be given)
 /// into `store`. Role from the flags: 257 -> KSK, 256 -> ZSK; the creation time from the
 /// files' "Created:" field (0 if absent). Fails for revoked keys and mismatched pairs.
-Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_path);
+/// `role` overrides the role from the flags (CSK for a 257 key); it must fit the flags.
+Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_path,
+                                std::optional<KeyRole> role = std::nullopt);
 
 }  // namespace ts::signer
