@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "agent/cli_util.h"
 #include "agent/commands.h"
 #include "common/clock.h"
 #include "signer/keystore.h"
@@ -21,18 +23,24 @@ namespace {
 
 using namespace ts::signer;
 
-constexpr const char* kUsage =
-    "usage: trustsync sign --origin ORIGIN --keys DIR --output FILE [options] ZONEFILE\n"
-    "  --denial nsec|nsec3        denial of existence (default nsec)\n"
-    "  --opt-out                  NSEC3 opt-out for delegations without DS\n"
-    "  --iterations N             NSEC3 extra iterations (default 0, RFC 9276)\n"
-    "  --salt HEX|-               NSEC3 salt (default none)\n"
-    "  --validity DURATION        signature validity, e.g. 14d (default 30d)\n"
-    "  --inception-offset DUR     inception this far in the past (default 1h)\n"
-    "  --jitter DURATION          expirations spread over this much (default validity/10)\n"
-    "  --serial keep|increment|unixtime|date   SOA serial policy (default keep)\n"
-    "  --dnskey-ttl DURATION      TTL of the DNSKEY RRset (default: SOA MINIMUM)\n"
-    "  --threads N                signing threads (default: number of cores)\n";
+constexpr const char* kCmd = "sign";
+constexpr const char* kSynopsis = "--origin ORIGIN --keys DIR --output FILE [options] ZONEFILE";
+
+constexpr CliOption kOptions[] = {
+    {"origin", true, "ORIGIN", "zone apex"},
+    {"keys", true, "DIR", "key directory (trustsync keygen)"},
+    {"output", true, "FILE", "signed zone file to write (atomically)"},
+    {"denial", true, "nsec|nsec3", "denial of existence (default nsec)"},
+    {"opt-out", false, nullptr, "NSEC3 opt-out for delegations without DS"},
+    {"iterations", true, "N", "NSEC3 extra iterations (default 0, RFC 9276)"},
+    {"salt", true, "HEX|-", "NSEC3 salt (default none)"},
+    {"validity", true, "DURATION", "signature validity, e.g. 14d (default 30d)"},
+    {"inception-offset", true, "DURATION", "inception this far in the past (default 1h)"},
+    {"jitter", true, "DURATION", "spread expirations over this much (default validity/10)"},
+    {"serial", true, "POLICY", "keep (default), increment, unixtime or date"},
+    {"dnskey-ttl", true, "DURATION", "DNSKEY RRset TTL (default: the SOA MINIMUM)"},
+    {"threads", true, "N", "signing threads (default: number of cores)"},
+};
 
 // "90", "90s", "30m", "12h", "14d", "2w" -> seconds.
 std::optional<int64_t> parse_duration(const std::string& s) {
@@ -68,91 +76,50 @@ std::optional<Bytes> parse_hex(const std::string& s) {
   return out;
 }
 
-int usage_error(const std::string& msg) {
-  std::cerr << "trustsync sign: " << msg << "\n" << kUsage;
-  return 64;
-}
-
 }  // namespace
 
 int cmd_sign(int argc, char** argv) {
-  std::string origin_text, keys_dir, output, zonefile;
-  std::string denial = "nsec", serial = "keep";
-  bool opt_out = false;
-  Nsec3Params nsec3;
-  int64_t validity = 30 * 86400, inception_offset = 3600;
-  std::optional<int64_t> jitter;
-  uint32_t dnskey_ttl = 0;
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--origin") {
-      if (!value(origin_text)) return usage_error("--origin needs a value");
-    } else if (a == "--keys") {
-      if (!value(keys_dir)) return usage_error("--keys needs a value");
-    } else if (a == "--output" || a == "-o") {
-      if (!value(output)) return usage_error("--output needs a value");
-    } else if (a == "--denial") {
-      if (!value(denial) || (denial != "nsec" && denial != "nsec3"))
-        return usage_error("--denial takes nsec or nsec3");
-    } else if (a == "--opt-out") {
-      opt_out = true;
-    } else if (a == "--iterations") {
-      if (!value(v)) return usage_error("--iterations needs a value");
-      auto n = parse_duration(v);  // a plain number
-      if (!n || *n > 65535 || v.find_first_not_of("0123456789") != std::string::npos)
-        return usage_error("--iterations takes a number 0..65535");
-      nsec3.iterations = static_cast<uint16_t>(*n);
-    } else if (a == "--salt") {
-      if (!value(v)) return usage_error("--salt needs a value");
-      auto salt = parse_hex(v);
-      if (!salt) return usage_error("--salt takes hex digits (or - for none)");
-      nsec3.salt = *salt;
-    } else if (a == "--validity" || a == "--inception-offset" || a == "--jitter" ||
-               a == "--dnskey-ttl") {
-      if (!value(v)) return usage_error(a + " needs a value");
-      auto d = parse_duration(v);
-      if (!d) return usage_error(a + ": bad duration '" + v + "' (e.g. 3600, 12h, 14d)");
-      if (a == "--validity")
-        validity = *d;
-      else if (a == "--inception-offset")
-        inception_offset = *d;
-      else if (a == "--jitter")
-        jitter = *d;
-      else
-        dnskey_ttl = static_cast<uint32_t>(*d);
-    } else if (a == "--serial") {
-      if (!value(serial)) return usage_error("--serial needs a value");
-    } else if (a == "--threads") {
-      if (!value(v)) return usage_error("--threads needs a value");
-      auto n = parse_duration(v);
-      if (!n || *n < 1 || *n > 256 || v.find_first_not_of("0123456789") != std::string::npos)
-        return usage_error("--threads takes a number 1..256");
-      threads = static_cast<unsigned>(*n);
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option " + a);
-    } else if (zonefile.empty()) {
-      zonefile = a;
-    } else {
-      return usage_error("more than one zone file given");
-    }
+  auto opts = parse_options(kCmd, argc, argv, kOptions);
+  auto usage = [&](const std::string& m) { return usage_error(kCmd, m, kOptions, kSynopsis); };
+  if (!opts) return usage(opts.error().message);
+  if (opts->has("help")) {
+    print_usage(std::cout, kCmd, kOptions, kSynopsis);
+    return kExitOk;
   }
-  if (origin_text.empty()) return usage_error("--origin is required");
-  if (keys_dir.empty()) return usage_error("--keys is required");
-  if (output.empty()) return usage_error("--output is required");
-  if (zonefile.empty()) return usage_error("no zone file given");
-  if (opt_out && denial != "nsec3") return usage_error("--opt-out needs --denial nsec3");
-  if (validity <= 0) return usage_error("--validity must be positive");
+  std::string origin_text, keys_dir, output;
+  for (auto [name, out] : {std::pair{"origin", &origin_text}, std::pair{"keys", &keys_dir},
+                           std::pair{"output", &output}}) {
+    auto v = opts->require(name);
+    if (!v) return usage(v.error().message);
+    *out = *v;
+  }
+  if (opts->positional().size() != 1) return usage("give exactly one zone file");
+  const std::string zonefile = opts->positional()[0];
+  std::string denial = opts->get("denial", "nsec"), serial = opts->get("serial", "keep");
+  if (denial != "nsec" && denial != "nsec3") return usage("--denial takes nsec or nsec3");
+  bool opt_out = opts->has("opt-out");
+  if (opt_out && denial != "nsec3") return usage("--opt-out needs --denial nsec3");
+  Nsec3Params nsec3;
+  auto iterations = opts->get_unsigned("iterations", 0, 65535);
+  if (!iterations) return usage(iterations.error().message);
+  nsec3.iterations = static_cast<uint16_t>(iterations->value_or(0));
+  auto salt = parse_hex(opts->get("salt", "-"));
+  if (!salt) return usage("--salt takes hex digits (or - for none)");
+  nsec3.salt = *salt;
+  std::map<std::string, int64_t> durations = {
+      {"validity", 30 * 86400}, {"inception-offset", 3600}, {"jitter", -1}, {"dnskey-ttl", 0}};
+  for (auto& [name, value] : durations) {
+    if (!opts->has(name)) continue;
+    auto d = parse_duration(opts->get(name));
+    if (!d) return usage("--" + name + ": bad duration '" + opts->get(name) + "' (e.g. 12h, 14d)");
+    value = *d;
+  }
+  int64_t validity = durations["validity"];
+  if (validity <= 0) return usage("--validity must be positive");
+  auto threads_opt = opts->get_unsigned("threads", 1, 256);
+  if (!threads_opt) return usage(threads_opt.error().message);
+  unsigned threads = static_cast<unsigned>(
+      threads_opt->value_or(std::max(1u, std::thread::hardware_concurrency())));
 
   SignOptions o;
   o.denial = denial == "nsec3" ? Denial::Nsec3 : Denial::Nsec;
@@ -167,40 +134,38 @@ int cmd_sign(int argc, char** argv) {
   else if (serial == "date")
     o.serial = SerialPolicy::Date;
   else
-    return usage_error("--serial takes keep, increment, unixtime or date");
+    return usage("--serial takes keep, increment, unixtime or date");
 
   auto origin = Name::from_text(origin_text.back() == '.' ? origin_text : origin_text + ".");
-  if (!origin) return usage_error("--origin: invalid name '" + origin_text + "'");
+  if (!origin) return usage("--origin: invalid name '" + origin_text + "'");
 
   auto t0 = std::chrono::steady_clock::now();
   const UnixTime now = SystemClock().now();
   o.now = now;
-  o.inception = now - inception_offset;
+  o.inception = now - durations["inception-offset"];
   o.expiration = now + validity;
-  o.jitter_seconds = static_cast<uint32_t>(jitter ? *jitter : validity / 10);
+  int64_t jitter = durations["jitter"];
+  o.jitter_seconds = static_cast<uint32_t>(jitter >= 0 ? jitter : validity / 10);
   o.threads = threads;
-  o.dnskey_ttl = dnskey_ttl;
+  o.dnskey_ttl = static_cast<uint32_t>(durations["dnskey-ttl"]);
 
   // Keys first: no point parsing a large zone without them.
   FileKeyStore store(keys_dir);
   auto metas = store.list(*origin);
   if (!metas) {
-    std::cerr << "trustsync sign: " << metas.error().message << "\n";
-    return 1;
+    return failure(kCmd, metas.error().message);
   }
   if (metas->empty()) {
-    std::cerr << "trustsync sign: no keys for " << origin->to_text() << " in " << keys_dir
-              << " (create them with 'trustsync keygen --origin " << origin->to_text() << " --keys "
-              << keys_dir << " ...')\n";
-    return 1;
+    return failure(kCmd, "no keys for " + origin->to_text() + " in " + keys_dir +
+                             " (create them with 'trustsync keygen --origin " + origin->to_text() +
+                             " --keys " + keys_dir + " ...')");
   }
   std::vector<PrivateKey> privs;
   privs.reserve(metas->size());
   for (const auto& m : *metas) {
     auto k = store.load_private(m);
     if (!k) {
-      std::cerr << "trustsync sign: key " << m.id << ": " << k.error().message << "\n";
-      return 1;
+      return failure(kCmd, "key " + m.id + ": " + k.error().message);
     }
     if (algorithm_is_deprecated(k->algorithm()))
       std::cerr << "trustsync sign: warning: key " << m.id << " uses "
@@ -214,8 +179,7 @@ int cmd_sign(int argc, char** argv) {
                                 m.role == KeyRole::ZSK || m.role == KeyRole::CSK});
   }
   if (auto st = check_sign_options(o); !st) {
-    std::cerr << "trustsync sign: " << origin->to_text() << ": " << st.error().message << "\n";
-    return 1;
+    return failure(kCmd, origin->to_text() + ": " + st.error().message);
   }
 
   LoadOptions lo;
@@ -226,21 +190,18 @@ int cmd_sign(int argc, char** argv) {
   lo.warn = [](const std::string& w) { std::cerr << "trustsync sign: warning: " << w << "\n"; };
   auto zone = load_zone_file(zonefile, lo);
   if (!zone) {
-    std::cerr << "trustsync sign: " << zone.error().message << "\n";
-    return 1;
+    return failure(kCmd, zone.error().message);
   }
   auto t_loaded = std::chrono::steady_clock::now();
   auto stats = sign_zone(*zone, o);
   auto t_signed = std::chrono::steady_clock::now();
   if (!stats) {
-    std::cerr << "trustsync sign: " << zonefile << ": " << stats.error().message << "\n";
-    return 1;
+    return failure(kCmd, zonefile + ": " + stats.error().message);
   }
   WriteOptions wo;
   wo.threads = threads;
   if (auto st = write_zone_file(*zone, output, wo); !st) {
-    std::cerr << "trustsync sign: " << st.error().message << "\n";
-    return 1;
+    return failure(kCmd, st.error().message);
   }
   auto t_end = std::chrono::steady_clock::now();
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
