@@ -245,6 +245,8 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   auto serial = apply_serial_policy(zone, o.serial, o.now);
   if (!serial) return serial.error();
   stats.serial = *serial;
+  for (const auto& [name, node] : zone.nodes())
+    for (const auto& r : node.rrsets) stats.records += r.rdatas.size();  // the input's RRs
   if (auto st = add_dnskeys(zone, o); !st) return st.error();
   auto ttl = denial_ttl(zone);
   if (!ttl) return ttl.error();
@@ -256,8 +258,6 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   targets.reserve(zone.nodes().size() + zone.nsec3().size() + 16);
   for (auto& [name, node] : zone.nodes()) {
     collect_node_targets(name, node, targets);
-    for (const auto& r : node.rrsets)
-      if (r.type != rrtype::NSEC) stats.records += r.rdatas.size();
   }
   std::vector<Name> nsec3_names;
   nsec3_names.reserve(zone.nsec3().size());

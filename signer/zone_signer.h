@@ -48,7 +48,7 @@ struct SignOptions {
 };
 
 struct SignStats {
-  size_t records = 0;  ///< RRs, not counting RRSIG/NSEC/NSEC3
+  size_t records = 0;  ///< RRs of the input (before DNSKEYs and denial were added)
   size_t rrsigs = 0;
   size_t denial = 0;  ///< NSEC or NSEC3 records
   uint32_t serial = 0;

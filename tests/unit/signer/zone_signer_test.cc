@@ -33,6 +33,7 @@ Zone test_zone() {
            "e2d3c916f6deeac73294e8268fb5885044a833fc5459588f4a9184cfc41a5766",
            "x.y.insecure.example. 3600 IN A 192.0.2.5",
            "dn.example. 3600 IN DNAME other.",
+           "d1.ent.example. 3600 IN NS ns.elsewhere.",
            "below.dn.example. 3600 IN A 192.0.2.6",
            "example. 3600 IN CDS 1 13 2 "
            "e2d3c916f6deeac73294e8268fb5885044a833fc5459588f4a9184cfc41a5766",
@@ -136,9 +137,10 @@ TEST(ZoneSigner, NsecZoneSignsAuthoritativeDataOnly) {
   std::vector<std::string> owners;
   for (const auto& [name, node] : z.nodes())
     if (node.find(rrtype::NSEC)) owners.push_back(name.lowered().to_text());
-  EXPECT_EQ(owners, (std::vector<std::string>{
-                        "example.", "a.b.c.example.", "dn.example.", "insecure.example.",
-                        "ns1.example.", "secure.example.", "*.wild.example.", "www.example."}));
+  EXPECT_EQ(owners,
+            (std::vector<std::string>{"example.", "a.b.c.example.", "dn.example.",
+                                      "d1.ent.example.", "insecure.example.", "ns1.example.",
+                                      "secure.example.", "*.wild.example.", "www.example."}));
   const Bytes& last = z.find(N("www.example."))->find(rrtype::NSEC)->rdatas[0];
   EXPECT_EQ(std::string(last.begin(), last.begin() + 9), N("example.").wire());
   EXPECT_EQ(z.find(N("www.example."))->find(rrtype::NSEC)->ttl, 300u);  // SOA MINIMUM
@@ -162,7 +164,9 @@ TEST(ZoneSigner, Nsec3OptOutSkipsInsecureDelegations) {
     EXPECT_FALSE(has("ns.insecure.example."));
     EXPECT_FALSE(has("y.insecure.example."));
     EXPECT_FALSE(has("below.dn.example."));
-    EXPECT_EQ(z.nsec3().size(), opt_out ? 10u : 11u);  // incl. ENT wild.example.
+    EXPECT_EQ(has("d1.ent.example."), !opt_out);
+    EXPECT_EQ(has("ent.example."), !opt_out);          // an ENT above insecure delegations only
+    EXPECT_EQ(z.nsec3().size(), opt_out ? 10u : 13u);  // incl. ENT wild.example.
     EXPECT_TRUE(signed_rrset(z, "example.", rrtype::NSEC3PARAM));
     for (const auto& [h, e] : z.nsec3()) EXPECT_EQ(e.rdata[1], opt_out ? 1 : 0);
   }
