@@ -44,8 +44,10 @@ struct SignedDiff {
   size_t rrsigs_made = 0;   ///< signatures computed (the rest were kept)
 };
 
-/// Applies `diff` to the signed `zone` (signed with `o`); see the file comment. The SOA
-/// serial follows o.serial unless the diff itself changes the SOA.
+/// Applies `diff` to the signed `zone`; see the file comment. The zone must have been
+/// signed by sign_zone with the same keys and denial parameters (a key, NSEC3 salt or
+/// denial change needs sign_zone). The SOA serial follows o.serial unless the diff itself
+/// changes the SOA. Removing an absent RR or adding a present one is ignored.
 Result<SignedDiff> apply_diff(Zone& zone, const Diff& diff, const SignOptions& o);
 
 /// All RRs of a node (data, RRSIGs, NSEC), owner `name`.

@@ -85,5 +85,27 @@ TEST(SigningInput, Ed25519MatchesBindByteForByte) {
   }
 }
 
+// RFC 8080 section 6.1 (Ed25519, as corrected by verified erratum 4935: labels 2).
+TEST(SigningInput, Rfc8080Ed25519Example) {
+  auto key = PrivateKey::from_bind_private(
+      "Private-key-format: v1.2\nAlgorithm: 15 (ED25519)\n"
+      "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n");
+  ASSERT_TRUE(key) << key.error().message;
+  Name owner = N("example.com.");
+  RrsigFields f{rrtype::MX, 15, rrsig_labels(owner), 3600, 1440021600, 1438207200, 3613, owner};
+  Bytes mx = {0, 10};
+  const std::string& mail = N("mail.example.com.").wire();
+  mx.insert(mx.end(), mail.begin(), mail.end());
+  Bytes input;
+  build_signing_input(f, owner, 1, std::vector<Bytes>{mx}, input);
+  auto sig = key->sign(input);
+  ASSERT_TRUE(sig);
+  EXPECT_EQ(
+      base64_encode(*sig),
+      "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMngwcrqNAg==");
+  Bytes rdata = assemble_rrsig(f, *sig);
+  EXPECT_EQ(rdata.size(), 18 + owner.wire().size() + 64);
+}
+
 }  // namespace
 }  // namespace ts::signer
