@@ -94,8 +94,8 @@ TEST(SigningInput, Rfc8080Ed25519Example) {
   Name owner = N("example.com.");
   RrsigFields f{rrtype::MX, 15, rrsig_labels(owner), 3600, 1440021600, 1438207200, 3613, owner};
   Bytes mx = {0, 10};
-  const std::string& mail = N("mail.example.com.").wire();
-  mx.insert(mx.end(), mail.begin(), mail.end());
+  Name mail = N("mail.example.com.");
+  mx.insert(mx.end(), mail.wire().begin(), mail.wire().end());
   Bytes input;
   build_signing_input(f, owner, 1, std::vector<Bytes>{mx}, input);
   auto sig = key->sign(input);
