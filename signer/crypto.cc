@@ -370,6 +370,7 @@ Result<Algorithm> algorithm_from_name(std::string_view name) {
   static const std::pair<const char*, Algorithm> kNames[] = {
       {"RSASHA1", Algorithm::RSASHA1},
       {"NSEC3RSASHA1", Algorithm::NSEC3RSASHA1},
+      {"RSASHA1-NSEC3-SHA1", Algorithm::NSEC3RSASHA1},  // RFC 5155 / ldns mnemonic
       {"RSASHA256", Algorithm::RSASHA256},
       {"RSASHA512", Algorithm::RSASHA512},
       {"ECDSAP256SHA256", Algorithm::ECDSAP256SHA256},
@@ -867,7 +868,10 @@ Result<Bytes> base64_decode(std::string_view text) {
   int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
                             static_cast<int>(clean.size()));
   OPENSSL_cleanse(clean.data(), clean.size());  // may have been key material
-  if (len < 0) return fail("invalid base64 text");
+  if (len < 0) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return fail("invalid base64 text");
+  }
   out.resize(static_cast<size_t>(len) - pad);
   return out;
 }

@@ -146,6 +146,7 @@ TEST(Crypto, AlgorithmNames) {
   EXPECT_EQ(*algorithm_from_name("ecdsap256sha256"), Algorithm::ECDSAP256SHA256);
   EXPECT_EQ(*algorithm_from_name("13"), Algorithm::ECDSAP256SHA256);
   EXPECT_EQ(*algorithm_from_name("Ed448"), Algorithm::ED448);
+  EXPECT_EQ(*algorithm_from_name("RSASHA1-NSEC3-SHA1"), Algorithm::NSEC3RSASHA1);
   EXPECT_FALSE(algorithm_from_name("DSA"));
   EXPECT_FALSE(algorithm_from_name("3"));
   EXPECT_EQ(algorithm_name(Algorithm::NSEC3RSASHA1), "NSEC3RSASHA1");
