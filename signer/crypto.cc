@@ -4,8 +4,8 @@
 //
 // Signing speed: ECDSA and RSA sign a precomputed digest with EVP_PKEY_sign on an
 // EVP_PKEY_CTX taken from a small lock-free per-key pool (a context is initialised once and
-// reused, which avoids OpenSSL 3's per-call provider fetches); EdDSA signs the message with
-// a fresh EVP_MD_CTX (it has no pre-hash form).
+// reused, which avoids OpenSSL 3's per-call provider fetches); EdDSA (no pre-hash form)
+// reuses pooled EVP_MD_CTXs initialised for EVP_DigestSign the same way.
 #include "signer/crypto.h"
 
 #include <openssl/bio.h>
@@ -370,6 +370,7 @@ Result<Algorithm> algorithm_from_name(std::string_view name) {
   static const std::pair<const char*, Algorithm> kNames[] = {
       {"RSASHA1", Algorithm::RSASHA1},
       {"NSEC3RSASHA1", Algorithm::NSEC3RSASHA1},
+      {"RSASHA1-NSEC3-SHA1", Algorithm::NSEC3RSASHA1},  // RFC 5155 / ldns mnemonic
       {"RSASHA256", Algorithm::RSASHA256},
       {"RSASHA512", Algorithm::RSASHA512},
       {"ECDSAP256SHA256", Algorithm::ECDSAP256SHA256},
@@ -448,29 +449,60 @@ SecretString::~SecretString() {
 
 // ---- PrivateKey ---------------------------------------------------------------------
 
+/// A small lock-free pool of initialised OpenSSL contexts, reused across sign() calls: a
+/// slot is taken with exchange(nullptr) and given back with compare_exchange, so no two
+/// threads ever hold the same context. Contexts beyond the pool's size are freed.
+template <typename T, void (*Free)(T*)>
+class CtxPool {
+ public:
+  CtxPool() = default;
+  CtxPool(const CtxPool&) = delete;
+  CtxPool& operator=(const CtxPool&) = delete;
+  ~CtxPool() {
+    for (auto& slot : slots_) Free(slot.exchange(nullptr));
+  }
+  /// A pooled context, or nullptr if none is free.
+  T* take() {
+    for (auto& slot : slots_) {
+      if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+      if (T* c = slot.exchange(nullptr, std::memory_order_acquire)) return c;
+    }
+    return nullptr;
+  }
+  void put(T* c) {
+    for (auto& slot : slots_) {
+      T* expected = nullptr;
+      if (slot.compare_exchange_strong(expected, c, std::memory_order_release)) return;
+    }
+    Free(c);
+  }
+
+ private:
+  std::array<std::atomic<T*>, kPoolSlots> slots_{};
+};
+
 struct PrivateKey::Impl {
   PkeyPtr pkey;
   Bytes public_key;
   const EVP_MD* md = nullptr;  // nullptr for EdDSA
-  // Initialised EVP_PKEY_sign contexts, reused across calls; a slot is taken with
-  // exchange(nullptr) and given back with compare_exchange, so threads never share one.
-  std::array<std::atomic<EVP_PKEY_CTX*>, kPoolSlots> pool{};
+  // Declared after pkey: destroyed first, while the key they reference still exists.
+  CtxPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free> sign_ctxs;     // ECDSA / RSA: EVP_PKEY_sign
+  CtxPool<EVP_MD_CTX, EVP_MD_CTX_free> digest_sign_ctxs;  // EdDSA: EVP_DigestSign
 
-  ~Impl() {
-    for (auto& slot : pool) EVP_PKEY_CTX_free(slot.exchange(nullptr));
-  }
-
-  EVP_PKEY_CTX* take_ctx(Algorithm alg) {
-    for (auto& slot : pool) {
-      if (slot.load(std::memory_order_relaxed) == nullptr) continue;
-      if (EVP_PKEY_CTX* c = slot.exchange(nullptr, std::memory_order_acquire)) return c;
-    }
+  /// An EVP_PKEY_sign context set up for `alg` (pooled or new); nullptr on failure.
+  EVP_PKEY_CTX* take_sign_ctx(Algorithm alg) {
+    if (EVP_PKEY_CTX* c = sign_ctxs.take()) return c;
     PkeyCtxPtr c(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
     if (!c || EVP_PKEY_sign_init(c.get()) <= 0) return nullptr;
     if (family(alg) == Family::RSA && EVP_PKEY_CTX_set_rsa_padding(c.get(), RSA_PKCS1_PADDING) <= 0)
       return nullptr;
     if (EVP_PKEY_CTX_set_signature_md(c.get(), md) <= 0) return nullptr;
     return c.release();
+  }
+
+  /// Initialises (or re-initialises) an EdDSA EVP_DigestSign context.
+  bool init_digest_sign(EVP_MD_CTX* c) {
+    return EVP_DigestSignInit_ex(c, nullptr, nullptr, nullptr, nullptr, pkey.get(), nullptr) > 0;
   }
 
   /// Checks `pkey` against `alg` and wraps it (Impl may use PrivateKey's private ctor).
@@ -486,14 +518,6 @@ struct PrivateKey::Impl {
       return fail("digest for " + algorithm_name(alg) + " is unavailable");
     impl->pkey = std::move(pkey);
     return PrivateKey(alg, std::move(impl));
-  }
-
-  void give_back(EVP_PKEY_CTX* c) {
-    for (auto& slot : pool) {
-      EVP_PKEY_CTX* expected = nullptr;
-      if (slot.compare_exchange_strong(expected, c, std::memory_order_release)) return;
-    }
-    EVP_PKEY_CTX_free(c);
   }
 };
 
@@ -716,14 +740,24 @@ Result<SecretString> PrivateKey::to_pkcs8_pem() const {
 Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
   Impl& impl = *impl_;
   if (family(alg_) == Family::ED) {
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    size_t len = alg_ == Algorithm::ED448 ? 114 : 64;
-    Bytes sig(len);
-    if (!ctx ||
-        EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, impl.pkey.get(),
-                              nullptr) <= 0 ||
-        EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) <= 0)
-      return fail(ossl_error("EdDSA signing failed"));
+    // OpenSSL 3.0 allows EVP_DigestSign again on an EdDSA context (as `openssl speed`
+    // does); should a version refuse, the context is initialised afresh and used once more.
+    MdCtxPtr ctx(impl.digest_sign_ctxs.take());
+    bool fresh = !ctx;
+    if (fresh) ctx.reset(EVP_MD_CTX_new());
+    if (!ctx || (fresh && !impl.init_digest_sign(ctx.get())))
+      return fail(ossl_error("cannot set up EdDSA signing"));
+    Bytes sig(alg_ == Algorithm::ED448 ? 114 : 64);
+    size_t len = sig.size();
+    bool ok = EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) > 0;
+    if (!ok && !fresh) {
+      ERR_clear_error();
+      len = sig.size();
+      ok = impl.init_digest_sign(ctx.get()) &&
+           EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) > 0;
+    }
+    if (!ok) return fail(ossl_error("EdDSA signing failed"));
+    impl.digest_sign_ctxs.put(ctx.release());
     sig.resize(len);
     return sig;
   }
@@ -731,7 +765,7 @@ Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
   unsigned dlen = 0;
   if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr))
     return fail(ossl_error("digest failed"));
-  EVP_PKEY_CTX* ctx = impl.take_ctx(alg_);
+  EVP_PKEY_CTX* ctx = impl.take_sign_ctx(alg_);
   if (!ctx) return fail(ossl_error("cannot set up signing"));
   Bytes sig;
   bool ok;
@@ -750,8 +784,11 @@ Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
     ok = EVP_PKEY_sign(ctx, sig.data(), &len, dgst, dlen) > 0;
     sig.resize(len);
   }
-  impl.give_back(ctx);
-  if (!ok) return fail(ossl_error("signing failed"));
+  if (!ok) {
+    EVP_PKEY_CTX_free(ctx);  // do not pool a context in an unknown state
+    return fail(ossl_error("signing failed"));
+  }
+  impl.sign_ctxs.put(ctx);
   return sig;
 }
 
@@ -831,7 +868,10 @@ Result<Bytes> base64_decode(std::string_view text) {
   int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
                             static_cast<int>(clean.size()));
   OPENSSL_cleanse(clean.data(), clean.size());  // may have been key material
-  if (len < 0) return fail("invalid base64 text");
+  if (len < 0) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return fail("invalid base64 text");
+  }
   out.resize(static_cast<size_t>(len) - pad);
   return out;
 }

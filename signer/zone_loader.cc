@@ -6,6 +6,7 @@
 #include <ldns/ldns.h>
 
 #include <map>
+#include <stdexcept>
 
 #include "signer/zone_parse.h"
 
@@ -160,7 +161,11 @@ class Loader {
           break;
         case DnssecInput::Keep:
           if (rr.type == rrtype::RRSIG || rr.type == rrtype::NSEC3) {
-            zone_.add(rr.owner, rr.type, rr.ttl, rr.rdata);
+            try {
+              zone_.add(rr.owner, rr.type, rr.ttl, rr.rdata);
+            } catch (const std::invalid_argument& e) {
+              return fail(where(rr) + e.what());
+            }
             return {};
           }
           break;

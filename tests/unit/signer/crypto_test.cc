@@ -80,30 +80,39 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, CryptoAlgTest,
                                            AlgCase{Algorithm::ED448, 0, 57, 114}),
                          [](const auto& info) { return algorithm_name(info.param.alg); });
 
-TEST(Crypto, EcdsaSignsFromManyThreadsAtOnce) {
-  auto key = PrivateKey::generate(Algorithm::ECDSAP256SHA256, 0);
-  ASSERT_TRUE(key);
-  Bytes pub = key->public_key();
-  constexpr int kThreads = 4, kPerThread = 100;
-  std::vector<std::vector<Bytes>> sigs(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto s = key->sign(bytes_of("msg " + std::to_string(t * 1000 + i)));
-        sigs[t].push_back(s ? *s : Bytes{});
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  // 400 signatures cover r/s values with leading zero bytes and with the high bit set
-  // (DER padding), which the r||s conversion must handle.
-  for (int t = 0; t < kThreads; ++t)
-    for (int i = 0; i < kPerThread; ++i) {
-      ASSERT_EQ(sigs[t][i].size(), 64u);
-      EXPECT_TRUE(*verify_signature(Algorithm::ECDSAP256SHA256, pub,
-                                    bytes_of("msg " + std::to_string(t * 1000 + i)), sigs[t][i]));
+TEST(Crypto, SignsFromManyThreadsAtOnce) {
+  // Pooled contexts must never be shared: every signature from 4 threads verifies (and the
+  // deterministic ones equal a single-threaded signature of the same message).
+  for (auto [alg, bits] :
+       {std::pair{Algorithm::ECDSAP256SHA256, 0u}, std::pair{Algorithm::ED25519, 0u},
+        std::pair{Algorithm::ED448, 0u}, std::pair{Algorithm::RSASHA256, 1024u}}) {
+    auto key = PrivateKey::generate(alg, bits);
+    ASSERT_TRUE(key);
+    Bytes pub = key->public_key();
+    constexpr int kThreads = 4, kPerThread = 100;
+    std::vector<std::vector<Bytes>> sigs(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto s = key->sign(bytes_of("msg " + std::to_string(t * 1000 + i)));
+          sigs[t].push_back(s ? *s : Bytes{});
+        }
+      });
     }
+    for (auto& th : threads) th.join();
+    // For ECDSA, 400 signatures cover r/s values with leading zero bytes and with the high
+    // bit set (DER padding), which the r||s conversion must handle.
+    for (int t = 0; t < kThreads; ++t)
+      for (int i = 0; i < kPerThread; ++i) {
+        Bytes msg = bytes_of("msg " + std::to_string(t * 1000 + i));
+        ASSERT_FALSE(sigs[t][i].empty()) << algorithm_name(alg);
+        EXPECT_TRUE(*verify_signature(alg, pub, msg, sigs[t][i])) << algorithm_name(alg);
+        if (alg != Algorithm::ECDSAP256SHA256 && i % 10 == 0) {
+          EXPECT_EQ(*key->sign(msg), sigs[t][i]) << algorithm_name(alg);
+        }
+      }
+  }
 }
 
 TEST(Crypto, Ed25519IsDeterministic) {
@@ -137,6 +146,7 @@ TEST(Crypto, AlgorithmNames) {
   EXPECT_EQ(*algorithm_from_name("ecdsap256sha256"), Algorithm::ECDSAP256SHA256);
   EXPECT_EQ(*algorithm_from_name("13"), Algorithm::ECDSAP256SHA256);
   EXPECT_EQ(*algorithm_from_name("Ed448"), Algorithm::ED448);
+  EXPECT_EQ(*algorithm_from_name("RSASHA1-NSEC3-SHA1"), Algorithm::NSEC3RSASHA1);
   EXPECT_FALSE(algorithm_from_name("DSA"));
   EXPECT_FALSE(algorithm_from_name("3"));
   EXPECT_EQ(algorithm_name(Algorithm::NSEC3RSASHA1), "NSEC3RSASHA1");

@@ -4,9 +4,15 @@
 #include "signer/zone_loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <string>
 #include <vector>
+
+#include "tests/unit/signer/zone_test_util.h"
 
 namespace ts::signer {
 namespace {
@@ -188,9 +194,71 @@ TEST(ZoneLoader, DnssecRecordsKept) {
   EXPECT_EQ(z->nsec3().size(), 1u);
 }
 
+TEST(ZoneLoader, KeptNsec3NeedsAHashOwner) {
+  std::string e = error_of("badnsec3.zone", opts(DnssecInput::Keep));
+  EXPECT_EQ(e.rfind(kDir + "badnsec3.zone:4: ", 0), 0u) << e;
+  EXPECT_NE(e.find("NSEC3 owner"), std::string::npos) << e;
+}
+
 TEST(ZoneLoader, MissingFile) {
   std::string e = error_of("no-such-file.zone");
   EXPECT_NE(e.find("no-such-file.zone"), std::string::npos) << e;
+}
+
+// A file big enough to be split (> 1 MiB) with directives, parentheses, quotes and comments
+// spread through it; `bad_line` > 0 puts a syntax error on that line.
+std::string write_big_zone(const std::string& dir, int bad_line) {
+  std::string path = dir + "/big.zone";
+  std::ofstream f(path);
+  int line = 0;
+  auto emit = [&](const std::string& s) {
+    ++line;
+    f << (line == bad_line ? "broken IN A 1.2.3\n" : s + "\n");
+  };
+  emit("$ORIGIN example.");
+  emit("$TTL 600");
+  emit("@ IN SOA ns1 hostmaster ( 1 ; serial (with a parenthesis in a comment");
+  emit("  7200 3600 1209600 300 )");
+  emit("@ IN NS ns1");
+  emit("ns1 IN A 192.0.2.1");
+  for (int i = 0; i < 30000; ++i) {
+    std::string n = "host" + std::to_string(i);
+    if (i % 5000 == 1) emit("$TTL " + std::to_string(100 + i));
+    if (i % 7000 == 2) emit("$ORIGIN sub" + std::to_string(i) + ".example.");
+    if (i % 7000 == 3000) emit("$ORIGIN example.");
+    emit(n + " IN A 192.0.2." + std::to_string(i % 250));
+    emit("  IN TXT ( \"a ( quoted ; string\"");
+    emit("    \"second part\" ) ; comment \" (");
+    emit(n + " 77 IN MX 10 Mail" + std::to_string(i) + ".Example.test.");
+    emit("; a comment line ( with \" odd characters");
+  }
+  return path;
+}
+
+TEST(ZoneLoader, ParallelParseEqualsSerialParse) {
+  std::string dir = (std::filesystem::temp_directory_path() / "ts_loader_XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::string path = write_big_zone(dir, 0);
+  ASSERT_GT(std::filesystem::file_size(path), 1u << 20);
+  LoadOptions o = opts();
+  auto serial = load_zone_file(path, o);
+  ASSERT_TRUE(serial) << serial.error().message;
+  for (unsigned threads : {2u, 3u}) {
+    o.threads = threads;
+    auto parallel = load_zone_file(path, o);
+    ASSERT_TRUE(parallel) << parallel.error().message;
+    EXPECT_EQ(zone_diff(*serial, *parallel), "") << threads << " threads";
+  }
+  EXPECT_EQ(serial->record_count(), 3u + 30000u * 3u);
+  // An error late in the file names the same line either way.
+  path = write_big_zone(dir, 140001);
+  o.threads = 1;
+  std::string e1 = load_zone_file(path, o).error().message;
+  o.threads = 2;
+  std::string e2 = load_zone_file(path, o).error().message;
+  EXPECT_EQ(e1, path + ":140001: Syntax error, could not parse the RR's rdata");
+  EXPECT_EQ(e1, e2);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

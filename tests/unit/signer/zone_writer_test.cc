@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "signer/zone_loader.h"
+#include "tests/unit/signer/zone_test_util.h"
 
 namespace ts::signer {
 namespace {
@@ -39,34 +40,6 @@ LoadOptions opts(DnssecInput d) {
   return o;
 }
 
-// Empty when equal, else the first difference found.
-std::string diff(const Zone& a, const Zone& b) {
-  if (!(a.origin() == b.origin())) return "origin";
-  if (a.nodes().size() != b.nodes().size()) return "node count";
-  for (auto ia = a.nodes().begin(), ib = b.nodes().begin(); ia != a.nodes().end(); ++ia, ++ib) {
-    std::string at = ia->first.to_text();
-    if (ia->first.wire() != ib->first.wire()) return "name " + at + " vs " + ib->first.to_text();
-    if (ia->second.kind != ib->second.kind) return "kind at " + at;
-    const auto& sa = ia->second.rrsets;
-    const auto& sb = ib->second.rrsets;
-    if (sa.size() != sb.size()) return "rrset count at " + at;
-    for (size_t i = 0; i < sa.size(); ++i) {
-      if (sa[i].type != sb[i].type || sa[i].ttl != sb[i].ttl || sa[i].rdatas != sb[i].rdatas ||
-          sa[i].rrsigs != sb[i].rrsigs) {
-        return "rrset " + std::to_string(sa[i].type) + " at " + at;
-      }
-    }
-  }
-  if (a.nsec3().size() != b.nsec3().size()) return "nsec3 count";
-  for (auto ia = a.nsec3().begin(), ib = b.nsec3().begin(); ia != a.nsec3().end(); ++ia, ++ib) {
-    if (ia->first != ib->first || ia->second.rdata != ib->second.rdata ||
-        ia->second.ttl != ib->second.ttl || ia->second.rrsigs != ib->second.rrsigs) {
-      return "nsec3 entry";
-    }
-  }
-  return "";
-}
-
 void round_trip(const std::string& file, DnssecInput policy) {
   auto z = load_zone_file(kDir + file, opts(policy));
   ASSERT_TRUE(z) << z.error().message;
@@ -74,7 +47,7 @@ void round_trip(const std::string& file, DnssecInput policy) {
   ASSERT_TRUE(write_zone_file(*z, out, WriteOptions{2, 0644}));
   auto again = load_zone_file(out, opts(policy));
   ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ(diff(*z, *again), "");
+  EXPECT_EQ(zone_diff(*z, *again), "");
   // Independent parsers accept the output.
   EXPECT_EQ(std::system(("ldns-read-zone " + out + " >/dev/null").c_str()), 0);
   if (policy == DnssecInput::Reject) {
