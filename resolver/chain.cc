@@ -1,0 +1,476 @@
+// The chain walk: zone cuts from the anchor down, per-delegation evidence (parent servers,
+// per-server DS with direct validation, DS-to-DNSKEY matching, signature windows) and the
+// verdict taken from the validator and explained by that evidence.
+#include "resolver/chain.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <future>
+#include <set>
+
+namespace ts::resolver {
+namespace {
+
+std::string key(const Name& n) {
+  return n.lowered().to_text();
+}
+
+std::vector<Record> of_type(const std::vector<Record>& rs, const Name& owner, uint16_t type) {
+  std::vector<Record> out;
+  for (const auto& r : rs)
+    if (r.type == type && r.owner == owner) out.push_back(r);
+  return out;
+}
+
+std::vector<Record> sigs_for(const std::vector<Record>& rrsigs, const Name& owner,
+                             uint16_t type) {
+  std::vector<Record> out;
+  for (const auto& r : rrsigs) {
+    auto f = parse_rrsig(r.rdata);
+    if (f && r.owner == owner && f->type_covered == type) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<std::string> sorted_rdata(const std::vector<Record>& rs) {
+  std::vector<std::string> v;
+  for (const auto& r : rs) v.push_back(r.rdata);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::string ipv6_text(const std::string& raw) {
+  if (raw.size() != 16) return "?";
+  char buf[INET6_ADDRSTRLEN] = {0};
+  inet_ntop(AF_INET6, raw.data(), buf, sizeof buf);
+  return buf;
+}
+
+std::string ds_summary(const std::vector<Record>& ds) {
+  if (ds.empty()) return "no DS";
+  std::string s;
+  for (const auto& r : ds) {
+    auto f = parse_ds(r.rdata);
+    if (!f) continue;
+    if (!s.empty()) s += ", ";
+    s += "DS " + std::to_string(f->key_tag) + " " + std::to_string(f->algorithm) + " " +
+         std::to_string(f->digest_type) + " " + to_hex(f->digest).substr(0, 8) + "...";
+  }
+  return s;
+}
+
+class Walker {
+ public:
+  Walker(Resolver& r, DirectQuerier& d, const ChainOptions& o) : res_(r), direct_(d), o_(o) {}
+
+  // Name servers of `zone` with addresses: resolver first, glue/hints/stubs as fallback.
+  std::vector<NameServer> servers_of(const Name& zone, const std::vector<NameServer>& parent) {
+    std::vector<NameServer> out;
+    std::vector<Record> glue;
+    auto ns = res_.query(zone, kTypeNS);
+    std::vector<Record> nsrecs = ns ? of_type(ns->records, zone, kTypeNS) : std::vector<Record>{};
+    if (nsrecs.empty()) {
+      // Ask the parent's servers for the delegation (referral: NS + glue).
+      for (const auto& p : parent) {
+        for (const auto& addr : p.addresses) {
+          DirectAnswer a = direct_.query(addr, zone, kTypeNS, false);
+          if (!a.ok()) continue;
+          nsrecs = of_type(a.answer, zone, kTypeNS);
+          if (nsrecs.empty()) nsrecs = of_type(a.authority, zone, kTypeNS);
+          glue = a.additional;
+          if (!nsrecs.empty()) break;
+        }
+        if (!nsrecs.empty()) break;
+      }
+    }
+    for (const auto& r : nsrecs) {
+      auto target = Name::from_wire(r.rdata);
+      if (!target) continue;
+      NameServer s{*target, {}, "resolver"};
+      for (uint16_t t : {kTypeA, kTypeAAAA}) {
+        auto a = res_.query(*target, t);
+        if (!a) continue;
+        for (const auto& rec : a->records)
+          if (rec.type == t) s.addresses.push_back(address_text(rec));
+      }
+      if (s.addresses.empty()) {
+        for (const auto& g : glue)
+          if (g.owner == *target && (g.type == kTypeA || g.type == kTypeAAAA))
+            s.addresses.push_back(address_text(g));
+        s.source = "glue";
+      }
+      if (s.addresses.empty()) {
+        if (auto it = o_.known_addresses.find(key(*target)); it != o_.known_addresses.end())
+          s.addresses = it->second;
+        s.source = "hints";
+      }
+      out.push_back(std::move(s));
+    }
+    if (out.empty()) {
+      if (auto it = o_.zone_servers.find(key(zone)); it != o_.zone_servers.end())
+        out.push_back(NameServer{zone, it->second, "stub"});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const NameServer& a, const NameServer& b) { return a.name < b.name; });
+    return out;
+  }
+
+  // Is `name` (below `parent_zone`) a zone cut?
+  bool is_cut(const Name& name, const std::vector<NameServer>& parent_servers) {
+    auto ns = res_.query(name, kTypeNS);
+    if (ns && !of_type(ns->records, name, kTypeNS).empty()) return true;
+    for (const auto& p : parent_servers)
+      for (const auto& addr : p.addresses) {
+        DirectAnswer a = direct_.query(addr, name, kTypeNS, false);
+        if (!a.ok()) continue;
+        return !of_type(a.answer, name, kTypeNS).empty() ||
+               !of_type(a.authority, name, kTypeNS).empty();
+      }
+    return false;
+  }
+
+  void check_parent_servers(Level& lv, const std::vector<Record>& parent_keys,
+                            bool parent_secure) {
+    std::vector<std::pair<const NameServer*, std::string>> targets;
+    for (const auto& ns : lv.parent_servers)
+      for (const auto& a : ns.addresses) targets.emplace_back(&ns, a);
+    std::vector<std::future<DirectAnswer>> futs;
+    for (const auto& t : targets)
+      futs.push_back(std::async(std::launch::async, [this, &t, &lv] {
+        return direct_.query(t.second, lv.zone, kTypeDS, true);
+      }));
+    for (size_t i = 0; i < targets.size(); ++i) {
+      DirectAnswer a = futs[i].get();
+      ServerView v;
+      v.ns_name = targets[i].first->name.to_text();
+      v.address = targets[i].second;
+      v.problem = a.problem;
+      v.detail = a.detail;
+      if (a.ok()) {
+        v.ds = of_type(a.answer, lv.zone, kTypeDS);
+        v.has_ds = !v.ds.empty();
+        if (v.has_ds && parent_secure) {
+          v.validated = true;
+          v.check = validate_rrset(v.ds, a.answer_rrsigs, parent_keys, o_.now);
+          if (!v.check.valid)
+            lv.warnings.push_back(v.ns_name + " (" + v.address + ") serves a DS set that does " +
+                                  "not validate: " + v.check.reason);
+          for (const auto& s : sigs_for(a.answer_rrsigs, lv.zone, kTypeDS)) {
+            auto f = parse_rrsig(s.rdata);
+            if (f) add_window(lv, lv.zone.to_text() + " DS", *f);
+          }
+        }
+      } else {
+        lv.warnings.push_back(v.ns_name + " (" + v.address + "): " +
+                              direct_problem_name(a.problem) + ": " + a.detail);
+      }
+      lv.servers.push_back(std::move(v));
+    }
+    std::set<std::vector<std::string>> views;
+    for (const auto& v : lv.servers)
+      if (v.problem == DirectProblem::None) views.insert(sorted_rdata(v.ds));
+    lv.servers_agree = views.size() <= 1;
+    if (!lv.servers_agree) {
+      std::string w = "the servers of " + lv.parent.to_text() + " disagree on the DS for " +
+                      lv.zone.to_text() + ":";
+      for (const auto& v : lv.servers)
+        if (v.problem == DirectProblem::None) w += " " + v.address + " serves " + ds_summary(v.ds) + ";";
+      w.pop_back();
+      lv.warnings.push_back(w);
+    }
+  }
+
+  void add_window(Level& lv, const std::string& rrset, const RrsigFields& f) {
+    SigWindow w{rrset, f.key_tag, rrsig_time(f.inception, o_.now),
+                rrsig_time(f.expiration, o_.now)};
+    for (const auto& e : lv.sigs)
+      if (e.rrset == w.rrset && e.key_tag == w.key_tag && e.expiration == w.expiration) return;
+    lv.sigs.push_back(w);
+    if (!lv.first_expiry || w.expiration < *lv.first_expiry) lv.first_expiry = w.expiration;
+  }
+
+  // DS -> DNSKEY matching over every DS seen (validator, anchor, each parent server).
+  void match_ds(Level& lv, const std::vector<Record>& validated_ds, const std::vector<Record>& keys,
+                const std::vector<Record>& key_sigs) {
+    std::set<uint16_t> signing_tags;
+    for (const auto& s : sigs_for(key_sigs, lv.zone, kTypeDNSKEY))
+      if (auto f = parse_rrsig(s.rdata)) signing_tags.insert(f->key_tag);
+    auto add = [&](const Record& r, const std::string& where, bool validated) {
+      for (auto& d : lv.ds)
+        if (d.record.rdata == r.rdata) {
+          if (std::find(d.seen_at.begin(), d.seen_at.end(), where) == d.seen_at.end())
+            d.seen_at.push_back(where);
+          d.in_validated_set |= validated;
+          return;
+        }
+      auto f = parse_ds(r.rdata);
+      if (!f) return;
+      DsStatus s{r, *f, DsMatch::NoSuchKey, false, validated, {where}};
+      lv.ds.push_back(std::move(s));
+    };
+    for (const auto& r : validated_ds) add(r, lv.from_anchor ? "anchor" : "resolver", true);
+    for (const auto& v : lv.servers)
+      for (const auto& r : v.ds) add(r, v.address, false);
+    for (auto& d : lv.ds) {
+      if (!digest_type_supported(d.fields.digest_type)) d.match = DsMatch::UnsupportedDigest;
+      for (const auto& k : keys) {
+        auto kf = parse_dnskey(k.rdata);
+        if (!kf || kf->algorithm != d.fields.algorithm ||
+            dnskey_key_tag(k.rdata) != d.fields.key_tag)
+          continue;
+        if (d.match == DsMatch::UnsupportedDigest) break;
+        auto expect = ds_for_dnskey(lv.zone, k.rdata, d.fields.digest_type);
+        if (expect && *expect == d.record.rdata) {
+          d.match = DsMatch::MatchesKey;
+          d.key_signs_dnskey = signing_tags.count(d.fields.key_tag) > 0;
+          break;
+        }
+        d.match = DsMatch::DigestMismatch;
+      }
+      std::string id = "DS " + std::to_string(d.fields.key_tag) + " alg " +
+                       std::to_string(d.fields.algorithm) + " digest type " +
+                       std::to_string(d.fields.digest_type);
+      if (d.match == DsMatch::NoSuchKey)
+        lv.warnings.push_back(id + " matches no DNSKEY of " + lv.zone.to_text() +
+                              " (rogue or stale DS)");
+      else if (d.match == DsMatch::DigestMismatch)
+        lv.warnings.push_back(id + ": digest does not match DNSKEY " +
+                              std::to_string(d.fields.key_tag) + " (wrong DS)");
+      else if (d.match == DsMatch::UnsupportedDigest)
+        lv.warnings.push_back(id + ": unsupported digest type");
+    }
+    for (const auto& k : keys) {
+      auto kf = parse_dnskey(k.rdata);
+      if (!kf) continue;
+      KeyStatus ks{dnskey_key_tag(k.rdata), kf->algorithm, kf->flags, false,
+                   signing_tags.count(dnskey_key_tag(k.rdata)) > 0};
+      for (const auto& d : lv.ds)
+        ks.has_ds |= d.match == DsMatch::MatchesKey && d.fields.key_tag == ks.tag;
+      lv.keys.push_back(ks);
+    }
+  }
+
+  // Asks one of the zone's own servers for its DNSKEY set and checks it is self-signed.
+  void direct_child_check(Level& lv) {
+    for (const auto& ns : lv.zone_servers)
+      for (const auto& addr : ns.addresses) {
+        DirectAnswer a = direct_.query(addr, lv.zone, kTypeDNSKEY, true);
+        if (!a.ok()) continue;
+        lv.direct_dnskey_server = addr;
+        auto keys = of_type(a.answer, lv.zone, kTypeDNSKEY);
+        if (keys.empty()) {
+          lv.direct_dnskey_check = "no DNSKEY (zone not signed)";
+          return;
+        }
+        RrsetCheck c = validate_rrset(keys, a.answer_rrsigs, keys, o_.now);
+        lv.direct_dnskey_check = c.valid ? "valid" : c.reason;
+        for (const auto& s : sigs_for(a.answer_rrsigs, lv.zone, kTypeDNSKEY))
+          if (auto f = parse_rrsig(s.rdata)) add_window(lv, lv.zone.to_text() + " DNSKEY", *f);
+        if (!c.valid) lv.warnings.push_back("DNSKEY set from " + addr + ": " + c.reason);
+        direct_keys_ = keys;
+        direct_key_sigs_ = a.answer_rrsigs;
+        return;
+      }
+    lv.direct_dnskey_check = "no server of the zone answered";
+  }
+
+  void verdict(Level& lv, const Answer& dnskey, const Level* parent) {
+    lv.dnskey_security = dnskey.security;
+    lv.dnskey_why_bogus = dnskey.why_bogus;
+    lv.verdict = dnskey.security;
+    bool any_match = false;
+    for (const auto& d : lv.ds) any_match |= d.in_validated_set && d.match == DsMatch::MatchesKey && d.key_signs_dnskey;
+    bool has_validated_ds = std::any_of(lv.ds.begin(), lv.ds.end(),
+                                        [](const DsStatus& d) { return d.in_validated_set; });
+    switch (dnskey.security) {
+      case Security::Secure:
+        lv.reason = "DS matches a DNSKEY that signs the DNSKEY set";
+        for (const auto& d : lv.ds)
+          if (d.match == DsMatch::MatchesKey && d.key_signs_dnskey) {
+            lv.reason = (lv.from_anchor ? "trust anchor " : "DS ") +
+                        std::to_string(d.fields.key_tag) + " matches DNSKEY " +
+                        std::to_string(d.fields.key_tag) + ", which signs the DNSKEY set";
+            break;
+          }
+        break;
+      case Security::Insecure:
+        if (parent && parent->verdict != Security::Secure)
+          lv.reason = "parent " + lv.parent.to_text() + " is " + security_name(parent->verdict);
+        else if (!has_validated_ds)
+          lv.reason = "no DS for " + lv.zone.to_text() + " in " + lv.parent.to_text() +
+                      " (unsigned delegation)";
+        else
+          lv.reason = "the validator found the delegation insecure";
+        if (dnskey.records.empty()) lv.reason += "; zone has no DNSKEY";
+        break;
+      case Security::Bogus: {
+        std::string why;
+        if (!any_match && has_validated_ds)
+          why = "no DS of " + lv.parent.to_text() + " matches a DNSKEY of " +
+                lv.zone.to_text() + " that signs the DNSKEY set";
+        if (!lv.direct_dnskey_check.empty() && lv.direct_dnskey_check != "valid")
+          why += (why.empty() ? "" : "; ") + std::string("DNSKEY set: ") + lv.direct_dnskey_check;
+        lv.reason = why.empty() ? dnskey.why_bogus : why;
+        if (!dnskey.why_bogus.empty() && !why.empty())
+          lv.reason += " (validator: " + dnskey.why_bogus + ")";
+        break;
+      }
+      case Security::Indeterminate:
+        lv.reason = "could not check: " +
+                    (dnskey.why_bogus.empty() ? std::string("no answer") : dnskey.why_bogus);
+        break;
+    }
+  }
+
+  Result<ChainReport> walk(const Name& zone) {
+    ChainReport rep;
+    rep.zone = zone;
+    rep.now = o_.now;
+    for (const auto& a : o_.anchors)
+      if ((a.type == kTypeDS || a.type == kTypeDNSKEY) && zone.is_subdomain_of(a.owner) &&
+          (!rep.anchor_zone || a.owner.label_count() > rep.anchor_zone->label_count()))
+        rep.anchor_zone = a.owner;
+    if (!rep.anchor_zone) {
+      auto k = res_.query(zone, kTypeDNSKEY);
+      if (!k) return k.error();
+      rep.verdict = k->security == Security::Secure ? Security::Secure : k->security;
+      rep.reason = "no trust anchor covers " + zone.to_text();
+      if (k->security == Security::Bogus) rep.reason += ": " + k->why_bogus;
+      return rep;
+    }
+    // The anchor level.
+    Name cur = *rep.anchor_zone;
+    std::vector<NameServer> cur_servers;
+    {
+      Level lv;
+      lv.zone = cur;
+      lv.parent = cur.parent();
+      lv.from_anchor = true;
+      auto keys = res_.query(cur, kTypeDNSKEY);
+      if (!keys) return keys.error();
+      std::vector<Record> anchor_ds, anchor_keys;
+      for (const auto& a : o_.anchors)
+        if (a.owner == cur) (a.type == kTypeDS ? anchor_ds : anchor_keys).push_back(a);
+      // A DNSKEY anchor stands for itself: represent it by its SHA-256 DS.
+      for (const auto& k : anchor_keys)
+        if (auto ds = ds_for_dnskey(cur, k.rdata, 2)) anchor_ds.push_back(Record{cur, kTypeDS, 0, *ds});
+      lv.ds_security = Security::Secure;
+      lv.zone_servers = servers_of(cur, {});
+      direct_child_check(lv);
+      auto krecs = of_type(keys->records, cur, kTypeDNSKEY);
+      auto ksigs = keys->rrsigs;
+      if (krecs.empty()) {
+        krecs = direct_keys_;
+        ksigs = direct_key_sigs_;
+      }
+      match_ds(lv, anchor_ds, krecs, ksigs);
+      for (const auto& s : sigs_for(keys->rrsigs, cur, kTypeDNSKEY))
+        if (auto f = parse_rrsig(s.rdata)) add_window(lv, cur.to_text() + " DNSKEY", *f);
+      verdict(lv, *keys, nullptr);
+      parent_keys_ = krecs;
+      cur_servers = lv.zone_servers;
+      rep.levels.push_back(std::move(lv));
+    }
+    // Zone cuts below the anchor.
+    std::vector<Name> below;
+    for (Name n = zone; !(n == cur); n = n.parent()) below.insert(below.begin(), n);
+    for (const auto& n : below) {
+      if (!(n == zone) && !is_cut(n, cur_servers)) continue;
+      Level lv;
+      lv.zone = n;
+      lv.parent = cur;
+      lv.parent_servers = cur_servers;
+      const Level& parent = rep.levels.back();
+      bool parent_secure = parent.verdict == Security::Secure;
+      check_parent_servers(lv, parent_keys_, parent_secure);
+      auto ds = res_.query(n, kTypeDS);
+      if (!ds) return ds.error();
+      lv.ds_security = ds->security;
+      for (const auto& s : sigs_for(ds->rrsigs, n, kTypeDS))
+        if (auto f = parse_rrsig(s.rdata)) add_window(lv, n.to_text() + " DS", *f);
+      auto keys = res_.query(n, kTypeDNSKEY);
+      if (!keys) return keys.error();
+      lv.zone_servers = servers_of(n, cur_servers);
+      direct_keys_.clear();
+      direct_key_sigs_.clear();
+      direct_child_check(lv);
+      auto krecs = of_type(keys->records, n, kTypeDNSKEY);
+      auto ksigs = keys->rrsigs;
+      if (krecs.empty()) {
+        krecs = direct_keys_;
+        ksigs = direct_key_sigs_;
+      }
+      match_ds(lv, ds->security == Security::Secure ? of_type(ds->records, n, kTypeDS)
+                                                    : std::vector<Record>{},
+               krecs, ksigs);
+      for (const auto& s : sigs_for(keys->rrsigs, n, kTypeDNSKEY))
+        if (auto f = parse_rrsig(s.rdata)) add_window(lv, n.to_text() + " DNSKEY", *f);
+      verdict(lv, *keys, &parent);
+      parent_keys_ = keys->security == Security::Secure ? krecs : std::vector<Record>{};
+      cur = n;
+      cur_servers = lv.zone_servers;
+      rep.levels.push_back(std::move(lv));
+    }
+    const Level& last = rep.levels.back();
+    rep.verdict = last.verdict;
+    rep.reason = last.zone.to_text() + ": " + last.reason;
+    for (const auto& lv : rep.levels) {
+      for (const auto& w : lv.warnings) rep.warnings.push_back(lv.zone.to_text() + ": " + w);
+      if (lv.first_expiry && (!rep.first_expiry || *lv.first_expiry < *rep.first_expiry))
+        rep.first_expiry = lv.first_expiry;
+    }
+    return rep;
+  }
+
+ private:
+  std::string address_text(const Record& r) {
+    char buf[64] = {0};
+    if (r.type == kTypeA && r.rdata.size() == 4)
+      snprintf(buf, sizeof buf, "%u.%u.%u.%u", static_cast<uint8_t>(r.rdata[0]),
+               static_cast<uint8_t>(r.rdata[1]), static_cast<uint8_t>(r.rdata[2]),
+               static_cast<uint8_t>(r.rdata[3]));
+    else
+      return ipv6_text(r.rdata);
+    return buf;
+  }
+
+  Resolver& res_;
+  DirectQuerier& direct_;
+  const ChainOptions& o_;
+  std::vector<Record> parent_keys_;
+  std::vector<Record> direct_keys_;
+  std::vector<Record> direct_key_sigs_;
+};
+
+}  // namespace
+
+const char* ds_match_name(DsMatch m) {
+  switch (m) {
+    case DsMatch::MatchesKey: return "matches-key";
+    case DsMatch::DigestMismatch: return "digest-mismatch";
+    case DsMatch::NoSuchKey: return "no-such-key";
+    case DsMatch::UnsupportedDigest: return "unsupported-digest";
+  }
+  return "?";
+}
+
+Result<ChainReport> walk_chain(Resolver& resolver, DirectQuerier& direct, const Name& zone,
+                               const ChainOptions& options) {
+  Walker w(resolver, direct, options);
+  return w.walk(zone);
+}
+
+int chain_exit_code(const ChainReport& r) {
+  switch (r.verdict) {
+    case Security::Secure: return 0;
+    case Security::Insecure: return 1;
+    case Security::Bogus: return 2;
+    case Security::Indeterminate: return 3;
+  }
+  return 3;
+}
+
+}  // namespace ts::resolver
