@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# TrustSync lab: a private DNSSEC hierarchy of real servers (NSD, BIND, Knot, Unbound) on
+# loopback addresses 127.53.I.x, port 53, with its own root trust anchor.
+#
+#   lab.sh start  [--instance I] [--dir DIR]   start instance I (0..9), stopping it first
+#   lab.sh stop   [--instance I] [--dir DIR]   stop by PID, remove addresses (idempotent)
+#   lab.sh status [--instance I] [--dir DIR]   list the servers and whether they run
+#   lab.sh reload-sub         [--instance I]   make NSD reload $LAB_SUB_ZONEFILE (waits)
+#   lab.sh hold-secondary ZONE    [--instance I]   secondary of ZONE stops following primary
+#   lab.sh release-secondary ZONE [--instance I]   ...follows again, refreshed at once
+#   lab.sh wait-sync ZONE     [--instance I]   wait until both servers of ZONE serve one serial
+#
+# Layout (I = instance):           .1 `.` NSD pre-signed     .2 test. BIND dnssec-policy
+#   .3 test. Knot secondary         .4 example.test. Knot auto-signing
+#   .5 example.test. BIND secondary .6 sub.example.test. NSD pre-signed
+#   .7 plain.test. NSD unsigned     .8 island.plain.test. BIND pre-signed (no DS in parent)
+#   .53 Unbound validating resolver, trust anchor = the lab root's DS.
+# All keys come from dnssec-keygen (BIND tools); Knot imports its keys with keymgr.
+# The run directory holds lab.env (KEY=VALUE lines) describing the instance.
+set -euo pipefail
+
+LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REGISTRY=/run/trustsync-lab
+TTL=10
+# shellcheck source=tests/lab/lab_conf.sh
+source "$LAB_SCRIPT_DIR/lab_conf.sh"
+
+die() {
+  echo "lab.sh: $*" >&2
+  exit 1
+}
+log() { [[ -n "${LAB_QUIET:-}" ]] || echo "lab.sh: $*" >&2; }
+
+# ---------------------------------------------------------------- argument parsing
+CMD="${1:-}"
+[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync [ZONE] [--instance I] [--dir DIR]"
+shift
+INSTANCE=0
+DIR=""
+ZONE_ARG=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
+    --instance=*) INSTANCE="${1#*=}"; shift ;;
+    --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
+    --dir=*) DIR="${1#*=}"; shift ;;
+    -*) die "unknown option $1" ;;
+    *) [[ -z "$ZONE_ARG" ]] || die "unexpected argument $1"; ZONE_ARG="$1"; shift ;;
+  esac
+done
+[[ "$INSTANCE" =~ ^[0-9]$ ]] || die "--instance must be 0..9, got '$INSTANCE'"
+P="127.53.$INSTANCE"
+
+# The run directory of an instance: --dir, else the one recorded at start, else the default.
+resolve_dir() {
+  if [[ -n "$DIR" ]]; then return; fi
+  if [[ -f "$REGISTRY/$INSTANCE" ]]; then
+    DIR="$(cat "$REGISTRY/$INSTANCE")"
+  else
+    DIR="/tmp/trustsync-lab-$INSTANCE"
+  fi
+}
+
+ADDR_SUFFIXES=(1 2 3 4 5 6 7 8 53)
+
+# ---------------------------------------------------------------- process handling
+# A pid is ours only if its command line mentions our run directory.
+pid_is_ours() {
+  local pid="$1"
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/"
+}
+
+stop_instance() {
+  local f pid name pids=()
+  if [[ -d "$DIR/pids" ]]; then
+    for f in "$DIR"/pids/*.pid; do
+      [[ -e "$f" ]] || continue
+      pid="$(cat "$f")"
+      if [[ "$pid" =~ ^[0-9]+$ ]] && pid_is_ours "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        pids+=("$pid")
+      fi
+    done
+    # Wait up to 5 s for a clean exit, then kill what is left.
+    local i
+    for ((i = 0; i < 100; i++)); do
+      local alive=0
+      for pid in "${pids[@]}"; do
+        if pid_is_ours "$pid"; then alive=1; fi
+      done
+      [[ $alive == 1 ]] || break
+      sleep 0.05
+    done
+    for pid in "${pids[@]}"; do
+      if pid_is_ours "$pid"; then
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    done
+    rm -f "$DIR"/pids/*.pid
+  fi
+  for name in "${ADDR_SUFFIXES[@]}"; do
+    ip addr del "$P.$name/32" dev lo 2>/dev/null || true
+  done
+  rm -f "$REGISTRY/$INSTANCE"
+}
+
+# launch NAME CMD... : start a foreground daemon in its own session, record its pid.
+launch() {
+  local name="$1"
+  shift
+  setsid "$@" </dev/null >"$DIR/logs/$name.out" 2>&1 &
+  echo $! >"$DIR/pids/$name.pid"
+}
+
+# ---------------------------------------------------------------- DNS helpers
+q() { dig +norec +time=1 +tries=1 "$@" 2>/dev/null; }
+serial_at() { q +short "@$1" SOA "$2" | awk 'NF==7 {print $3}' | head -1; }
+has_rrsig_soa() { q +dnssec +noall +answer "@$1" SOA "$2" | grep -q 'RRSIG[[:space:]]*SOA'; }
+
+# poll SECONDS DESCRIPTION COMMAND...: retry COMMAND every 50 ms until it succeeds.
+poll() {
+  local limit="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + limit)) t0
+  t0=$(date +%s.%N)
+  while ! "$@"; do
+    if ((SECONDS >= deadline)); then
+      echo "lab.sh: timeout after ${limit}s waiting for: $what" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+  return 0
+}
+
+load_env() {
+  resolve_dir
+  [[ -f "$DIR/lab.env" ]] || die "instance $INSTANCE is not running (no $DIR/lab.env)"
+  # shellcheck disable=SC1091
+  source "$DIR/lab.env"
+}
+
+# ---------------------------------------------------------------- secondary control
+secondary_of() {
+  case "$1" in
+    test | test.) ZONE=test.; PRI=$LAB_TEST_PRIMARY; SEC=$LAB_TEST_SECONDARY ;;
+    example.test | example.test.) ZONE=example.test.; PRI=$LAB_EXAMPLE_PRIMARY; SEC=$LAB_EXAMPLE_SECONDARY ;;
+    *) die "no secondary for zone '$1' (test. or example.test.)" ;;
+  esac
+}
+
+hold_secondary() {
+  secondary_of "$1"
+  case "$ZONE" in
+    test.) knotc -s "$DIR/knot-test2/knot.sock" -b zone-freeze test. >/dev/null ;;
+    example.test.)
+      write_bind_example2_conf hold
+      rndc -c "$DIR/bind-example2/rndc.conf" reconfig >/dev/null
+      ;;
+  esac
+  touch "$DIR/held-$ZONE"
+  log "holding the secondary of $ZONE ($SEC)"
+}
+
+release_secondary() {
+  secondary_of "$1"
+  case "$ZONE" in
+    test.)
+      knotc -s "$DIR/knot-test2/knot.sock" -b zone-thaw test. >/dev/null
+      knotc -s "$DIR/knot-test2/knot.sock" -b zone-refresh test. >/dev/null
+      ;;
+    example.test.)
+      write_bind_example2_conf follow
+      rndc -c "$DIR/bind-example2/rndc.conf" reconfig >/dev/null
+      rndc -c "$DIR/bind-example2/rndc.conf" refresh example.test >/dev/null
+      ;;
+  esac
+  rm -f "$DIR/held-$ZONE"
+  log "released the secondary of $ZONE ($SEC)"
+}
+
+same_serial() {
+  local a b
+  a="$(serial_at "$PRI" "$ZONE")"
+  b="$(serial_at "$SEC" "$ZONE")"
+  [[ -n "$a" && "$a" == "$b" ]]
+}
+
+wait_sync() {
+  secondary_of "$1"
+  poll "${2:-20}" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
+}
+
+# ---------------------------------------------------------------- reload-sub
+# The SOA RRSIG signature in the zone file, compared with what NSD serves.
+file_soa_sig() {
+  ldns-read-zone -c "$LAB_SUB_ZONEFILE" 2>/dev/null |
+    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
+}
+served_soa_sig() {
+  q +dnssec +noall +answer "@$LAB_SUB_ADDR" SOA sub.example.test. |
+    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
+}
+sub_reloaded() { [[ "$(served_soa_sig)" == "$WANT_SIG" ]]; }
+
+reload_sub() {
+  WANT_SIG="$(file_soa_sig)"
+  [[ -n "$WANT_SIG" ]] || die "no RRSIG SOA in $LAB_SUB_ZONEFILE"
+  nsd-control -c "$DIR/nsd-sub/nsd.conf" reload sub.example.test. >/dev/null
+  poll 10 "NSD at $LAB_SUB_ADDR serving the new $LAB_SUB_ZONEFILE" sub_reloaded
+}
+
+# ---------------------------------------------------------------- status
+status() {
+  resolve_dir
+  local f name pid state any=0
+  echo "instance $INSTANCE dir $DIR"
+  for f in "$DIR"/pids/*.pid; do
+    [[ -e "$f" ]] || continue
+    any=1
+    name="$(basename "$f" .pid)"
+    pid="$(cat "$f")"
+    if pid_is_ours "$pid"; then state=running; else state=dead; fi
+    printf '  %-14s pid %-8s %s\n' "$name" "$pid" "$state"
+  done
+  [[ $any == 1 ]] || { echo "  not running"; return 1; }
+}
+
+case "$CMD" in
+  start) resolve_dir; source "$LAB_SCRIPT_DIR/lab_start.sh"; start_lab ;;
+  stop) resolve_dir; stop_instance; log "instance $INSTANCE stopped" ;;
+  status) status ;;
+  reload-sub) load_env; reload_sub ;;
+  hold-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "hold-secondary needs ZONE"; hold_secondary "$ZONE_ARG" ;;
+  release-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "release-secondary needs ZONE"; release_secondary "$ZONE_ARG" ;;
+  wait-sync) load_env; [[ -n "$ZONE_ARG" ]] || die "wait-sync needs ZONE"; wait_sync "$ZONE_ARG" ;;
+  *) die "unknown command '$CMD'" ;;
+esac
