@@ -141,8 +141,8 @@ int cmd_chain(int argc, char** argv) {
       if (r.type == kTypeA && r.rdata.size() == 4) {
         const auto* b = reinterpret_cast<const unsigned char*>(r.rdata.data());
         co.known_addresses[lower_key(r.owner)].push_back(
-            std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) +
-            "." + std::to_string(b[3]));
+            std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." +
+            std::to_string(b[3]));
       }
     }
   }

@@ -24,8 +24,7 @@ std::vector<Record> of_type(const std::vector<Record>& rs, const Name& owner, ui
   return out;
 }
 
-std::vector<Record> sigs_for(const std::vector<Record>& rrsigs, const Name& owner,
-                             uint16_t type) {
+std::vector<Record> sigs_for(const std::vector<Record>& rrsigs, const Name& owner, uint16_t type) {
   std::vector<Record> out;
   for (const auto& r : rrsigs) {
     auto f = parse_rrsig(r.rdata);
@@ -132,8 +131,7 @@ class Walker {
     return false;
   }
 
-  void check_parent_servers(Level& lv, const std::vector<Record>& parent_keys,
-                            bool parent_secure) {
+  void check_parent_servers(Level& lv, const std::vector<Record>& parent_keys, bool parent_secure) {
     std::vector<std::pair<const NameServer*, std::string>> targets;
     for (const auto& ns : lv.parent_servers)
       for (const auto& a : ns.addresses) targets.emplace_back(&ns, a);
@@ -164,8 +162,8 @@ class Walker {
           }
         }
       } else {
-        lv.warnings.push_back(v.ns_name + " (" + v.address + "): " +
-                              direct_problem_name(a.problem) + ": " + a.detail);
+        lv.warnings.push_back(v.ns_name + " (" + v.address +
+                              "): " + direct_problem_name(a.problem) + ": " + a.detail);
       }
       lv.servers.push_back(std::move(v));
     }
@@ -177,7 +175,8 @@ class Walker {
       std::string w = "the servers of " + lv.parent.to_text() + " disagree on the DS for " +
                       lv.zone.to_text() + ":";
       for (const auto& v : lv.servers)
-        if (v.problem == DirectProblem::None) w += " " + v.address + " serves " + ds_summary(v.ds) + ";";
+        if (v.problem == DirectProblem::None)
+          w += " " + v.address + " serves " + ds_summary(v.ds) + ";";
       w.pop_back();
       lv.warnings.push_back(w);
     }
@@ -282,7 +281,8 @@ class Walker {
     lv.dnskey_why_bogus = dnskey.why_bogus;
     lv.verdict = dnskey.security;
     bool any_match = false;
-    for (const auto& d : lv.ds) any_match |= d.in_validated_set && d.match == DsMatch::MatchesKey && d.key_signs_dnskey;
+    for (const auto& d : lv.ds)
+      any_match |= d.in_validated_set && d.match == DsMatch::MatchesKey && d.key_signs_dnskey;
     bool has_validated_ds = std::any_of(lv.ds.begin(), lv.ds.end(),
                                         [](const DsStatus& d) { return d.in_validated_set; });
     switch (dnskey.security) {
@@ -309,8 +309,8 @@ class Walker {
       case Security::Bogus: {
         std::string why;
         if (!any_match && has_validated_ds)
-          why = "no DS of " + lv.parent.to_text() + " matches a DNSKEY of " +
-                lv.zone.to_text() + " that signs the DNSKEY set";
+          why = "no DS of " + lv.parent.to_text() + " matches a DNSKEY of " + lv.zone.to_text() +
+                " that signs the DNSKEY set";
         if (!lv.direct_dnskey_check.empty() && lv.direct_dnskey_check != "valid")
           why += (why.empty() ? "" : "; ") + std::string("DNSKEY set: ") + lv.direct_dnskey_check;
         lv.reason = why.empty() ? dnskey.why_bogus : why;
@@ -356,7 +356,8 @@ class Walker {
         if (a.owner == cur) (a.type == kTypeDS ? anchor_ds : anchor_keys).push_back(a);
       // A DNSKEY anchor stands for itself: represent it by its SHA-256 DS.
       for (const auto& k : anchor_keys)
-        if (auto ds = ds_for_dnskey(cur, k.rdata, 2)) anchor_ds.push_back(Record{cur, kTypeDS, 0, *ds});
+        if (auto ds = ds_for_dnskey(cur, k.rdata, 2))
+          anchor_ds.push_back(Record{cur, kTypeDS, 0, *ds});
       lv.ds_security = Security::Secure;
       lv.zone_servers = servers_of(cur, {});
       direct_child_check(lv);
@@ -403,8 +404,9 @@ class Walker {
         krecs = direct_keys_;
         ksigs = direct_key_sigs_;
       }
-      match_ds(lv, ds->security == Security::Secure ? of_type(ds->records, n, kTypeDS)
-                                                    : std::vector<Record>{},
+      match_ds(lv,
+               ds->security == Security::Secure ? of_type(ds->records, n, kTypeDS)
+                                                : std::vector<Record>{},
                krecs, ksigs);
       for (const auto& s : sigs_for(keys->rrsigs, n, kTypeDNSKEY))
         if (auto f = parse_rrsig(s.rdata)) add_window(lv, n.to_text() + " DNSKEY", *f);
@@ -449,10 +451,14 @@ class Walker {
 
 const char* ds_match_name(DsMatch m) {
   switch (m) {
-    case DsMatch::MatchesKey: return "matches-key";
-    case DsMatch::DigestMismatch: return "digest-mismatch";
-    case DsMatch::NoSuchKey: return "no-such-key";
-    case DsMatch::UnsupportedDigest: return "unsupported-digest";
+    case DsMatch::MatchesKey:
+      return "matches-key";
+    case DsMatch::DigestMismatch:
+      return "digest-mismatch";
+    case DsMatch::NoSuchKey:
+      return "no-such-key";
+    case DsMatch::UnsupportedDigest:
+      return "unsupported-digest";
   }
   return "?";
 }
@@ -465,10 +471,14 @@ Result<ChainReport> walk_chain(Resolver& resolver, DirectQuerier& direct, const 
 
 int chain_exit_code(const ChainReport& r) {
   switch (r.verdict) {
-    case Security::Secure: return 0;
-    case Security::Insecure: return 1;
-    case Security::Bogus: return 2;
-    case Security::Indeterminate: return 3;
+    case Security::Secure:
+      return 0;
+    case Security::Insecure:
+      return 1;
+    case Security::Bogus:
+      return 2;
+    case Security::Indeterminate:
+      return 3;
   }
   return 3;
 }

@@ -64,8 +64,8 @@ struct DsStatus {
   Record record;
   DsFields fields;
   DsMatch match = DsMatch::NoSuchKey;
-  bool key_signs_dnskey = false;  // the matched key signs the child's DNSKEY set
-  bool in_validated_set = false;  // in the validator's DS answer (or the trust anchor)
+  bool key_signs_dnskey = false;     // the matched key signs the child's DNSKEY set
+  bool in_validated_set = false;     // in the validator's DS answer (or the trust anchor)
   std::vector<std::string> seen_at;  // "resolver", "anchor", server addresses
 };
 

@@ -11,11 +11,21 @@ std::string json_str(const std::string& s) {
   std::string o = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
-      case '\r': o += "\\r"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
+      case '\r':
+        o += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char b[8];
@@ -82,7 +92,8 @@ std::string format_chain_text(const ChainReport& r) {
           continue;
         }
         o << v.ds.size() << " DS";
-        if (v.validated) o << (v.check.valid ? ", signature valid" : ", INVALID: " + v.check.reason);
+        if (v.validated)
+          o << (v.check.valid ? ", signature valid" : ", INVALID: " + v.check.reason);
         o << "\n";
         for (const auto& d : v.ds)
           if (auto f = parse_ds(d.rdata)) o << "      DS " << ds_short(*f) << "\n";
@@ -95,7 +106,8 @@ std::string format_chain_text(const ChainReport& r) {
     for (const auto& d : lv.ds) {
       o << "    DS " << ds_short(d.fields) << "\n      -> " << ds_match_name(d.match);
       if (d.match == DsMatch::MatchesKey)
-        o << " DNSKEY " << d.fields.key_tag << (d.key_signs_dnskey ? " (signs DNSKEY set)" : " (does not sign the DNSKEY set)");
+        o << " DNSKEY " << d.fields.key_tag
+          << (d.key_signs_dnskey ? " (signs DNSKEY set)" : " (does not sign the DNSKEY set)");
       else if (d.match == DsMatch::NoSuchKey)
         o << " (rogue or stale: no DNSKEY with this tag and algorithm)";
       o << "; seen at";
@@ -114,9 +126,8 @@ std::string format_chain_text(const ChainReport& r) {
     if (!lv.sigs.empty()) {
       o << "  signatures:\n";
       for (const auto& s : lv.sigs)
-        o << "    " << s.rrset << " key " << s.key_tag << ": " << format_time(s.inception)
-          << " .. " << format_time(s.expiration) << " (expires in " << until(s.expiration, r.now)
-          << ")\n";
+        o << "    " << s.rrset << " key " << s.key_tag << ": " << format_time(s.inception) << " .. "
+          << format_time(s.expiration) << " (expires in " << until(s.expiration, r.now) << ")\n";
     }
     o << "  verdict: " << security_name(lv.verdict) << ": " << lv.reason << "\n";
     if (!lv.dnskey_why_bogus.empty()) o << "  validator says: " << lv.dnskey_why_bogus << "\n";
@@ -146,8 +157,9 @@ std::string format_chain_json(const ChainReport& r) {
     << ",\"warnings\":" << json_strings(r.warnings) << ",\"levels\":";
   o << json_array(r.levels, [&](const Level& lv) {
     std::ostringstream l;
-    l << "{\"zone\":" << json_str(lv.zone.to_text()) << ",\"parent\":"
-      << json_str(lv.parent.to_text()) << ",\"from_anchor\":" << (lv.from_anchor ? "true" : "false")
+    l << "{\"zone\":" << json_str(lv.zone.to_text())
+      << ",\"parent\":" << json_str(lv.parent.to_text())
+      << ",\"from_anchor\":" << (lv.from_anchor ? "true" : "false")
       << ",\"verdict\":" << json_str(security_name(lv.verdict))
       << ",\"reason\":" << json_str(lv.reason)
       << ",\"ds_security\":" << json_str(security_name(lv.ds_security))
@@ -158,9 +170,12 @@ std::string format_chain_json(const ChainReport& r) {
       return "{\"name\":" + json_str(v.ns_name) + ",\"address\":" + json_str(v.address) +
              ",\"status\":" + json_str(direct_problem_name(v.problem)) +
              ",\"detail\":" + json_str(v.detail) + ",\"has_ds\":" + (v.has_ds ? "true" : "false") +
-             ",\"ds\":" + json_array(v.ds, [](const Record& d) { return json_str(record_to_text(d)); }) +
-             ",\"validated\":" + (v.validated ? "true" : "false") +
-             ",\"signature\":" + json_str(!v.validated ? "not-checked" : v.check.valid ? "valid" : sig_problem_name(v.check.problem)) +
+             ",\"ds\":" +
+             json_array(v.ds, [](const Record& d) { return json_str(record_to_text(d)); }) +
+             ",\"validated\":" + (v.validated ? "true" : "false") + ",\"signature\":" +
+             json_str(!v.validated    ? "not-checked"
+                      : v.check.valid ? "valid"
+                                      : sig_problem_name(v.check.problem)) +
              ",\"signature_reason\":" + json_str(v.check.reason) + "}";
     });
     l << ",\"ds\":" << json_array(lv.ds, [](const DsStatus& d) {
@@ -175,8 +190,9 @@ std::string format_chain_json(const ChainReport& r) {
              ",\"seen_at\":" + json_strings(d.seen_at) + "}";
     });
     l << ",\"dnskeys\":" << json_array(lv.keys, [](const KeyStatus& k) {
-      return "{\"key_tag\":" + std::to_string(k.tag) + ",\"algorithm\":" +
-             std::to_string(k.algorithm) + ",\"flags\":" + std::to_string(k.flags) +
+      return "{\"key_tag\":" + std::to_string(k.tag) +
+             ",\"algorithm\":" + std::to_string(k.algorithm) +
+             ",\"flags\":" + std::to_string(k.flags) +
              ",\"has_ds\":" + (k.has_ds ? "true" : "false") +
              ",\"signs_dnskey\":" + (k.signs_dnskey ? "true" : "false") + "}";
     });

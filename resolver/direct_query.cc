@@ -122,7 +122,8 @@ Exchange check_message(const std::string& msg, const Name& name, uint16_t type, 
         std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(o)), ldns_rdf_size(o)));
     same = qn && *qn == name && ldns_rr_get_type(qr) == type &&
            ldns_rr_get_class(qr) == LDNS_RR_CLASS_IN;
-    if (!same && qn) e.detail = "answer is for " + qn->to_text() + " type " + std::to_string(ldns_rr_get_type(qr));
+    if (!same && qn)
+      e.detail = "answer is for " + qn->to_text() + " type " + std::to_string(ldns_rr_get_type(qr));
   }
   if (!same) {
     e.problem = DirectProblem::WrongQuestion;
@@ -281,7 +282,8 @@ void classify(ldns_pkt* p, const Name& name, uint16_t type, bool require_aa, Dir
   a.nxdomain = a.rcode == LDNS_RCODE_NXDOMAIN;
   if (!has_data && !has_soa) {
     a.problem = DirectProblem::NoAnswer;
-    a.detail = a.nxdomain ? "NXDOMAIN without SOA" : "empty answer without SOA (no proof of absence)";
+    a.detail =
+        a.nxdomain ? "NXDOMAIN without SOA" : "empty answer without SOA (no proof of absence)";
     return;
   }
   a.nodata = !a.nxdomain && !has_data;
@@ -316,19 +318,32 @@ Result<ServerAddress> parse_server(std::string_view text) {
 
 const char* direct_problem_name(DirectProblem p) {
   switch (p) {
-    case DirectProblem::None: return "ok";
-    case DirectProblem::Timeout: return "timeout";
-    case DirectProblem::Network: return "network-error";
-    case DirectProblem::Truncated: return "truncated";
-    case DirectProblem::IdMismatch: return "id-mismatch";
-    case DirectProblem::WrongQuestion: return "wrong-question";
-    case DirectProblem::Malformed: return "malformed";
-    case DirectProblem::Lame: return "lame";
-    case DirectProblem::Referral: return "referral";
-    case DirectProblem::NoAnswer: return "no-answer";
-    case DirectProblem::Refused: return "refused";
-    case DirectProblem::ServFail: return "servfail";
-    case DirectProblem::OtherRcode: return "bad-rcode";
+    case DirectProblem::None:
+      return "ok";
+    case DirectProblem::Timeout:
+      return "timeout";
+    case DirectProblem::Network:
+      return "network-error";
+    case DirectProblem::Truncated:
+      return "truncated";
+    case DirectProblem::IdMismatch:
+      return "id-mismatch";
+    case DirectProblem::WrongQuestion:
+      return "wrong-question";
+    case DirectProblem::Malformed:
+      return "malformed";
+    case DirectProblem::Lame:
+      return "lame";
+    case DirectProblem::Referral:
+      return "referral";
+    case DirectProblem::NoAnswer:
+      return "no-answer";
+    case DirectProblem::Refused:
+      return "refused";
+    case DirectProblem::ServFail:
+      return "servfail";
+    case DirectProblem::OtherRcode:
+      return "bad-rcode";
   }
   return "?";
 }
@@ -337,7 +352,8 @@ int backoff_delay_ms(const DirectQueryOptions& o, int try_index) {
   int64_t d = o.backoff_initial_ms;
   for (int i = 1; i < try_index && d < o.backoff_max_ms; ++i) d *= 2;
   d = std::min<int64_t>(d, o.backoff_max_ms);
-  if (o.random && d > 1) d = d / 2 + static_cast<int64_t>(o.random() % static_cast<uint32_t>(d / 2 + 1));
+  if (o.random && d > 1)
+    d = d / 2 + static_cast<int64_t>(o.random() % static_cast<uint32_t>(d / 2 + 1));
   return static_cast<int>(d);
 }
 
@@ -370,10 +386,10 @@ DirectAnswer direct_query(const ServerAddress& server, const Name& name, uint16_
       Exchange tcp = tcp_exchange(server, q, name, type, id, o.timeout_ms);
       if (tcp.problem != DirectProblem::None) {
         tcp.detail = "UDP answer truncated and TCP failed: " + tcp.detail;
-        tcp.problem = tcp.problem == DirectProblem::IdMismatch ||
-                              tcp.problem == DirectProblem::WrongQuestion
-                          ? tcp.problem
-                          : DirectProblem::Truncated;
+        tcp.problem =
+            tcp.problem == DirectProblem::IdMismatch || tcp.problem == DirectProblem::WrongQuestion
+                ? tcp.problem
+                : DirectProblem::Truncated;
         last = std::move(tcp);
       } else {
         last = std::move(tcp);
@@ -390,8 +406,8 @@ DirectAnswer direct_query(const ServerAddress& server, const Name& name, uint16_
   return a;
 }
 
-DirectAnswer NetworkDirectQuerier::query(const std::string& server, const Name& name,
-                                         uint16_t type, bool require_authoritative) {
+DirectAnswer NetworkDirectQuerier::query(const std::string& server, const Name& name, uint16_t type,
+                                         bool require_authoritative) {
   auto s = parse_server(server);
   if (!s) {
     DirectAnswer a;

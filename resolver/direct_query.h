@@ -67,10 +67,10 @@ struct DirectAnswer {
 };
 
 struct DirectQueryOptions {
-  int timeout_ms = 1500;        // per try
-  int tries = 3;                // UDP tries (each with a TCP follow-up on TC)
-  int backoff_initial_ms = 100; // wait before the 2nd try; doubled per try ...
-  int backoff_max_ms = 1000;    // ... up to this cap
+  int timeout_ms = 1500;         // per try
+  int tries = 3;                 // UDP tries (each with a TCP follow-up on TC)
+  int backoff_initial_ms = 100;  // wait before the 2nd try; doubled per try ...
+  int backoff_max_ms = 1000;     // ... up to this cap
   /// Jitter source; the wait is drawn in [delay/2, delay]. Empty = no jitter (full delay).
   std::function<uint32_t()> random;
   /// How to wait; empty = really sleep. Tests inject a recorder.

@@ -13,14 +13,22 @@ namespace {
 // an expired but otherwise good signature says more than "no matching key".
 int rank(SigProblem p) {
   switch (p) {
-    case SigProblem::Expired: return 7;
-    case SigProblem::NotYetValid: return 6;
-    case SigProblem::BadSignature: return 5;
-    case SigProblem::UnknownAlgorithm: return 4;
-    case SigProblem::NoMatchingKey: return 3;
-    case SigProblem::Malformed: return 2;
-    case SigProblem::NoRrsig: return 1;
-    case SigProblem::None: return 0;
+    case SigProblem::Expired:
+      return 7;
+    case SigProblem::NotYetValid:
+      return 6;
+    case SigProblem::BadSignature:
+      return 5;
+    case SigProblem::UnknownAlgorithm:
+      return 4;
+    case SigProblem::NoMatchingKey:
+      return 3;
+    case SigProblem::Malformed:
+      return 2;
+    case SigProblem::NoRrsig:
+      return 1;
+    case SigProblem::None:
+      return 0;
   }
   return 0;
 }
@@ -51,14 +59,22 @@ std::string describe(const SigCheck& s, const std::string& what, UnixTime now) {
 
 const char* sig_problem_name(SigProblem p) {
   switch (p) {
-    case SigProblem::None: return "ok";
-    case SigProblem::NoRrsig: return "no-rrsig";
-    case SigProblem::NoMatchingKey: return "no-matching-key";
-    case SigProblem::UnknownAlgorithm: return "unknown-algorithm";
-    case SigProblem::BadSignature: return "bad-signature";
-    case SigProblem::Expired: return "expired";
-    case SigProblem::NotYetValid: return "not-yet-valid";
-    case SigProblem::Malformed: return "malformed";
+    case SigProblem::None:
+      return "ok";
+    case SigProblem::NoRrsig:
+      return "no-rrsig";
+    case SigProblem::NoMatchingKey:
+      return "no-matching-key";
+    case SigProblem::UnknownAlgorithm:
+      return "unknown-algorithm";
+    case SigProblem::BadSignature:
+      return "bad-signature";
+    case SigProblem::Expired:
+      return "expired";
+    case SigProblem::NotYetValid:
+      return "not-yet-valid";
+    case SigProblem::Malformed:
+      return "malformed";
   }
   return "?";
 }
@@ -84,8 +100,12 @@ RrsetCheck validate_rrset(const std::vector<Record>& rrset, const std::vector<Re
     auto f = parse_rrsig(sigrec.rdata);
     if (!f) continue;
     if (f->type_covered != type) continue;
-    SigCheck s{f->key_tag, f->algorithm, f->signer, rrsig_time(f->inception, now),
-               rrsig_time(f->expiration, now), SigProblem::NoMatchingKey};
+    SigCheck s{f->key_tag,
+               f->algorithm,
+               f->signer,
+               rrsig_time(f->inception, now),
+               rrsig_time(f->expiration, now),
+               SigProblem::NoMatchingKey};
     if (!algorithm_supported(f->algorithm)) {
       s.problem = SigProblem::UnknownAlgorithm;
     } else {

@@ -40,10 +40,10 @@ struct SigCheck {
 };
 
 struct RrsetCheck {
-  bool valid = false;                    // at least one RRSIG validates at `now`
+  bool valid = false;                     // at least one RRSIG validates at `now`
   SigProblem problem = SigProblem::None;  // when !valid: the most telling problem
-  std::string reason;                    // when !valid: words for an operator
-  std::vector<SigCheck> sigs;            // one per RRSIG covering the RRset
+  std::string reason;                     // when !valid: words for an operator
+  std::vector<SigCheck> sigs;             // one per RRSIG covering the RRset
 };
 
 /// Validates `rrset` (all records of one owner and type) with the RRSIGs among `rrsigs`

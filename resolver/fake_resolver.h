@@ -44,8 +44,7 @@ class FakeDirectQuerier final : public DirectQuerier {
     a.server = server;
     table_[{server, name.lowered().to_text(), type}] = std::move(a);
   }
-  DirectAnswer query(const std::string& server, const Name& name, uint16_t type,
-                     bool) override {
+  DirectAnswer query(const std::string& server, const Name& name, uint16_t type, bool) override {
     auto it = table_.find({server, name.lowered().to_text(), type});
     if (it != table_.end()) return it->second;
     DirectAnswer a;

@@ -32,8 +32,8 @@ Result<DsFields> parse_ds(const std::string& rdata) {
 
 Result<DnskeyFields> parse_dnskey(const std::string& rdata) {
   if (rdata.size() < 5) return fail("DNSKEY rdata too short");
-  return DnskeyFields{u16(rdata, 0), static_cast<uint8_t>(rdata[2]),
-                      static_cast<uint8_t>(rdata[3]), rdata.substr(4)};
+  return DnskeyFields{u16(rdata, 0), static_cast<uint8_t>(rdata[2]), static_cast<uint8_t>(rdata[3]),
+                      rdata.substr(4)};
 }
 
 Result<RrsigFields> parse_rrsig(const std::string& rdata) {
@@ -131,8 +131,8 @@ ldns_rr* record_to_ldns(const Record& r) {
 Result<Record> record_from_ldns(const ldns_rr* rr) {
   Record r;
   const ldns_rdf* owner = ldns_rr_owner(rr);
-  auto name = Name::from_wire(std::string_view(
-      reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner)));
+  auto name = Name::from_wire(
+      std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner)));
   if (!name) return name.error();
   r.owner = *name;
   r.type = static_cast<uint16_t>(ldns_rr_get_type(rr));

@@ -20,8 +20,9 @@ class DirectValidate : public ::testing::Test {
  protected:
   TestKey zsk{N("test."), false};
   TestKey other{N("test."), false};
-  std::vector<Record> ds = {R("example.test. 60 IN DS 12345 13 2 "
-                              "3490A6806D47F17A34C29E2CE80E8A999FFBE4BE3490A6806D47F17A34C29E2C")};
+  std::vector<Record> ds = {
+      R("example.test. 60 IN DS 12345 13 2 "
+        "3490A6806D47F17A34C29E2CE80E8A999FFBE4BE3490A6806D47F17A34C29E2C")};
   std::vector<Record> keys() { return {zsk.dnskey()}; }
 };
 
@@ -44,8 +45,7 @@ TEST_F(DirectValidate, NoRrsig) {
 }
 
 TEST_F(DirectValidate, RrsigOverAnotherTypeDoesNotCount) {
-  auto soa = std::vector<Record>{
-      R("example.test. 60 IN A 127.0.0.1")};
+  auto soa = std::vector<Record>{R("example.test. 60 IN A 127.0.0.1")};
   auto sigs = zsk.sign(soa, kNow - 3600, kNow + 86400);
   RrsetCheck c = validate_rrset(ds, sigs, keys(), kNow);
   EXPECT_EQ(c.problem, SigProblem::NoRrsig);
@@ -107,10 +107,11 @@ TEST(Records, RrsigTimeUsesSerialArithmetic) {
 
 TEST(Records, DsForDnskeyMatchesRfc4034Example) {
   // RFC 4034 section 5.4.
-  Record key = R("dskey.example.com. 86400 IN DNSKEY 256 3 5 ( AQOeiiR0GOMYkDshWoSKz9Xz"
-                 "fwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvx"
-                 "egXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/r"
-                 "ljwvFw== )");
+  Record key =
+      R("dskey.example.com. 86400 IN DNSKEY 256 3 5 ( AQOeiiR0GOMYkDshWoSKz9Xz"
+        "fwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvx"
+        "egXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/r"
+        "ljwvFw== )");
   EXPECT_EQ(dnskey_key_tag(key.rdata), 60485);
   auto ds = ds_for_dnskey(key.owner, key.rdata, 1);
   ASSERT_TRUE(ds.ok());

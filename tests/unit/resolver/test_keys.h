@@ -27,8 +27,8 @@ class TestKey {
   TestKey(const Name& owner, bool ksk) : owner_(owner) {
     key_ = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
     ldns_key_set_flags(key_, ksk ? 257 : 256);
-    ldns_key_set_pubkey_owner(
-        key_, ldns_dname_new_frm_data(owner.wire().size(), owner.wire().data()));
+    ldns_key_set_pubkey_owner(key_,
+                              ldns_dname_new_frm_data(owner.wire().size(), owner.wire().data()));
     ldns_rr* rr = ldns_key2rr(key_);
     dnskey_ = *record_from_ldns(rr);
     dnskey_.ttl = 3600;
