@@ -79,6 +79,9 @@ struct ResolverOptions {
   /// Use a new libunbound context for every query: no cache between observations
   /// (libunbound keeps a bogus verdict about 60 s and has no flush call).
   bool fresh_context_per_query = false;
+  /// Give up on one query after this long (the validator keeps trying unreachable
+  /// servers for minutes otherwise); 0 = wait as long as libunbound does.
+  int query_timeout_ms = 15000;
 };
 
 /// The IANA root trust anchors (KSK-2017 tag 20326 and KSK-2024 tag 38696), as DS text.

@@ -2,8 +2,11 @@
 // libunbound. Options that ub_ctx_set_option() accepts but silently ignores (local-zone,
 // stub-zone) go into a generated unbound.conf loaded with ub_ctx_config().
 #include <ldns/ldns.h>
+#include <poll.h>
 #include <unbound.h>
 #include <unistd.h>
+
+#include <chrono>
 
 #include <cstdlib>
 #include <memory>
@@ -55,10 +58,10 @@ class UnboundResolver final : public Resolver {
       if (!c) return c.error();
       ctx_ = std::move(*c);
     }
-    ub_result* res = nullptr;
     std::string qname = name.to_text();
-    int err = ub_resolve(ctx_.get(), qname.c_str(), type, 1, &res);
-    if (err != 0) return fail(qname + ": libunbound: " + ub_strerror(err));
+    auto got = resolve(qname, type);
+    if (!got) return got.error();
+    ub_result* res = *got;
     std::unique_ptr<ub_result, decltype(&ub_resolve_free)> guard(res, ub_resolve_free);
     Answer a;
     a.rcode = res->rcode;
@@ -97,9 +100,55 @@ class UnboundResolver final : public Resolver {
   }
 
  private:
+  struct Pending {
+    bool done = false;
+    int err = 0;
+    ub_result* result = nullptr;
+  };
+  static void on_result(void* arg, int err, ub_result* result) {
+    auto* p = static_cast<Pending*>(arg);
+    p->done = true;
+    p->err = err;
+    p->result = result;
+  }
+
+  // One asynchronous query, waited for at most options_.query_timeout_ms.
+  Result<ub_result*> resolve(const std::string& qname, uint16_t type) {
+    if (options_.query_timeout_ms <= 0) {
+      ub_result* res = nullptr;
+      int err = ub_resolve(ctx_.get(), qname.c_str(), type, 1, &res);
+      if (err != 0) return fail(qname + ": libunbound: " + ub_strerror(err));
+      return res;
+    }
+    Pending p;
+    int id = 0;
+    int err = ub_resolve_async(ctx_.get(), qname.c_str(), type, 1, &p, on_result, &id);
+    if (err != 0) return fail(qname + ": libunbound: " + ub_strerror(err));
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.query_timeout_ms);
+    while (!p.done) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        ub_cancel(ctx_.get(), id);
+        ctx_.reset();  // the context may still hold the query: start afresh next time
+        return fail(qname + ": no answer from the validator within " +
+                    std::to_string(options_.query_timeout_ms) + " ms");
+      }
+      pollfd pfd{ub_fd(ctx_.get()), POLLIN, 0};
+      poll(&pfd, 1, static_cast<int>(left));
+      if ((err = ub_process(ctx_.get())) != 0)
+        return fail(qname + ": libunbound: " + ub_strerror(err));
+    }
+    if (p.err != 0) return fail(qname + ": libunbound: " + ub_strerror(p.err));
+    return p.result;
+  }
+
   Result<CtxPtr> new_context() {
     CtxPtr ctx(ub_ctx_create());
     if (!ctx) return fail("libunbound: could not create a context");
+    ub_ctx_async(ctx.get(), 1);  // a thread, not a forked process, for async queries
     char path[] = "/tmp/trustsync-unbound-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) return fail("cannot create a temporary unbound.conf");
