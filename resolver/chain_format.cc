@@ -50,18 +50,20 @@ std::string json_strings(const std::vector<std::string>& v) {
   return json_array(v, [](const std::string& s) { return json_str(s); });
 }
 
-std::string until(UnixTime t, UnixTime now) {
-  int64_t d = t - now;
-  std::string sign = d < 0 ? "-" : "";
-  if (d < 0) d = -d;
+std::string span(int64_t d) {
   char b[64];
   if (d >= 86400)
-    snprintf(b, sizeof b, "%s%lldd%02lldh", sign.c_str(), static_cast<long long>(d / 86400),
+    snprintf(b, sizeof b, "%lldd%02lldh", static_cast<long long>(d / 86400),
              static_cast<long long>(d % 86400 / 3600));
   else
-    snprintf(b, sizeof b, "%s%lldh%02lldm%02llds", sign.c_str(), static_cast<long long>(d / 3600),
+    snprintf(b, sizeof b, "%lldh%02lldm%02llds", static_cast<long long>(d / 3600),
              static_cast<long long>(d % 3600 / 60), static_cast<long long>(d % 60));
   return b;
+}
+
+// "expires in 3d04h" / "EXPIRED 2d01h ago"
+std::string until(UnixTime t, UnixTime now) {
+  return t >= now ? "expires in " + span(t - now) : "EXPIRED " + span(now - t) + " ago";
 }
 
 std::string ds_short(const DsFields& f) {
@@ -114,6 +116,14 @@ std::string format_chain_text(const ChainReport& r) {
       for (const auto& s : d.seen_at) o << " " << s;
       o << "\n";
     }
+    o << "  servers of " << lv.zone.to_text() << ":";
+    for (const auto& ns : lv.zone_servers) {
+      o << " " << ns.name.to_text();
+      for (const auto& a : ns.addresses) o << " " << a;
+      if (ns.source != "resolver") o << " (" << ns.source << ")";
+      o << ";";
+    }
+    o << "\n";
     o << "  DNSKEY (" << security_name(lv.dnskey_security) << "):\n";
     if (lv.keys.empty()) o << "    (none)\n";
     for (const auto& k : lv.keys)
@@ -127,7 +137,7 @@ std::string format_chain_text(const ChainReport& r) {
       o << "  signatures:\n";
       for (const auto& s : lv.sigs)
         o << "    " << s.rrset << " key " << s.key_tag << ": " << format_time(s.inception) << " .. "
-          << format_time(s.expiration) << " (expires in " << until(s.expiration, r.now) << ")\n";
+          << format_time(s.expiration) << " (" << until(s.expiration, r.now) << ")\n";
     }
     o << "  verdict: " << security_name(lv.verdict) << ": " << lv.reason << "\n";
     if (!lv.dnskey_why_bogus.empty()) o << "  validator says: " << lv.dnskey_why_bogus << "\n";
@@ -138,7 +148,7 @@ std::string format_chain_text(const ChainReport& r) {
   }
   o << "\nVERDICT: " << security_name(r.verdict) << ": " << r.reason << "\n";
   if (r.first_expiry)
-    o << "first signature expiry: " << format_time(*r.first_expiry) << " (in "
+    o << "first signature expiry: " << format_time(*r.first_expiry) << " ("
       << until(*r.first_expiry, r.now) << ")\n";
   return o.str();
 }
