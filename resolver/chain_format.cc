@@ -206,6 +206,11 @@ std::string format_chain_json(const ChainReport& r) {
              ",\"has_ds\":" + (k.has_ds ? "true" : "false") +
              ",\"signs_dnskey\":" + (k.signs_dnskey ? "true" : "false") + "}";
     });
+    l << ",\"zone_servers\":" << json_array(lv.zone_servers, [](const NameServer& ns) {
+      return "{\"name\":" + json_str(ns.name.to_text()) +
+             ",\"addresses\":" + json_strings(ns.addresses) + ",\"source\":" + json_str(ns.source) +
+             "}";
+    });
     l << ",\"direct_dnskey_server\":" << json_str(lv.direct_dnskey_server)
       << ",\"direct_dnskey_check\":" << json_str(lv.direct_dnskey_check);
     l << ",\"signatures\":" << json_array(lv.sigs, [](const SigWindow& s) {

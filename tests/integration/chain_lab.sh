@@ -6,7 +6,7 @@
 # a rogue DS beside a good one (secure, rogue flagged); a DS on one test. server but not
 # the other (disagreement reported, then agreement after release); an expired signature in
 # sub.example.test. (bogus). Runs one lab instance (CHAIN_LAB_INSTANCE, default 1), restarted
-# between mutating cases. delv asks the lab's validating Unbound (cache flushed before each
+# between mutating cases (CHAIN_LAB_KEEP=1 keeps every tool's output). delv asks the lab's validating Unbound (cache flushed before each
 # case) with +cd so that it validates itself; DNSViz probes the lab's servers directly.
 set -euo pipefail
 
@@ -22,7 +22,7 @@ FAILS=0
 
 cleanup() {
   LAB_QUIET=1 bash "$LAB" stop --instance "$I" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  if [[ -n "${CHAIN_LAB_KEEP:-}" ]]; then echo "chain_lab: outputs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -67,7 +67,8 @@ delv_verdict() {  # ZONE DELVANCHOR ANCHORNAME CASE
   echo "$out" >"$WORK/$4.delv"
   if grep -q "^; fully validated" <<<"$out"; then echo secure
   elif grep -q "^; unsigned answer" <<<"$out"; then echo insecure
-  elif grep -q "resolution failed" <<<"$out"; then echo bogus
+  elif grep -Eqi "resolution failed: .*(valid|rrsig|DS|trust|insecurity|expired|signature)" \
+    <<<"$out"; then echo bogus
   else echo indeterminate; fi
 }
 
