@@ -79,11 +79,13 @@ dnsviz_verdict() {  # ZONE DNSKEYANCHOR CASE; details in $WORK/CASE.dnsviz
   head -1 "$WORK/$3.dnsviz"
 }
 
-# check CASE ZONE EXPECTED root|island: the three verdicts must all be EXPECTED.
+# check CASE ZONE EXPECTED root|root-dnskey|island: the three verdicts must all be EXPECTED.
 check() {
   local case="$1" zone="$2" want="$3" anchor="$4" ta dv dk root
   if [[ "$anchor" == island ]]; then
     ta="$LAB_ISLAND_ANCHOR" dv="$WORK/island.delv" dk="$WORK/island.dnskey" root="$zone"
+  elif [[ "$anchor" == root-dnskey ]]; then  # trustsync given the root KSK, not its DS
+    ta="$WORK/root.dnskey" dv="$WORK/root.delv" dk="$WORK/root.dnskey" root=.
   else
     ta="$LAB_TRUST_ANCHOR" dv="$WORK/root.delv" dk="$WORK/root.dnskey" root=.
   fi
@@ -148,6 +150,7 @@ check secure-test test. secure root
 check secure-example example.test. secure root
 check secure-sub sub.example.test. secure root
 expect_fact secure-sub sub.example.test. 'agree=yes rogue=0 mismatch=0 matching=1 level=secure signatures=valid'
+check secure-dnskey-anchor sub.example.test. secure root-dnskey
 check unsigned-plain plain.test. insecure root
 check island-root-anchor island.plain.test. insecure root
 check island-own-anchor island.plain.test. secure island

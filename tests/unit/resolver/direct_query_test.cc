@@ -60,20 +60,31 @@ void add(ldns_pkt* p, ldns_pkt_section section, const char* text) {
 class ScriptedServer {
  public:
   using Handler = std::function<std::string(const std::string& query)>;
-  ScriptedServer(Handler udp, Handler tcp = nullptr) : udp_(std::move(udp)), tcp_(tcp) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    udp_fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-    bind(udp_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+  ScriptedServer(Handler udp, Handler tcp = nullptr, bool ipv6 = false)
+      : udp_(std::move(udp)), tcp_(tcp), ipv6_(ipv6) {
+    sockaddr_storage ss{};
+    socklen_t len;
+    if (ipv6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      a->sin6_family = AF_INET6;
+      a->sin6_addr = in6addr_loopback;
+      len = sizeof *a;
+    } else {
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      a->sin_family = AF_INET;
+      a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      len = sizeof *a;
+    }
+    udp_fd_ = socket(ss.ss_family, SOCK_DGRAM, 0);
+    bound_ = bind(udp_fd_, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+    getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&ss), &len);
+    port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                       : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
     if (tcp_) {
-      tcp_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+      tcp_fd_ = socket(ss.ss_family, SOCK_STREAM, 0);
       int one = 1;
       setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      bind(tcp_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      bind(tcp_fd_, reinterpret_cast<sockaddr*>(&ss), len);
       listen(tcp_fd_, 4);
     }
     thread_ = std::thread([this] { run(); });
@@ -84,7 +95,8 @@ class ScriptedServer {
     close(udp_fd_);
     if (tcp_fd_ >= 0) close(tcp_fd_);
   }
-  ServerAddress address() const { return ServerAddress{"127.0.0.1", port_}; }
+  ServerAddress address() const { return ServerAddress{ipv6_ ? "::1" : "127.0.0.1", port_}; }
+  bool bound() const { return bound_; }
   int udp_queries() const { return udp_queries_; }
 
  private:
@@ -123,6 +135,8 @@ class ScriptedServer {
     }
   }
   Handler udp_, tcp_;
+  bool ipv6_ = false;
+  bool bound_ = false;
   int udp_fd_ = -1, tcp_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
@@ -170,6 +184,20 @@ TEST_F(DirectQuery, AuthoritativeAnswer) {
   EXPECT_FALSE(ldns_pkt_rd(q));
   EXPECT_TRUE(ldns_pkt_edns_do(q));
   ldns_pkt_free(q);
+}
+
+TEST_F(DirectQuery, OverIpv6WithTcpFallback) {
+  ScriptedServer s(
+      [](const std::string& q) {
+        return respond(q, [](ldns_pkt* p) { ldns_pkt_set_tc(p, true); });
+      },
+      good_answer, /*ipv6=*/true);
+  if (!s.bound()) GTEST_SKIP() << "no ::1 on this machine";
+  DirectAnswer a = ask(s);
+  ASSERT_TRUE(a.ok()) << a.detail;
+  EXPECT_EQ(a.server.rfind("::1@", 0), 0u) << a.server;
+  EXPECT_TRUE(a.used_tcp);
+  EXPECT_EQ(a.answer.size(), 1u);
 }
 
 TEST_F(DirectQuery, MismatchedIdIsNotTrusted) {
