@@ -3,12 +3,16 @@
 # loopback addresses 127.53.I.x, port 53, with its own root trust anchor.
 #
 #   lab.sh start  [--instance I] [--dir DIR]   start instance I (0..9), stopping it first
-#   lab.sh stop   [--instance I] [--dir DIR]   stop by PID, remove addresses (idempotent)
-#   lab.sh status [--instance I] [--dir DIR]   list the servers and whether they run
+#   lab.sh stop   [--instance I] [--dir DIR] [--keep]  stop by PID, remove addresses and the
+#                                              run directory (kept with --keep or LAB_KEEP=1)
+#   lab.sh status [--instance I] [--dir DIR]   list the servers and whether they run (all
+#                                              instances when no --instance is given)
 #   lab.sh reload-sub         [--instance I]   make NSD reload $LAB_SUB_ZONEFILE (waits)
 #   lab.sh hold-secondary ZONE    [--instance I]   secondary of ZONE stops following primary
 #   lab.sh release-secondary ZONE [--instance I]   ...follows again, refreshed at once
-#   lab.sh wait-sync ZONE     [--instance I]   wait until both servers of ZONE serve one serial
+#   lab.sh wait-sync ZONE [--timeout S] [--instance I]  wait (20 s) until both servers of ZONE
+#                                              serve the same SOA serial
+#   lab.sh flush-resolver     [--instance I]   empty Unbound's caches (incl. bogus keys)
 #
 # Layout (I = instance):           .1 `.` NSD pre-signed     .2 test. BIND dnssec-policy
 #   .3 test. Knot secondary         .4 example.test. Knot auto-signing
@@ -33,17 +37,22 @@ log() { [[ -n "${LAB_QUIET:-}" ]] || echo "lab.sh: $*" >&2; }
 
 # ---------------------------------------------------------------- argument parsing
 CMD="${1:-}"
-[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync [ZONE] [--instance I] [--dir DIR]"
+[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync|flush-resolver [ZONE] [--instance I] [--dir DIR]"
 shift
 INSTANCE=0
+INSTANCE_GIVEN=""
 DIR=""
 ZONE_ARG=""
+TIMEOUT=20
+KEEP="${LAB_KEEP:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
-    --instance=*) INSTANCE="${1#*=}"; shift ;;
+    --instance) INSTANCE="${2:?--instance needs a value}"; INSTANCE_GIVEN=1; shift 2 ;;
+    --instance=*) INSTANCE="${1#*=}"; INSTANCE_GIVEN=1; shift ;;
     --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
     --dir=*) DIR="${1#*=}"; shift ;;
+    --keep) KEEP=1; shift ;;
+    --timeout) TIMEOUT="${2:?--timeout needs a value}"; shift 2 ;;
     -*) die "unknown option $1" ;;
     *) [[ -z "$ZONE_ARG" ]] || die "unexpected argument $1"; ZONE_ARG="$1"; shift ;;
   esac
@@ -68,10 +77,14 @@ ADDR_SUFFIXES=(1 2 3 4 5 6 7 8 53)
 pid_is_ours() {
   local pid="$1"
   [[ -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/"
+  local cmdline
+  cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
+  [[ "$cmdline" == *"$DIR/"* ]]
 }
 
+# stop_instance [DIR]: stop the instance whose run directory is DIR (default: $DIR).
 stop_instance() {
+  local DIR="${1:-$DIR}"
   local f pid name pids=()
   if [[ -d "$DIR/pids" ]]; then
     for f in "$DIR"/pids/*.pid; do
@@ -99,9 +112,17 @@ stop_instance() {
     done
     rm -f "$DIR"/pids/*.pid
   fi
-  for name in "${ADDR_SUFFIXES[@]}"; do
-    ip addr del "$P.$name/32" dev lo 2>/dev/null || true
+  # Sweep: any server process still running from this run directory (e.g. a child of a
+  # server that had to be killed).
+  local p exe
+  for p in /proc/[0-9]*; do
+    pid="${p#/proc/}"
+    exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+    case "${exe##*/}" in nsd | named | knotd | unbound) ;; *) continue ;; esac
+    if pid_is_ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   done
+  for name in "${ADDR_SUFFIXES[@]}"; do echo "addr del $P.$name/32 dev lo"; done |
+    ip -force -batch - >/dev/null 2>&1 || true
   rm -f "$REGISTRY/$INSTANCE"
 }
 
@@ -116,14 +137,17 @@ launch() {
 # ---------------------------------------------------------------- DNS helpers
 q() { dig +norec +time=1 +tries=1 "$@" 2>/dev/null; }
 serial_at() { q +short "@$1" SOA "$2" | awk 'NF==7 {print $3}' | head -1; }
-has_rrsig_soa() { q +dnssec +noall +answer "@$1" SOA "$2" | grep -q 'RRSIG[[:space:]]*SOA'; }
+has_rrsig_soa() {
+  local out
+  out="$(q +dnssec +noall +answer "@$1" SOA "$2")"
+  [[ "$out" =~ RRSIG[[:space:]]+SOA ]]
+}
 
 # poll SECONDS DESCRIPTION COMMAND...: retry COMMAND every 50 ms until it succeeds.
 poll() {
   local limit="$1" what="$2"
   shift 2
-  local deadline=$((SECONDS + limit)) t0
-  t0=$(date +%s.%N)
+  local deadline=$((SECONDS + limit))
   while ! "$@"; do
     if ((SECONDS >= deadline)); then
       echo "lab.sh: timeout after ${limit}s waiting for: $what" >&2
@@ -189,26 +213,41 @@ same_serial() {
 
 wait_sync() {
   secondary_of "$1"
-  poll "${2:-20}" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
+  poll "$TIMEOUT" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
 }
 
 # ---------------------------------------------------------------- reload-sub
-# The SOA RRSIG signature in the zone file, compared with what NSD serves.
-file_soa_sig() {
-  ldns-read-zone -c "$LAB_SUB_ZONEFILE" 2>/dev/null |
-    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
+# "serial signature" of the SOA in the zone file and as NSD serves it (signature "" if the
+# file is unsigned): equal once NSD has loaded the file.
+soa_fingerprint() {
+  awk '$4=="SOA" {serial=$7} $4=="RRSIG" && $5=="SOA" {s=""; for (i=13;i<=NF;i++) s=s $i; sig=s}
+       END {print serial " " sig}'
 }
-served_soa_sig() {
-  q +dnssec +noall +answer "@$LAB_SUB_ADDR" SOA sub.example.test. |
-    awk '$4=="RRSIG" && $5=="SOA" {print $NF}' | head -1
-}
-sub_reloaded() { [[ "$(served_soa_sig)" == "$WANT_SIG" ]]; }
+file_soa() { ldns-read-zone "$LAB_SUB_ZONEFILE" 2>/dev/null | soa_fingerprint; }
+served_soa() { q +dnssec +noall +answer "@$LAB_SUB_ADDR" SOA sub.example.test. | soa_fingerprint; }
+sub_reloaded() { [[ "$(served_soa)" == "$WANT_SOA" ]]; }
 
 reload_sub() {
-  WANT_SIG="$(file_soa_sig)"
-  [[ -n "$WANT_SIG" ]] || die "no RRSIG SOA in $LAB_SUB_ZONEFILE"
-  nsd-control -c "$DIR/nsd-sub/nsd.conf" reload sub.example.test. >/dev/null
-  poll 10 "NSD at $LAB_SUB_ADDR serving the new $LAB_SUB_ZONEFILE" sub_reloaded
+  local ctl=(nsd-control -c "$DIR/nsd-sub/nsd.conf")
+  WANT_SOA="$(file_soa)"
+  [[ "$WANT_SOA" =~ ^[0-9]+ ]] || die "no SOA in $LAB_SUB_ZONEFILE"
+  "${ctl[@]}" reload sub.example.test. >/dev/null || die "nsd-control reload failed"
+  if ! LAB_QUIET=1 poll 2 "" sub_reloaded 2>/dev/null; then
+    # NSD reloads a file only if its mtime changed: make sure it did, and ask again.
+    touch "$LAB_SUB_ZONEFILE"
+    "${ctl[@]}" reload sub.example.test. >/dev/null || die "nsd-control reload failed"
+    poll 8 "NSD at $LAB_SUB_ADDR serving the new $LAB_SUB_ZONEFILE" sub_reloaded
+  fi
+}
+
+# Unbound keeps a bogus key for ~60 s whatever its options: tests that break and repair a
+# zone flush it.
+flush_resolver() {
+  local c=(unbound-control -c "$LAB_UNBOUND_CONF")
+  "${c[@]}" flush_bogus >/dev/null
+  "${c[@]}" flush_negative >/dev/null
+  "${c[@]}" flush_zone . >/dev/null
+  "${c[@]}" flush_infra all >/dev/null
 }
 
 # ---------------------------------------------------------------- status
@@ -228,12 +267,38 @@ status() {
 }
 
 case "$CMD" in
-  start) resolve_dir; source "$LAB_SCRIPT_DIR/lab_start.sh"; start_lab ;;
-  stop) resolve_dir; stop_instance; log "instance $INSTANCE stopped" ;;
-  status) status ;;
+  start)
+    DIR="${DIR:-/tmp/trustsync-lab-$INSTANCE}"
+    # shellcheck source=tests/lab/lab_start.sh
+    source "$LAB_SCRIPT_DIR/lab_start.sh"
+    start_lab
+    ;;
+  stop)
+    resolve_dir
+    stop_instance
+    # Remove the run directory too (only one this script made), unless asked to keep it.
+    if [[ -z "$KEEP" && -f "$DIR/.trustsync-lab" ]]; then rm -rf "$DIR"; fi
+    log "instance $INSTANCE stopped"
+    ;;
+  status)
+    if [[ -n "$INSTANCE_GIVEN" || -n "$DIR" ]]; then
+      status
+    else
+      # Every instance started by this script (and not stopped) on this machine.
+      rc=1
+      for f in "$REGISTRY"/[0-9]; do
+        [[ -e "$f" ]] || continue
+        INSTANCE="$(basename "$f")" P="127.53.$INSTANCE" DIR=""
+        if status; then rc=0; fi
+      done
+      [[ $rc == 0 ]] || echo "no lab instance running"
+      exit $rc
+    fi
+    ;;
   reload-sub) load_env; reload_sub ;;
   hold-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "hold-secondary needs ZONE"; hold_secondary "$ZONE_ARG" ;;
   release-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "release-secondary needs ZONE"; release_secondary "$ZONE_ARG" ;;
+  flush-resolver) load_env; flush_resolver ;;
   wait-sync) load_env; [[ -n "$ZONE_ARG" ]] || die "wait-sync needs ZONE"; wait_sync "$ZONE_ARG" ;;
   *) die "unknown command '$CMD'" ;;
 esac

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # TrustSync lab: configuration file writers for each server of an instance (sourced by
 # lab.sh). Inputs: P (address prefix 127.53.I), DIR (run directory), LAB_TSIG_NAME,
 # LAB_TSIG_SECRET. Each server gets its own directory $DIR/<server>/ with config, pid file,
@@ -5,7 +6,7 @@
 
 # write_nsd_conf NAME ADDR ZONE ZONEFILE
 write_nsd_conf() {
-  local name="$1" addr="$2" zone="$3" zonefile="$4" d="$DIR/$1"
+  local addr="$2" zone="$3" zonefile="$4" d="$DIR/$1"
   mkdir -p "$d"
   cat >"$d/nsd.conf" <<EOF
 server:
@@ -38,7 +39,7 @@ EOF
 # Shared head of every named.conf: options, TSIG key, control channel.
 # bind_head NAME ADDR
 bind_head() {
-  local name="$1" addr="$2" d="$DIR/$1"
+  local addr="$2" d="$DIR/$1"
   cat <<EOF
 options {
   directory "$d";
@@ -153,7 +154,7 @@ EOF
 }
 
 knot_head() {
-  local name="$1" addr="$2" d="$DIR/$1"
+  local addr="$2" d="$DIR/$1"
   mkdir -p "$d"
   cat <<EOF
 server:
@@ -209,8 +210,8 @@ zone:
     storage: "$d"
     file: "$d/example.test.zone"
     zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: changes
+    zonefile-load: difference-no-serial
+    journal-content: all
     dnssec-signing: on
     dnssec-policy: lab
     notify: secondary
@@ -282,6 +283,7 @@ server:
   cache-max-ttl: 5
   cache-max-negative-ttl: 5
   val-bogus-ttl: 1
+  trust-anchor-signaling: no
   infra-host-ttl: 5
   infra-keep-probing: yes
 remote-control:

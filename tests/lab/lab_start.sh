@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # TrustSync lab: `lab.sh start` (sourced by lab.sh). Makes keys with dnssec-keygen, writes
 # and pre-signs the zones bottom-up (each child's DS goes into its parent's zone file before
 # the parent is signed or loaded), writes the configs, starts every server at once, and polls
@@ -32,17 +33,23 @@ make_zones() {
 
   # Keys: BIND tools only. test. keys live in BIND's key-directory (dnssec-policy uses them);
   # example.test. keys are imported into Knot's KASP database.
+  # All ten keys at once (in parallel): each keygen writes its base path to a file.
+  local kd=(root:. sub:sub.example.test. island:island.plain.test. example:example.test.
+    test:test.) e zone dir
+  for e in "${kd[@]}"; do
+    zone="${e#*:}" dir="$k/${e%%:*}"
+    [[ "${e%%:*}" != test ]] || dir="$DIR/bind-test/keys"
+    keygen "$zone" "$dir" ksk >"$k/${e%%:*}.ksk" &
+    keygen "$zone" "$dir" >"$k/${e%%:*}.zsk" &
+  done
+  wait
   local root_ksk sub_ksk island_ksk example_ksk example_zsk test_ksk
-  root_ksk="$(keygen . "$k/root" ksk)"
-  keygen . "$k/root" >/dev/null
-  sub_ksk="$(keygen sub.example.test. "$k/sub" ksk)"
-  keygen sub.example.test. "$k/sub" >/dev/null
-  island_ksk="$(keygen island.plain.test. "$k/island" ksk)"
-  keygen island.plain.test. "$k/island" >/dev/null
-  example_ksk="$(keygen example.test. "$k/example" ksk)"
-  example_zsk="$(keygen example.test. "$k/example")"
-  test_ksk="$(keygen test. "$DIR/bind-test/keys" ksk)"
-  keygen test. "$DIR/bind-test/keys" >/dev/null
+  root_ksk="$(cat "$k/root.ksk")" sub_ksk="$(cat "$k/sub.ksk")"
+  island_ksk="$(cat "$k/island.ksk")" test_ksk="$(cat "$k/test.ksk")"
+  example_ksk="$(cat "$k/example.ksk")" example_zsk="$(cat "$k/example.zsk")"
+  for e in "$root_ksk" "$sub_ksk" "$island_ksk" "$test_ksk" "$example_ksk" "$example_zsk"; do
+    [[ -f "$e.private" ]] || die "dnssec-keygen failed (${e:-no key made})"
+  done
   EXAMPLE_KEYS=("$example_ksk" "$example_zsk")
 
   # sub.example.test. (NSD, pre-signed)
@@ -53,7 +60,8 @@ sub.example.test. $TTL IN NS ns.sub.example.test.
 ns.sub.example.test. $TTL IN A $P.6
 www.sub.example.test. $TTL IN TXT "sub.example.test. in the TrustSync lab"
 EOF
-  sign sub.example.test. "$k/sub" "$z/sub.example.test.zone" "$z/sub.example.test.signed"
+  sign sub.example.test. "$k/sub" "$z/sub.example.test.zone" "$z/sub.example.test.signed" &
+  local sub_pid=$!
 
   # island.plain.test. (BIND, pre-signed; its DS is only in $DIR/island.ds)
   cat >"$z/island.plain.test.zone" <<EOF
@@ -63,7 +71,8 @@ island.plain.test. $TTL IN NS ns.island.plain.test.
 ns.island.plain.test. $TTL IN A $P.8
 www.island.plain.test. $TTL IN TXT "an island of trust"
 EOF
-  sign island.plain.test. "$k/island" "$z/island.plain.test.zone" "$z/island.plain.test.signed"
+  sign island.plain.test. "$k/island" "$z/island.plain.test.zone" "$z/island.plain.test.signed" &
+  local island_pid=$!
   ds_of "$island_ksk" >"$DIR/island.ds"
 
   # plain.test. (NSD, unsigned) delegates to the island without DS.
@@ -121,20 +130,26 @@ ns1.test. $TTL IN A $P.2
 ns2.test. $TTL IN A $P.3
 $(ds_of "$test_ksk")
 EOF
-  sign . "$k/root" "$z/root.zone" "$z/root.signed"
+  sign . "$k/root" "$z/root.zone" "$z/root.signed" &
+  local root_pid=$!
+  wait "$sub_pid" || die "dnssec-signzone sub.example.test. failed"
+  wait "$island_pid" || die "dnssec-signzone island.plain.test. failed"
+  wait "$root_pid" || die "dnssec-signzone . failed"
 
   # Trust material.
   ds_of "$root_ksk" >"$DIR/root.ds"
+  grep -v '^;' "$root_ksk.key" >"$DIR/root.dnskey"
+  grep -v '^;' "$island_ksk.key" >"$DIR/island.dnskey"
   printf '. %s IN NS a.root-servers.lab.\na.root-servers.lab. %s IN A %s\n' \
     "$TTL" "$TTL" "$P.1" >"$DIR/root.hints"
   {
     echo "trust-anchors {"
-    awk '{print "  " $1 " static-ds " $6 " " $7 " " $8 " \"" $9 "\";"}' "$DIR/root.ds"
+    awk '{print "  " $1 " static-ds " $5 " " $6 " " $7 " \"" $8 "\";"}' "$DIR/root.ds"
     echo "};"
   } >"$DIR/root.delv"
   {
     echo "trust-anchors {"
-    awk '{print "  " $1 " static-ds " $6 " " $7 " " $8 " \"" $9 "\";"}' "$DIR/island.ds"
+    awk '{print "  " $1 " static-ds " $5 " " $6 " " $7 " \"" $8 "\";"}' "$DIR/island.ds"
     echo "};"
   } >"$DIR/island.delv"
 }
@@ -214,8 +229,9 @@ synced_signed() {
   [[ -n "$a" && "$a" == "$b" ]] && has_rrsig_soa "$2" "$3"
 }
 resolver_ad() {
-  dig +time=1 +tries=1 +dnssec "@$P.53" sub.example.test. SOA 2>/dev/null |
-    grep -q 'flags:.* ad[ ;]'
+  local out
+  out="$(dig +time=1 +tries=1 +dnssec "@$P.53" sub.example.test. SOA 2>/dev/null)"
+  [[ "$out" =~ flags:[a-z\ ]*\ ad[\ \;] ]]
 }
 
 wait_all() {
@@ -225,20 +241,28 @@ wait_all() {
   wait_server bind-island 10 "dig +norec @$P.8 SOA island.plain.test. signed" signed_at "$P.8" island.plain.test.
   wait_server bind-test 10 "dig +norec @$P.2 SOA test. signed by dnssec-policy" signed_at "$P.2" test.
   wait_server knot-example 10 "dig +norec @$P.4 SOA example.test. signed by Knot" signed_at "$P.4" example.test.
-  # Secondaries: NOTIFYs sent before they were up are lost; ask once for a refresh if needed.
+  phase "primaries signed"
+  # Secondaries: a NOTIFY or first transfer attempt made before the primary was ready is lost
+  # (or retried much later): ask each lagging secondary for a transfer, once a second.
   local t
-  for t in 1 2 3 4 5 6 7 8 9 10; do
-    synced_signed "$P.2" "$P.3" test. && synced_signed "$P.4" "$P.5" example.test. && break
-    if [[ $t == 4 ]]; then
-      knotc -s "$DIR/knot-test2/knot.sock" zone-refresh test. >/dev/null 2>&1 || true
-      rndc -c "$DIR/bind-example2/rndc.conf" refresh example.test >/dev/null 2>&1 || true
+  for t in $(seq 0 40); do
+    local ok=1
+    if ! synced_signed "$P.2" "$P.3" test.; then
+      ok=0
+      ((t % 10 != 0)) || knotc -s "$DIR/knot-test2/knot.sock" zone-retransfer test. >/dev/null 2>&1 || true
     fi
+    if ! synced_signed "$P.4" "$P.5" example.test.; then
+      ok=0
+      ((t % 10 != 0)) || rndc -c "$DIR/bind-example2/rndc.conf" retransfer example.test >/dev/null 2>&1 || true
+    fi
+    [[ $ok == 0 ]] || break
     sleep 0.1
   done
   wait_server knot-test2 10 "dig +norec @$P.3 SOA test. same serial as $P.2" \
     synced_signed "$P.2" "$P.3" test.
   wait_server bind-example2 10 "dig +norec @$P.5 SOA example.test. same serial as $P.4" \
     synced_signed "$P.4" "$P.5" example.test.
+  phase "secondaries in sync"
   wait_server unbound 10 "dig @$P.53 sub.example.test. SOA +dnssec with the AD flag" resolver_ad
 }
 
@@ -259,9 +283,11 @@ LAB_ISLAND_ADDR=$P.8
 LAB_RESOLVER=$P.53
 LAB_TRUST_ANCHOR=$DIR/root.ds
 LAB_DELV_ANCHOR=$DIR/root.delv
+LAB_ROOT_DNSKEY=$DIR/root.dnskey
 LAB_ROOT_HINTS=$DIR/root.hints
 LAB_ISLAND_ANCHOR=$DIR/island.ds
 LAB_ISLAND_DELV_ANCHOR=$DIR/island.delv
+LAB_ISLAND_DNSKEY=$DIR/island.dnskey
 LAB_TSIG_NAME=$LAB_TSIG_NAME
 LAB_TSIG_ALG=hmac-sha256
 LAB_TSIG_SECRET=$LAB_TSIG_SECRET
@@ -282,9 +308,24 @@ EOF
   mv "$DIR/lab.env.new" "$DIR/lab.env"
 }
 
+# phase NAME: with LAB_VERBOSE=1, print the milliseconds since start began.
+phase() {
+  [[ -n "${LAB_VERBOSE:-}" ]] || return 0
+  echo "lab.sh: +$(($(date +%s%3N) - START_MS)) ms $1" >&2
+}
+
 start_lab() {
+  START_MS=$(date +%s%3N)
   [[ $EUID == 0 ]] || die "start must run as root (it adds addresses to lo and binds port 53)"
-  local t0=$SECONDS
+  # Stop instance I wherever it runs (it may have been started with another --dir).
+  if [[ -f "$REGISTRY/$INSTANCE" ]]; then
+    local old
+    old="$(cat "$REGISTRY/$INSTANCE")"
+    if [[ "$old" != "$DIR" ]]; then
+      stop_instance "$old"
+      if [[ -f "$old/.trustsync-lab" ]]; then rm -rf "$old"; fi
+    fi
+  fi
   stop_instance
   # Only ever wipe a directory this script created.
   if [[ -e "$DIR" ]]; then
@@ -298,15 +339,23 @@ start_lab() {
   touch "$DIR/.trustsync-lab"
   echo "$DIR" >"$REGISTRY/$INSTANCE"
   local s
+  for s in "${ADDR_SUFFIXES[@]}"; do echo "addr add $P.$s/32 dev lo"; done |
+    ip -force -batch - 2>/dev/null || true
+  local have
+  have="$(ip -o addr show dev lo)"
   for s in "${ADDR_SUFFIXES[@]}"; do
-    ip addr add "$P.$s/32" dev lo 2>/dev/null || ip addr show dev lo | grep -qF " $P.$s/32 " ||
-      die "cannot add $P.$s/32 to lo"
+    [[ "$have" == *" $P.$s/32 "* ]] || die "cannot add $P.$s/32 to lo"
   done
+  phase "stopped previous, addresses added"
   make_tsig
   make_zones
+  phase "keys and zones made"
   write_configs
+  phase "configs written, Knot keys imported"
   launch_all
+  phase "servers launched"
   wait_all
+  phase "all servers answer, resolver validates"
   write_env
-  log "instance $INSTANCE up in $((SECONDS - t0))s: resolver $P.53, env $DIR/lab.env"
+  log "instance $INSTANCE up in $(($(date +%s%3N) - START_MS)) ms: resolver $P.53, env $DIR/lab.env"
 }
