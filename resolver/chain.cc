@@ -252,28 +252,68 @@ class Walker {
     }
   }
 
-  // Asks one of the zone's own servers for its DNSKEY set and checks it is self-signed.
+  // Asks every server of the zone for its DNSKEY set: is it self-signed and valid at `now`,
+  // and do the servers serve the same set?
   void direct_child_check(Level& lv) {
+    std::vector<std::pair<std::string, std::string>> targets;  // NS name, address
     for (const auto& ns : lv.zone_servers)
-      for (const auto& addr : ns.addresses) {
-        DirectAnswer a = direct_.query(addr, lv.zone, kTypeDNSKEY, true);
-        if (!a.ok()) continue;
-        lv.direct_dnskey_server = addr;
-        auto keys = of_type(a.answer, lv.zone, kTypeDNSKEY);
-        if (keys.empty()) {
-          lv.direct_dnskey_check = "no DNSKEY (zone not signed)";
-          return;
-        }
+      for (const auto& addr : ns.addresses) targets.emplace_back(ns.name.to_text(), addr);
+    std::vector<std::future<DirectAnswer>> futs;
+    for (const auto& t : targets)
+      futs.push_back(std::async(std::launch::async, [this, &t, &lv] {
+        return direct_.query(t.second, lv.zone, kTypeDNSKEY, true);
+      }));
+    std::set<std::vector<std::string>> key_sets;
+    std::string first_bad;
+    size_t answered = 0, signed_sets = 0, bad = 0;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      DirectAnswer a = futs[i].get();
+      ChildView v{targets[i].first, targets[i].second, a.problem, a.detail, 0, ""};
+      if (!a.ok()) {
+        v.check = direct_problem_name(a.problem);
+        lv.warnings.push_back(v.ns_name + " (" + v.address + "): DNSKEY query: " +
+                              direct_problem_name(a.problem) + ": " + a.detail);
+        lv.child_servers.push_back(std::move(v));
+        continue;
+      }
+      ++answered;
+      auto keys = of_type(a.answer, lv.zone, kTypeDNSKEY);
+      v.keys = keys.size();
+      key_sets.insert(sorted_rdata(keys));
+      if (keys.empty()) {
+        v.check = "no DNSKEY (zone not signed)";
+      } else {
+        ++signed_sets;
         RrsetCheck c = validate_rrset(keys, a.answer_rrsigs, keys, o_.now);
-        lv.direct_dnskey_check = c.valid ? "valid" : c.reason;
+        v.check = c.valid ? "valid" : c.reason;
+        if (!c.valid) {
+          ++bad;
+          if (first_bad.empty()) first_bad = c.reason;
+          lv.warnings.push_back("DNSKEY set from " + v.address + ": " + c.reason);
+        }
         for (const auto& s : sigs_for(a.answer_rrsigs, lv.zone, kTypeDNSKEY))
           if (auto f = parse_rrsig(s.rdata)) add_window(lv, lv.zone.to_text() + " DNSKEY", *f);
-        if (!c.valid) lv.warnings.push_back("DNSKEY set from " + addr + ": " + c.reason);
-        direct_keys_ = keys;
-        direct_key_sigs_ = a.answer_rrsigs;
-        return;
+        if (direct_keys_.empty()) {
+          direct_keys_ = keys;
+          direct_key_sigs_ = a.answer_rrsigs;
+        }
       }
-    lv.direct_dnskey_check = "no server of the zone answered";
+      lv.child_servers.push_back(std::move(v));
+    }
+    if (key_sets.size() > 1)
+      lv.warnings.push_back("the servers of " + lv.zone.to_text() + " serve different DNSKEY sets");
+    lv.direct_dnskey_valid = answered > 0 && signed_sets == answered && bad == 0;
+    if (answered == 0)
+      lv.direct_dnskey_check = "no server of the zone answered";
+    else if (signed_sets == 0)
+      lv.direct_dnskey_check = "no DNSKEY (zone not signed)";
+    else if (bad > 0)
+      lv.direct_dnskey_check =
+          first_bad + " (" + std::to_string(bad) + " of " + std::to_string(answered) + " servers)";
+    else if (signed_sets < answered)
+      lv.direct_dnskey_check = "some servers serve no DNSKEY";
+    else
+      lv.direct_dnskey_check = "valid at " + std::to_string(answered) + " server(s)";
   }
 
   void verdict(Level& lv, const Answer& dnskey, const Level* parent) {
@@ -311,7 +351,7 @@ class Walker {
         if (!any_match && has_validated_ds)
           why = "no DS of " + lv.parent.to_text() + " matches a DNSKEY of " + lv.zone.to_text() +
                 " that signs the DNSKEY set";
-        if (!lv.direct_dnskey_check.empty() && lv.direct_dnskey_check != "valid")
+        if (!lv.direct_dnskey_valid && !lv.direct_dnskey_check.empty())
           why += (why.empty() ? "" : "; ") + std::string("DNSKEY set: ") + lv.direct_dnskey_check;
         lv.reason = why.empty() ? dnskey.why_bogus : why;
         if (!dnskey.why_bogus.empty() && !why.empty())
@@ -376,10 +416,14 @@ class Walker {
       rep.levels.push_back(std::move(lv));
     }
     // Zone cuts below the anchor.
+    bool not_a_zone = false;
     std::vector<Name> below;
     for (Name n = zone; !(n == cur); n = n.parent()) below.insert(below.begin(), n);
     for (const auto& n : below) {
-      if (!(n == zone) && !is_cut(n, cur_servers)) continue;
+      if (!is_cut(n, cur_servers)) {
+        if (n == zone) not_a_zone = true;
+        continue;
+      }
       Level lv;
       lv.zone = n;
       lv.parent = cur;
@@ -419,10 +463,18 @@ class Walker {
     const Level& last = rep.levels.back();
     rep.verdict = last.verdict;
     rep.reason = last.zone.to_text() + ": " + last.reason;
+    if (not_a_zone) {
+      rep.reason = zone.to_text() + " is not a zone apex (no delegation); its zone " + rep.reason;
+      rep.warnings.push_back(zone.to_text() + " is not a zone apex; the chain ends at its zone " +
+                             last.zone.to_text());
+    }
     for (const auto& lv : rep.levels) {
       for (const auto& w : lv.warnings) rep.warnings.push_back(lv.zone.to_text() + ": " + w);
-      if (lv.first_expiry && (!rep.first_expiry || *lv.first_expiry < *rep.first_expiry))
-        rep.first_expiry = lv.first_expiry;
+      for (const auto& w : lv.sigs)
+        if (!rep.first_expiry || w.expiration < *rep.first_expiry) {
+          rep.first_expiry = w.expiration;
+          rep.first_expiry_rrset = w.rrset + " (key " + std::to_string(w.key_tag) + ")";
+        }
     }
     return rep;
   }

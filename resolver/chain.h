@@ -77,6 +77,16 @@ struct KeyStatus {
   bool signs_dnskey = false;
 };
 
+/// What one server of the zone itself serves for the zone's DNSKEY set.
+struct ChildView {
+  std::string ns_name;
+  std::string address;
+  DirectProblem problem = DirectProblem::None;
+  std::string detail;
+  size_t keys = 0;    // DNSKEY records served
+  std::string check;  // "valid", "no DNSKEY (zone not signed)" or the precise reason
+};
+
 struct SigWindow {
   std::string rrset;  // "example.test. DNSKEY"
   uint16_t key_tag = 0;
@@ -97,8 +107,9 @@ struct Level {
   std::string dnskey_why_bogus;
   std::vector<KeyStatus> keys;
   std::vector<NameServer> zone_servers;
-  std::string direct_dnskey_server;  // the child server asked directly for DNSKEY
-  std::string direct_dnskey_check;   // "valid" or the precise reason
+  std::vector<ChildView> child_servers;  // each zone server asked directly for DNSKEY
+  bool direct_dnskey_valid = false;      // every answering server's DNSKEY set validates
+  std::string direct_dnskey_check;       // summary: "valid at N servers" or the reason
   std::vector<SigWindow> sigs;
   std::optional<UnixTime> first_expiry;
   Security verdict = Security::Indeterminate;
@@ -115,6 +126,7 @@ struct ChainReport {
   std::string reason;
   std::vector<std::string> warnings;  // all levels' warnings, prefixed with the zone
   std::optional<UnixTime> first_expiry;
+  std::string first_expiry_rrset;  // whose RRSIG expires first ("test. DS")
 };
 
 /// Walks the chain. Fails only if nothing could be asked at all (resolver unusable).

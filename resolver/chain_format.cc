@@ -130,9 +130,16 @@ std::string format_chain_text(const ChainReport& r) {
       o << "    " << k.tag << " alg " << unsigned(k.algorithm) << " flags " << k.flags
         << (k.flags & 1 ? " (KSK/SEP)" : " (ZSK)") << (k.has_ds ? ", has DS" : "")
         << (k.signs_dnskey ? ", signs DNSKEY set" : "") << "\n";
-    if (!lv.direct_dnskey_server.empty())
-      o << "  DNSKEY set directly from " << lv.direct_dnskey_server << ": "
-        << lv.direct_dnskey_check << "\n";
+    if (!lv.child_servers.empty()) {
+      o << "  DNSKEY set at each server of " << lv.zone.to_text() << ":\n";
+      for (const auto& c : lv.child_servers) {
+        o << "    " << c.ns_name << " " << c.address << ": ";
+        if (c.problem != DirectProblem::None)
+          o << direct_problem_name(c.problem) << " (" << c.detail << ")\n";
+        else
+          o << c.keys << " DNSKEY, " << c.check << "\n";
+      }
+    }
     if (!lv.sigs.empty()) {
       o << "  signatures:\n";
       for (const auto& s : lv.sigs)
@@ -148,8 +155,8 @@ std::string format_chain_text(const ChainReport& r) {
   }
   o << "\nVERDICT: " << security_name(r.verdict) << ": " << r.reason << "\n";
   if (r.first_expiry)
-    o << "first signature expiry: " << format_time(*r.first_expiry) << " ("
-      << until(*r.first_expiry, r.now) << ")\n";
+    o << "first signature expiry: " << r.first_expiry_rrset << " at "
+      << format_time(*r.first_expiry) << " (" << until(*r.first_expiry, r.now) << ")\n";
   return o.str();
 }
 
@@ -162,6 +169,7 @@ std::string format_chain_json(const ChainReport& r) {
     << ",\"trust_anchor\":" << (r.anchor_zone ? json_str(r.anchor_zone->to_text()) : "null")
     << ",\"verdict\":" << json_str(security_name(r.verdict)) << ",\"reason\":" << json_str(r.reason)
     << ",\"exit_code\":" << chain_exit_code(r) << ",\"first_expiry\":" << opt_time(r.first_expiry)
+    << ",\"first_expiry_rrset\":" << json_str(r.first_expiry_rrset)
     << ",\"seconds_to_first_expiry\":"
     << (r.first_expiry ? std::to_string(*r.first_expiry - r.now) : "null")
     << ",\"warnings\":" << json_strings(r.warnings) << ",\"levels\":";
@@ -211,7 +219,13 @@ std::string format_chain_json(const ChainReport& r) {
              ",\"addresses\":" + json_strings(ns.addresses) + ",\"source\":" + json_str(ns.source) +
              "}";
     });
-    l << ",\"direct_dnskey_server\":" << json_str(lv.direct_dnskey_server)
+    l << ",\"zone_server_dnskey\":" << json_array(lv.child_servers, [](const ChildView& c) {
+      return "{\"name\":" + json_str(c.ns_name) + ",\"address\":" + json_str(c.address) +
+             ",\"status\":" + json_str(direct_problem_name(c.problem)) +
+             ",\"detail\":" + json_str(c.detail) + ",\"dnskeys\":" + std::to_string(c.keys) +
+             ",\"check\":" + json_str(c.check) + "}";
+    });
+    l << ",\"direct_dnskey_valid\":" << (lv.direct_dnskey_valid ? "true" : "false")
       << ",\"direct_dnskey_check\":" << json_str(lv.direct_dnskey_check);
     l << ",\"signatures\":" << json_array(lv.sigs, [](const SigWindow& s) {
       return "{\"rrset\":" + json_str(s.rrset) + ",\"key_tag\":" + std::to_string(s.key_tag) +

@@ -66,6 +66,7 @@ class ChainWalk : public ::testing::Test {
     child_key_sigs = child_key->sign(child_keys, kInception, kExpiration - 3600);
     resolver.set(N("example."), kTypeDNSKEY, secure(child_keys, child_key_sigs));
     querier.set("127.0.0.1", N("."), kTypeDNSKEY, direct(root_keys, root_key_sigs));
+    querier.set("127.0.0.2", N("."), kTypeDNSKEY, direct(root_keys, root_key_sigs));
     querier.set("127.0.0.10", N("example."), kTypeDNSKEY, direct(child_keys, child_key_sigs));
     set_ds({child_key->ds()});
   }
@@ -113,9 +114,12 @@ TEST_F(ChainWalk, SecureChain) {
   ASSERT_EQ(lv.ds.size(), 1u);
   EXPECT_EQ(lv.ds[0].match, DsMatch::MatchesKey);
   EXPECT_TRUE(lv.ds[0].key_signs_dnskey);
-  EXPECT_EQ(lv.direct_dnskey_check, "valid");
+  EXPECT_TRUE(lv.direct_dnskey_valid) << lv.direct_dnskey_check;
+  ASSERT_EQ(lv.child_servers.size(), 1u);
+  EXPECT_EQ(lv.child_servers[0].check, "valid");
   ASSERT_TRUE(r.first_expiry.has_value());
   EXPECT_EQ(*r.first_expiry, kExpiration - 3600);  // the child's DNSKEY RRSIG
+  EXPECT_EQ(r.first_expiry_rrset.rfind("example. DNSKEY", 0), 0u) << r.first_expiry_rrset;
   EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
   std::string json = format_chain_json(r);
   EXPECT_NE(json.find("\"verdict\":\"secure\""), std::string::npos);
@@ -182,6 +186,23 @@ TEST_F(ChainWalk, ExpiredDsSignatureAtOneServerIsNamed) {
   EXPECT_TRUE(contains(r.warnings, "expired")) << format_chain_text(r);
 }
 
+TEST_F(ChainWalk, ZoneServerWithExpiredDnskeySignaturesIsNamed) {
+  resolver.set(
+      N("example."), kTypeNS,
+      secure({R("example. 3600 IN NS ns.example."), R("example. 3600 IN NS ns2.example.")}));
+  resolver.set(N("ns2.example."), kTypeA, secure({R("ns2.example. 3600 IN A 127.0.0.11")}));
+  std::vector<Record> keys = {child_key->dnskey()};
+  querier.set("127.0.0.11", N("example."), kTypeDNSKEY,
+              direct(keys, child_key->sign(keys, kNow - 20 * 86400, kNow - 86400)));
+  ChainReport r = walk();
+  const Level& lv = r.levels[1];
+  ASSERT_EQ(lv.child_servers.size(), 2u);
+  EXPECT_FALSE(lv.direct_dnskey_valid);
+  EXPECT_NE(lv.direct_dnskey_check.find("expired"), std::string::npos) << lv.direct_dnskey_check;
+  EXPECT_NE(lv.direct_dnskey_check.find("1 of 2"), std::string::npos) << lv.direct_dnskey_check;
+  EXPECT_TRUE(contains(r.warnings, "127.0.0.11")) << format_chain_text(r);
+}
+
 TEST_F(ChainWalk, UnreachableServerIsReportedNotTrusted) {
   DirectAnswer lame;
   lame.problem = DirectProblem::Lame;
@@ -215,6 +236,14 @@ TEST_F(ChainWalk, ValidatorFailureIsCouldNotCheck) {
   ChainReport r = walk();
   EXPECT_EQ(r.verdict, Security::Indeterminate);
   EXPECT_EQ(chain_exit_code(r), 3);
+}
+
+TEST_F(ChainWalk, NameBelowTheApexEndsAtItsZone) {
+  auto r = walk_chain(resolver, querier, N("www.example."), options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->levels.back().zone, N("example."));
+  EXPECT_EQ(r->verdict, Security::Secure);
+  EXPECT_TRUE(contains(r->warnings, "not a zone apex")) << format_chain_text(*r);
 }
 
 TEST_F(ChainWalk, NoAnchorAboveTheZone) {
