@@ -17,9 +17,11 @@ namespace ts::agent {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: trustsync chain ZONE [--trust-anchor FILE]... [--root-hints FILE]\n"
+    "usage: trustsync chain ZONE [--trust-anchor FILE]... [--auto-trust-anchor FILE]\n"
+    "                            [--root-hints FILE]\n"
     "                            [--stub ZONE=ADDR[,ADDR...]]... [--timeout MS] [--json]\n"
     "  --trust-anchor FILE  DS or DNSKEY records (zone-file format); default: IANA root KSKs\n"
+    "  --auto-trust-anchor FILE  RFC 5011 managed anchor file (unbound format, updated)\n"
     "  --root-hints FILE    root hints (default: the real root servers)\n"
     "  --stub ZONE=ADDR     send queries for ZONE to ADDR (ADDR@PORT allowed)\n"
     "  --timeout MS         per-try timeout of direct queries (default 1500)\n"
@@ -57,6 +59,10 @@ int cmd_chain(int argc, char** argv) {
       const char* v = need("a file");
       if (!v) return 64;
       ro.trust_anchor_files.push_back(v);
+    } else if (a == "--auto-trust-anchor") {
+      const char* v = need("a file");
+      if (!v) return 64;
+      ro.auto_trust_anchor_file = v;
     } else if (a == "--root-hints") {
       const char* v = need("a file");
       if (!v) return 64;
@@ -116,14 +122,16 @@ int cmd_chain(int argc, char** argv) {
 
   ChainOptions co;
   co.now = SystemClock().now();
-  if (ro.trust_anchor_files.empty()) {
+  if (ro.trust_anchor_files.empty() && ro.auto_trust_anchor_file.empty()) {
     ro.trust_anchors = iana_root_anchors();
     std::string text;
     for (const auto& t : ro.trust_anchors) text += t + "\n";
     auto recs = records_from_text(text);
     if (recs) co.anchors = *recs;
   }
-  for (const auto& f : ro.trust_anchor_files) {
+  std::vector<std::string> anchor_files = ro.trust_anchor_files;
+  if (!ro.auto_trust_anchor_file.empty()) anchor_files.push_back(ro.auto_trust_anchor_file);
+  for (const auto& f : anchor_files) {
     auto recs = records_from_file(f);
     if (!recs) {
       std::cerr << "trustsync chain: trust anchor: " << recs.error().message << "\n";
