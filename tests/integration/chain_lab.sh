@@ -52,10 +52,11 @@ flush_unbound() {
 }
 
 ts_verdict() {  # ZONE ANCHORFILE CASE -> verdict; JSON kept in $WORK/CASE.json
-  local rc=0
-  "$TRUSTSYNC" chain "$1" --trust-anchor "$2" --root-hints "$LAB_ROOT_HINTS" --json \
+  local rc=0 opt=--trust-anchor
+  [[ "$2" != *.auto ]] || opt=--auto-trust-anchor  # RFC 5011 file, libunbound rewrites it
+  "$TRUSTSYNC" chain "$1" "$opt" "$2" --root-hints "$LAB_ROOT_HINTS" --json \
     >"$WORK/$3.json" 2>"$WORK/$3.err" || rc=$?
-  "$TRUSTSYNC" chain "$1" --trust-anchor "$2" --root-hints "$LAB_ROOT_HINTS" \
+  "$TRUSTSYNC" chain "$1" "$opt" "$2" --root-hints "$LAB_ROOT_HINTS" \
     >"$WORK/$3.txt" 2>&1 || true
   case "$rc" in 0) echo secure ;; 1) echo insecure ;; 2) echo bogus ;; *) echo "indeterminate($rc)" ;; esac
 }
@@ -79,13 +80,16 @@ dnsviz_verdict() {  # ZONE DNSKEYANCHOR CASE; details in $WORK/CASE.dnsviz
   head -1 "$WORK/$3.dnsviz"
 }
 
-# check CASE ZONE EXPECTED root|root-dnskey|island: the three verdicts must all be EXPECTED.
+# check CASE ZONE EXPECTED root|root-dnskey|root-auto|island: the three verdicts must all be EXPECTED.
 check() {
   local case="$1" zone="$2" want="$3" anchor="$4" ta dv dk root
   if [[ "$anchor" == island ]]; then
     ta="$LAB_ISLAND_ANCHOR" dv="$WORK/island.delv" dk="$WORK/island.dnskey" root="$zone"
   elif [[ "$anchor" == root-dnskey ]]; then  # trustsync given the root KSK, not its DS
     ta="$WORK/root.dnskey" dv="$WORK/root.delv" dk="$WORK/root.dnskey" root=.
+  elif [[ "$anchor" == root-auto ]]; then  # trustsync given an RFC 5011 managed file
+    cp "$WORK/root.dnskey" "$WORK/root.auto"
+    ta="$WORK/root.auto" dv="$WORK/root.delv" dk="$WORK/root.dnskey" root=.
   else
     ta="$LAB_TRUST_ANCHOR" dv="$WORK/root.delv" dk="$WORK/root.dnskey" root=.
   fi
@@ -151,6 +155,7 @@ check secure-example example.test. secure root
 check secure-sub sub.example.test. secure root
 expect_fact secure-sub sub.example.test. 'agree=yes rogue=0 mismatch=0 matching=1 level=secure signatures=valid'
 check secure-dnskey-anchor sub.example.test. secure root-dnskey
+check secure-5011-anchor example.test. secure root-auto
 check unsigned-plain plain.test. insecure root
 check island-root-anchor island.plain.test. insecure root
 check island-own-anchor island.plain.test. secure island
