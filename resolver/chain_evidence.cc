@@ -78,6 +78,13 @@ void check_parent_servers(Level& lv, DirectQuerier& direct, const std::vector<Re
           auto f = parse_rrsig(s.rdata);
           if (f) add_window(lv, lv.zone.to_text() + " DS", *f, now);
         }
+      } else if (!v.has_ds && parent_secure) {
+        // "No DS" from a secure parent must be a signed, valid denial of existence.
+        v.validated = true;
+        v.check = validate_denial(lv.zone, kTypeDS, a.nxdomain, a.authority, parent_keys, now);
+        if (!v.check.valid)
+          lv.warnings.push_back(v.ns_name + " (" + v.address + ") says there is no DS without " +
+                                "a valid proof: " + v.check.reason);
       }
     } else {
       lv.warnings.push_back(v.ns_name + " (" + v.address + "): " + direct_problem_name(a.problem) +

@@ -90,7 +90,11 @@ std::string format_chain_text(const ChainReport& r) {
           continue;
         }
         if (!v.has_ds) {
-          o << "no DS\n";
+          o << "no DS";
+          if (v.validated)
+            o << (v.check.valid ? " (denial of existence valid)"
+                                : ", denial INVALID: " + v.check.reason);
+          o << "\n";
           continue;
         }
         o << v.ds.size() << " DS";

@@ -4,6 +4,8 @@
 
 #include <ldns/ldns.h>
 
+#include <algorithm>
+
 #include "resolver/records.h"
 
 namespace ts::resolver {
@@ -27,6 +29,8 @@ int rank(SigProblem p) {
       return 2;
     case SigProblem::NoRrsig:
       return 1;
+    case SigProblem::NoDenialProof:
+    case SigProblem::DenialFails:
     case SigProblem::None:
       return 0;
   }
@@ -75,6 +79,10 @@ const char* sig_problem_name(SigProblem p) {
       return "not-yet-valid";
     case SigProblem::Malformed:
       return "malformed";
+    case SigProblem::NoDenialProof:
+      return "no-denial-proof";
+    case SigProblem::DenialFails:
+      return "denial-fails";
   }
   return "?";
 }
@@ -160,6 +168,65 @@ RrsetCheck validate_rrset(const std::vector<Record>& rrset, const std::vector<Re
   }
   out.problem = worst->problem;
   out.reason = describe(*worst, what, now);
+  return out;
+}
+
+RrsetCheck validate_denial(const Name& qname, uint16_t qtype, bool nxdomain,
+                           const std::vector<Record>& authority, const std::vector<Record>& dnskeys,
+                           UnixTime now) {
+  RrsetCheck out;
+  std::vector<Record> sigs, proof;
+  for (const auto& r : authority) {
+    if (r.type == kTypeRRSIG) sigs.push_back(r);
+    if (r.type == kTypeNSEC || r.type == kTypeNSEC3) proof.push_back(r);
+  }
+  if (proof.empty()) {
+    out.problem = SigProblem::NoDenialProof;
+    out.reason = "negative answer without NSEC/NSEC3 records";
+    return out;
+  }
+  bool nsec3 = false;
+  // Each NSEC/NSEC3 RRset (one per owner) must itself validate.
+  std::vector<Name> owners;
+  for (const auto& r : proof)
+    if (std::find(owners.begin(), owners.end(), r.owner) == owners.end()) owners.push_back(r.owner);
+  for (const auto& owner : owners) {
+    std::vector<Record> set;
+    for (const auto& r : proof)
+      if (r.owner == owner) {
+        set.push_back(r);
+        nsec3 |= r.type == kTypeNSEC3;
+      }
+    RrsetCheck c = validate_rrset(set, sigs, dnskeys, now);
+    out.sigs.insert(out.sigs.end(), c.sigs.begin(), c.sigs.end());
+    if (!c.valid) {
+      c.reason = "denial of existence: " + c.reason;
+      c.sigs = out.sigs;
+      return c;
+    }
+  }
+  ldns_rr* q = ldns_rr_new();
+  ldns_rr_set_owner(q, ldns_dname_new_frm_data(qname.wire().size(), qname.wire().data()));
+  ldns_rr_set_type(q, static_cast<ldns_rr_type>(qtype));
+  ldns_rr_set_class(q, LDNS_RR_CLASS_IN);
+  ldns_rr_set_question(q, true);
+  ldns_rr_list* nsecs = records_to_ldns(proof);
+  ldns_rr_list* rrsigs = records_to_ldns(sigs);
+  ldns_status st =
+      nsec3 ? ldns_dnssec_verify_denial_nsec3(q, nsecs, rrsigs,
+                                              nxdomain ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR,
+                                              static_cast<ldns_rr_type>(qtype), !nxdomain)
+            : ldns_dnssec_verify_denial(q, nsecs, rrsigs);
+  ldns_rr_list_deep_free(nsecs);
+  ldns_rr_list_deep_free(rrsigs);
+  ldns_rr_free(q);
+  if (st != LDNS_STATUS_OK) {
+    out.problem = SigProblem::DenialFails;
+    out.reason = std::string(nsec3 ? "NSEC3" : "NSEC") + " records do not prove that " +
+                 qname.to_text() + " has no such record: " + ldns_get_errorstr_by_id(st);
+    return out;
+  }
+  out.valid = true;
   return out;
 }
 

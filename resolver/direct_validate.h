@@ -5,6 +5,7 @@
 // result names the precise reason. `now` is passed in: no clock is read here.
 //
 //   RrsetCheck c = validate_rrset(ds_records, ds_rrsigs, parent_dnskeys, now);
+//   RrsetCheck d = validate_denial(child, kTypeDS, false, answer.authority, parent_dnskeys, now);
 //   if (!c.valid) std::cerr << sig_problem_name(c.problem) << ": " << c.reason;
 #pragma once
 
@@ -26,6 +27,8 @@ enum class SigProblem {
   Expired,           // verifies, but `now` is after the expiration
   NotYetValid,       // verifies, but `now` is before the inception
   Malformed,         // RRSIG or DNSKEY rdata does not parse
+  NoDenialProof,     // a negative answer without NSEC/NSEC3 records
+  DenialFails,       // NSEC/NSEC3 records (validly signed) do not prove the absence
 };
 const char* sig_problem_name(SigProblem p);
 
@@ -50,5 +53,13 @@ struct RrsetCheck {
 /// that cover its type, against `dnskeys`.
 RrsetCheck validate_rrset(const std::vector<Record>& rrset, const std::vector<Record>& rrsigs,
                           const std::vector<Record>& dnskeys, UnixTime now);
+
+/// Validates a direct negative answer (NODATA, or NXDOMAIN if `nxdomain`) for
+/// (qname, qtype): the NSEC or NSEC3 RRsets of its authority section must be signed by
+/// `dnskeys` at `now` (as validate_rrset) and prove the absence (ldns checks the proof).
+/// `sigs` lists the checks of the NSEC/NSEC3 RRSIGs.
+RrsetCheck validate_denial(const Name& qname, uint16_t qtype, bool nxdomain,
+                           const std::vector<Record>& authority, const std::vector<Record>& dnskeys,
+                           UnixTime now);
 
 }  // namespace ts::resolver

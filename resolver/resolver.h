@@ -26,7 +26,9 @@ inline constexpr uint16_t kTypeSOA = 6;
 inline constexpr uint16_t kTypeAAAA = 28;
 inline constexpr uint16_t kTypeDS = 43;
 inline constexpr uint16_t kTypeRRSIG = 46;
+inline constexpr uint16_t kTypeNSEC = 47;
 inline constexpr uint16_t kTypeDNSKEY = 48;
+inline constexpr uint16_t kTypeNSEC3 = 50;
 
 enum class Security { Secure, Insecure, Bogus, Indeterminate };
 /// "secure", "insecure", "bogus", "indeterminate".

@@ -157,6 +157,7 @@ expect_fact secure-sub sub.example.test. 'agree=yes rogue=0 mismatch=0 matching=
 check secure-dnskey-anchor sub.example.test. secure root-dnskey
 check secure-5011-anchor example.test. secure root-auto
 check unsigned-plain plain.test. insecure root
+expect_fact unsigned-plain plain.test. 'agree=yes rogue=0 mismatch=0 matching=0 level=insecure signatures=valid'
 check island-root-anchor island.plain.test. insecure root
 check island-own-anchor island.plain.test. secure island
 

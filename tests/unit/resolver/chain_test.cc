@@ -225,6 +225,10 @@ TEST_F(ChainWalk, MissingDsIsInsecure) {
   EXPECT_EQ(r.verdict, Security::Insecure);
   EXPECT_EQ(chain_exit_code(r), 1);
   EXPECT_NE(r.reason.find("no DS"), std::string::npos) << r.reason;
+  // The scripted servers say NODATA without NSEC records: not a proof, and said so.
+  EXPECT_TRUE(r.levels[1].servers[0].validated);
+  EXPECT_EQ(r.levels[1].servers[0].check.problem, SigProblem::NoDenialProof);
+  EXPECT_TRUE(contains(r.warnings, "without a valid proof")) << format_chain_text(r);
 }
 
 TEST_F(ChainWalk, ValidatorFailureIsCouldNotCheck) {

@@ -98,6 +98,52 @@ TEST_F(DirectValidate, OneGoodSignatureIsEnough) {
   EXPECT_EQ(c.sigs.size(), 2u);
 }
 
+// A NODATA answer for plain.test. DS from the test. zone: the NSEC at plain.test. (a
+// delegation: NS but no DS) proves it.
+class DenialOfDs : public DirectValidate {
+ protected:
+  std::vector<Record> nsec(const char* bitmap) {
+    return {R(std::string("plain.test. 60 IN NSEC zzz.test. ") + bitmap)};
+  }
+  std::vector<Record> authority(const std::vector<Record>& proof, const TestKey& key) {
+    std::vector<Record> a = {R("test. 60 IN SOA ns1.test. h.test. 1 10 5 100 5")};
+    a.insert(a.end(), proof.begin(), proof.end());
+    for (const auto& s : key.sign(proof, kNow - 3600, kNow + 86400)) a.push_back(s);
+    return a;
+  }
+};
+
+TEST_F(DenialOfDs, SignedNsecWithoutDsBitProvesAbsence) {
+  RrsetCheck c = validate_denial(N("plain.test."), kTypeDS, false,
+                                 authority(nsec("NS RRSIG NSEC"), zsk), keys(), kNow);
+  EXPECT_TRUE(c.valid) << c.reason;
+  EXPECT_EQ(c.sigs.size(), 1u);
+}
+
+TEST_F(DenialOfDs, NsecListingDsProvesNothing) {
+  RrsetCheck c = validate_denial(N("plain.test."), kTypeDS, false,
+                                 authority(nsec("NS DS RRSIG NSEC"), zsk), keys(), kNow);
+  EXPECT_FALSE(c.valid);
+  EXPECT_EQ(c.problem, SigProblem::DenialFails) << c.reason;
+}
+
+TEST_F(DenialOfDs, UnsignedOrForeignNsecIsNotAProof) {
+  std::vector<Record> unsigned_proof = {R("test. 60 IN SOA ns1.test. h.test. 1 10 5 100 5")};
+  auto n = nsec("NS RRSIG NSEC");
+  unsigned_proof.insert(unsigned_proof.end(), n.begin(), n.end());
+  EXPECT_EQ(validate_denial(N("plain.test."), kTypeDS, false, unsigned_proof, keys(), kNow).problem,
+            SigProblem::NoRrsig);
+  EXPECT_EQ(
+      validate_denial(N("plain.test."), kTypeDS, false, authority(n, other), keys(), kNow).problem,
+      SigProblem::NoMatchingKey);
+}
+
+TEST_F(DenialOfDs, NoNsecAtAll) {
+  std::vector<Record> soa_only = {R("test. 60 IN SOA ns1.test. h.test. 1 10 5 100 5")};
+  EXPECT_EQ(validate_denial(N("plain.test."), kTypeDS, false, soa_only, keys(), kNow).problem,
+            SigProblem::NoDenialProof);
+}
+
 TEST(Records, RrsigTimeUsesSerialArithmetic) {
   // RFC 4034 3.1.5: 32-bit fields wrap; the value nearest to now is meant.
   EXPECT_EQ(rrsig_time(static_cast<uint32_t>(kNow + 10), kNow), kNow + 10);
