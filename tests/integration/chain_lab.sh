@@ -145,6 +145,10 @@ ds_of() {  # ZONE SERVER -> DS lines
   dig +short +norec "@$2" "$1" DS
 }
 
+if [[ "$(id -u)" -ne 0 ]]; then  # the lab adds loopback addresses and binds port 53
+  echo "chain_lab: SKIPPED (needs root for the lab)"
+  exit 0
+fi
 command -v delv >/dev/null && command -v dnsviz >/dev/null || { log "delv/dnsviz missing"; exit 1; }
 [[ -x "$TRUSTSYNC" ]] || { log "no trustsync binary at $TRUSTSYNC"; exit 1; }
 
