@@ -36,43 +36,24 @@ namespace {
 
 // ---- RAII wrappers ------------------------------------------------------------------
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+/// unique_ptr deleter calling an OpenSSL free function.
+template <auto Free>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct BnClearFree {
-  void operator()(BIGNUM* p) const { BN_clear_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EcGroupFree {
-  void operator()(EC_GROUP* p) const { EC_GROUP_free(p); }
-};
-struct EcPointFree {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnClearFree>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, Deleter<BN_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+using EcGroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, Deleter<EC_POINT_free>>;
 
 /// Cleanses a string's whole buffer (including spare capacity) and empties it.
 void wipe(std::string& s) {
@@ -495,11 +476,11 @@ Result<PkeyPtr> bind_ec(Algorithm alg, const Bytes& priv) {
   if (priv.empty() || priv.size() > ec_half(alg))
     return fail("EC private key has the wrong length");
   int nid = alg == Algorithm::ECDSAP384SHA384 ? NID_secp384r1 : NID_X9_62_prime256v1;
-  std::unique_ptr<EC_GROUP, EcGroupFree> group(EC_GROUP_new_by_curve_name(nid));
-  std::unique_ptr<BN_CTX, BnCtxFree> bnctx(BN_CTX_secure_new());
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(nid));
+  BnCtxPtr bnctx(BN_CTX_secure_new());
   BnPtr d(secure_bn(priv));
   if (!group || !bnctx || !d) return fail(ossl_error("cannot build EC private key"));
-  std::unique_ptr<EC_POINT, EcPointFree> pub(EC_POINT_new(group.get()));
+  EcPointPtr pub(EC_POINT_new(group.get()));
   uint8_t point[1 + 2 * 48];
   size_t point_len = 0;
   if (!pub || !EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bnctx.get()) ||
