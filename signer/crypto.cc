@@ -285,7 +285,7 @@ bool pkey_fits(Algorithm alg, EVP_PKEY* pkey) {
   return false;
 }
 
-constexpr size_t kPoolSlots = 16;
+constexpr size_t kPoolSlots = 64;  // contexts kept per key: one per signing thread
 
 }  // namespace
 
