@@ -57,7 +57,9 @@ Result<BindPrivateKey> parse_bind_private(std::string_view text) {
       auto v = base64_decode(line.substr(colon + 1));
       // The error names the field and line, never the value.
       if (!v) return fail("line " + std::to_string(line_no) + ": " + key + " is not base64");
-      out.fields[key] = std::move(*v);
+      if (out.fields.count(key))
+        return fail("line " + std::to_string(line_no) + ": " + key + " given twice");
+      out.fields.emplace(key, std::move(*v));
     }  // other fields (Created, Publish, Activate, ...) carry timing only
   }
   if (format != "v1.2" && format != "v1.3")

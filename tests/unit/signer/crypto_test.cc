@@ -212,6 +212,14 @@ TEST(Crypto, BindEcPrivateKeyWithoutLeadingZero) {
 }
 
 TEST(Crypto, BindPrivateKeyRejectsJunk) {
+  EXPECT_FALSE(
+      PrivateKey::from_bind_private("Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\n"
+                                    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n"
+                                    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n"));
+  auto bad64 = PrivateKey::from_bind_private(
+      "Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\nPrivateKey: S3cr3t!!\n");
+  ASSERT_FALSE(bad64);
+  EXPECT_EQ(bad64.error().message.find("S3cr3t"), std::string::npos);  // never echo a key
   EXPECT_FALSE(PrivateKey::from_bind_private("hello"));
   EXPECT_FALSE(PrivateKey::from_bind_private("Private-key-format: v1.3\nAlgorithm: 13 (X)\n"));
   EXPECT_FALSE(
