@@ -129,6 +129,15 @@ TEST(ZoneLoader, CnameBesideOtherData) {
   EXPECT_NE(e.find("more than one CNAME"), std::string::npos) << e;
 }
 
+TEST(ZoneLoader, CnameBesideItsRrsigAndNsecIsFine) {
+  auto z = load("cname_signed.zone", opts(DnssecInput::Keep));
+  ASSERT_TRUE(z) << z.error().message;
+  const Node* www = z->find(N("www.example."));
+  ASSERT_NE(www, nullptr);
+  EXPECT_EQ(www->find(rrtype::CNAME)->rrsigs.size(), 1u);
+  EXPECT_NE(www->find(rrtype::NSEC), nullptr);
+}
+
 TEST(ZoneLoader, ClassMismatch) {
   std::string e = error_of("class.zone");
   EXPECT_EQ(e.rfind(kDir + "class.zone:4: ", 0), 0u) << e;
