@@ -159,7 +159,14 @@ TEST(Zone, Nsec3GoesToTheHashMap) {
   ASSERT_EQ(z.nsec3().size(), 1u);
   EXPECT_EQ(z.nsec3().begin()->first.size(), 20u);
   EXPECT_EQ(z.nsec3().begin()->second.rdata, r);
+  Bytes sig = rd("RRSIG", "NSEC3 13 2 300 20300101000000 20200101000000 1234 example. AAAA");
+  EXPECT_TRUE(z.add(N("0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM.example."), rrtype::RRSIG, 3600, sig));
+  EXPECT_EQ(z.nsec3().begin()->second.rrsigs.size(), 1u);
   EXPECT_TRUE(z.nodes().empty());
+  EXPECT_TRUE(z.remove(N("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), rrtype::RRSIG, sig));
+  EXPECT_TRUE(z.nsec3().begin()->second.rrsigs.empty());
+  EXPECT_TRUE(z.remove(N("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), rrtype::NSEC3, r));
+  EXPECT_TRUE(z.nsec3().empty());
 }
 
 TEST(Zone, AddOutsideTheZoneThrows) {
