@@ -173,6 +173,7 @@ bool Zone::remove(const Name& owner, uint16_t type, const Bytes& rdata) {
     auto pos = std::lower_bound(set->rrsigs.begin(), set->rrsigs.end(), canon);
     if (pos == set->rrsigs.end() || *pos != canon) return false;
     set->rrsigs.erase(pos);
+    if (set->rdatas.empty() && set->rrsigs.empty()) remove_rrset(owner, set->type);
     return true;
   }
   RRset* set = it->second.find(type);

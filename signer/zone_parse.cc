@@ -215,7 +215,9 @@ std::vector<Part> plan_parts(const std::string& text, unsigned parts) {
   std::vector<Part> out(1);
   out[0].end = text.size();
   if (parts < 2 || text.size() < kMinSplitBytes) return out;
-  size_t next_target = text.size() / parts;
+  // Part 0 is smaller: the calling thread also inserts every record into the zone.
+  auto target = [&](size_t k) { return static_cast<size_t>(text.size() * (k - 0.2) / parts); };
+  size_t next_target = target(1);
   std::string directives;
   int depth = 0, line = 1;
   bool quote = false, comment = false, escape = false, line_start = true;
@@ -231,7 +233,7 @@ std::vector<Part> plan_parts(const std::string& text, unsigned parts) {
                  c != '(') {
         out.back().end = i;
         out.push_back(Part{i, text.size(), line, directives});
-        next_target = text.size() / parts * out.size();
+        next_target = target(out.size());
         if (out.size() == parts) next_target = text.size() + 1;
       }
     }
