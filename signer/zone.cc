@@ -194,6 +194,11 @@ bool Zone::remove_rrset(const Name& owner, uint16_t type) {
   auto pos = std::find_if(sets.begin(), sets.end(), [&](const RRset& s) { return s.type == type; });
   if (pos == sets.end()) return false;
   sets.erase(pos);
+  if (!sets.empty()) {  // the owner's own kind stays right (a removed NS, say)
+    Node& n = it->second;
+    n.kind = kind_of(n, it->first == origin_, n.kind == NodeKind::Occluded);
+    return true;
+  }
   // Drop nodes left empty without descendants, walking up through ENTs; keep the apex.
   while (it != nodes_.end() && it->second.rrsets.empty() && !(it->first == origin_)) {
     auto next = std::next(it);

@@ -129,9 +129,10 @@ TEST(Zone, RemoveDropsEmptyNodesAndEnts) {
   EXPECT_EQ(z.find(N("b.c.example.")), nullptr);
   EXPECT_EQ(z.find(N("c.example.")), nullptr);
   EXPECT_EQ(z.nodes().size(), before - 3);
-  // A node that still has descendants becomes an ENT.
-  EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::DS));
+  // A node that loses its NS is no longer a cut; with descendants left it becomes an ENT.
   EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::NS));
+  EXPECT_EQ(z.find(N("sub.example."))->kind, NodeKind::Authoritative);
+  EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::DS));
   ASSERT_NE(z.find(N("sub.example.")), nullptr);
   EXPECT_EQ(z.find(N("sub.example."))->kind, NodeKind::EmptyNonTerminal);
   EXPECT_FALSE(z.remove_rrset(N("sub.example."), rrtype::NS));
