@@ -85,7 +85,13 @@ TEST(ZoneLoader, LoadsAndClassifiesAFullZone) {
   EXPECT_EQ(z->find(N("host.part.example."))->find(rrtype::AAAA)->ttl, 300u);
   EXPECT_NE(z->find(N("o.other.example.")), nullptr);
   EXPECT_NE(z->find(N("after.example.")), nullptr);
-  EXPECT_EQ(z->record_count(), 23u);
+  EXPECT_EQ(z->record_count(), 24u);
+  // Quotes protect ';' and parentheses; an escaped quote stays inside its string.
+  const RRset* txt = z->find(N("txt.example."))->find(rrtype::TXT);
+  ASSERT_NE(txt, nullptr);
+  const Bytes& t = txt->rdatas.at(0);
+  EXPECT_EQ(std::string(t.begin(), t.end()),
+            std::string("\x0asemi;colon\x0cquote\"inside\x08paren(s)\x0bsecond line"));
 }
 
 TEST(ZoneLoader, SyntaxErrorNamesFileAndLine) {
@@ -208,6 +214,32 @@ TEST(ZoneLoader, KeptNsec3NeedsAHashOwner) {
   std::string e = error_of("badnsec3.zone", opts(DnssecInput::Keep));
   EXPECT_EQ(e.rfind(kDir + "badnsec3.zone:4: ", 0), 0u) << e;
   EXPECT_NE(e.find("NSEC3 owner"), std::string::npos) << e;
+}
+
+TEST(ZoneLoader, CrLfLinesAndNoFinalNewline) {
+  std::string dir = (std::filesystem::temp_directory_path() / "ts_loader_XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::string path = dir + "/crlf.zone";
+  std::ofstream(path) << "$ORIGIN example.\r\n@ IN SOA ns1 h ( 1 2\r\n 3 4 5 )\r\n"
+                         "  IN NS ns1\r\nns1 IN A 192.0.2.1\r\nbad IN A 192.0.2";
+  std::string e = load_zone_file(path, opts()).error().message;
+  EXPECT_EQ(e.rfind(path + ":6: ", 0), 0u) << e;
+  std::ofstream(path) << "$ORIGIN example.\r\n@ IN SOA ns1 h ( 1 2\r\n 3 4 5 )\r\n"
+                         "  IN NS ns1\r\nns1 IN A 192.0.2.1";
+  auto z = load_zone_file(path, opts());
+  ASSERT_TRUE(z) << z.error().message;
+  EXPECT_EQ(z->record_count(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ZoneLoader, UnbalancedParentheses) {
+  std::string dir = (std::filesystem::temp_directory_path() / "ts_loader_XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::string path = dir + "/paren.zone";
+  std::ofstream(path) << "$ORIGIN example.\n@ IN SOA ns1 h 1 2 3 4 5\nx IN TXT ( \"a\"\n";
+  std::string e = load_zone_file(path, opts()).error().message;
+  EXPECT_EQ(e.rfind(path + ":3: unbalanced", 0), 0u) << e;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ZoneLoader, MissingFile) {
