@@ -24,7 +24,7 @@ struct ParsedRR {
   uint16_t type = 0;
   uint16_t klass = 0;
   uint32_t ttl = 0;
-  uint32_t line = 0;                  ///< last line of the record in `*file`
+  uint32_t line = 0;                  ///< first line of the record in `*file`
   const std::string* file = nullptr;  ///< stays valid for the whole parse
   Bytes rdata;
 };
