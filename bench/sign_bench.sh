@@ -39,7 +39,7 @@ large=0
 tools_given=0
 # The large-TLD case of issue 2: 14.3 million records. gen_zone.py writes 2.12 records per
 # delegation plus 9 at the apex: 6,745,000 delegations = 14.30 M records.
-LARGE_DELEGATIONS=6745000
+LARGE_DELEGATIONS=${TS_BENCH_LARGE_DELEGATIONS:-6745000}  # env override only for testing the mode
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
@@ -247,7 +247,7 @@ EOF
 # ---- run ----------------------------------------------------------------------------
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "out=$out threads=$threads denial=$denial verifier=$verifier load=$start_load"
-declare -A T_WALL T_RSS T_SIGS T_RATE T_VER T_STATUS
+declare -A T_WALL T_RSS T_SIGS T_RATE T_VER T_STATUS T_BYTES
 IFS=, read -r -a tool_list <<< "$tools"
 for tool in "${tool_list[@]}"; do
   case "$tool" in
@@ -264,6 +264,7 @@ for tool in "${tool_list[@]}"; do
   if [ "$status" = ok ] && [ -s "$signed" ]; then
     T_WALL[$tool]=$(wall_s "$out/$tf.time"); T_RSS[$tool]=$(rss_mb "$out/$tf.time")
     T_SIGS[$tool]=$(count_rrsigs "$signed")
+    T_BYTES[$tool]=$(stat -c %s "$signed")
     T_RATE[$tool]=$(awk -v n="${T_SIGS[$tool]}" -v s="${T_WALL[$tool]}" \
       'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
     if [ "$denial" != nsec ]; then
@@ -290,6 +291,16 @@ if [ "$speed_seconds" != 0 ] && have openssl; then
 fi
 
 # ---- report ---------------------------------------------------------------------------
+# results.tsv: one machine-readable line per tool (tests/integration/bench_smoke.sh reads it).
+{
+  printf 'tool\tstatus\twall_s\tpeak_rss_mb\trrsigs\trrsigs_per_s\tverified\toutput_bytes\n'
+  for tool in "${tool_list[@]}"; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "${T_STATUS[$tool]:-not run}" \
+      "${T_WALL[$tool]:--}" "${T_RSS[$tool]:--}" "${T_SIGS[$tool]:--}" "${T_RATE[$tool]:--}" \
+      "${T_VER[$tool]:--}" "${T_BYTES[$tool]:--}"
+  done
+} > "$out/results.tsv"
+zone_bytes=$(stat -c %s "$zone")
 {
   echo "### Signing benchmark: $shape, $size $( [ "$shape" = tld ] && echo delegations || echo names ), $records records, ECDSAP256SHA256, $denial"
   echo
@@ -323,7 +334,14 @@ fi
   fi
   if [ "$large" = 1 ]; then
     echo
-    echo "Large-TLD case: $records records; disk used in $out: $(du -sh "$out" | cut -f1) (signed outputs $( [ "$keep" = 1 ] && echo kept || echo deleted after counting)); target: fits in 24 GB"
+    max_out=0
+    for tool in "${tool_list[@]}"; do
+      [ "${T_BYTES[$tool]:-0}" -gt "$max_out" ] && max_out=${T_BYTES[$tool]}
+    done
+    awk -v z="$zone_bytes" -v o="$max_out" -v r="$records" -v d="$out" -v k="$keep" 'BEGIN {
+      printf "Large-TLD case: %d records; disk in %s: zone %.2f GB + largest signed output %.2f GB (%s)\n",
+        r, d, z / 1e9, o / 1e9, (k ? "outputs kept" : "each output deleted after counting and verifying") }'
+    echo "Memory target for the large case: peak RSS must fit in 24 GB (24576 MB)"
   fi
 } | tee "$out/results.md"
 exit 0
