@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # the run_<tool> functions are called through $fn
 # Signing benchmark: generates a zone (bench/gen_zone.py), signs it with trustsync,
 # dnssec-signzone, ldns-signzone and kzonesign in the same run (ECDSAP256SHA256 KSK+ZSK,
 # NSEC or NSEC3 with 0 iterations and no salt, RFC 9276), measures each signer's wall time
@@ -18,6 +19,8 @@
 # failed; the table says so), 2 on bad usage.
 set -uo pipefail
 export LC_ALL=C
+# keymgr (Knot) lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -41,7 +44,7 @@ tools_given=0
 # delegation plus 9 at the apex: 6,745,000 delegations = 14.30 M records.
 LARGE_DELEGATIONS=${TS_BENCH_LARGE_DELEGATIONS:-6745000}  # env override only for testing the mode
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --delegations) delegations=$2; shift 2 ;;
@@ -148,7 +151,7 @@ nsec3param() {
 # Each run_<tool> sets: status ("ok", "missing", "failed rc=N", "not implemented") and
 # signed (output file). Key generation is not timed.
 run_trustsync() {
-  local d="$out/trustsync" k rc
+  local d="$out/trustsync" rc
   mkdir -p "$d"; signed="$d/signed.db"
   [ -x "$TRUSTSYNC" ] || { status="missing ($TRUSTSYNC)"; return; }
   for role in ksk zsk; do
@@ -173,7 +176,7 @@ run_trustsync() {
 run_dnssec_signzone() {
   local d="$out/bind" rc
   mkdir -p "$d/keys"; signed="$d/signed.db"
-  have dnssec-signzone && have dnssec-keygen || { status=missing; return; }
+  if ! have dnssec-signzone || ! have dnssec-keygen; then status=missing; return; fi
   ( cd "$d/keys" && dnssec-keygen -q -K . -a ECDSAP256SHA256 -f KSK "$origin" &&
     dnssec-keygen -q -K . -a ECDSAP256SHA256 "$origin" ) > "$d/keygen.log" 2>&1 ||
     { status="keygen failed"; return; }
@@ -192,10 +195,11 @@ run_dnssec_signzone() {
 run_ldns_signzone() {
   local d="$out/ldns" ksk zsk rc
   mkdir -p "$d/keys"; signed="$d/signed.db"
-  have ldns-signzone && have ldns-keygen || { status=missing; return; }
-  ksk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$origin" 2>> "$d/keygen.log") &&
-    zsk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 "$origin" 2>> "$d/keygen.log") ||
-    { status="keygen failed"; return; }
+  if ! have ldns-signzone || ! have ldns-keygen; then status=missing; return; fi
+  if ! ksk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$origin" 2>> "$d/keygen.log") ||
+    ! zsk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 "$origin" 2>> "$d/keygen.log"); then
+    status="keygen failed"; return
+  fi
   # ldns-signzone is single-threaded. -p only sets the opt-out flag: it still makes an
   # NSEC3 record (and RRSIG) for every insecure delegation.
   local args=(-o "$origin" -f "$signed")
@@ -210,7 +214,7 @@ run_ldns_signzone() {
 run_kzonesign() {
   local d="$out/knot" rc
   rm -rf "$d"; mkdir -p "$d/out"; signed="$d/out/$(basename "$zone")"
-  have kzonesign && have keymgr || { status=missing; return; }
+  if ! have kzonesign || ! have keymgr; then status=missing; return; fi
   local nsec3="nsec3: off"
   case "$denial" in
     nsec3) nsec3=$'nsec3: on\n    nsec3-iterations: 0\n    nsec3-salt-length: 0\n    nsec3-opt-out: off' ;;
