@@ -152,7 +152,7 @@ nsec3param() {
 # signed (output file). Key generation is not timed.
 run_trustsync() {
   local d="$out/trustsync" rc
-  mkdir -p "$d"; signed="$d/signed.db"
+  rm -rf "$d"; mkdir -p "$d"; signed="$d/signed.db"
   [ -x "$TRUSTSYNC" ] || { status="missing ($TRUSTSYNC)"; return; }
   for role in ksk zsk; do
     "$TRUSTSYNC" keygen --origin "$origin" --algorithm ECDSAP256SHA256 --role "$role" \
@@ -175,7 +175,7 @@ run_trustsync() {
 
 run_dnssec_signzone() {
   local d="$out/bind" rc
-  mkdir -p "$d/keys"; signed="$d/signed.db"
+  rm -rf "$d"; mkdir -p "$d/keys"; signed="$d/signed.db"
   if ! have dnssec-signzone || ! have dnssec-keygen; then status=missing; return; fi
   ( cd "$d/keys" && dnssec-keygen -q -K . -a ECDSAP256SHA256 -f KSK "$origin" &&
     dnssec-keygen -q -K . -a ECDSAP256SHA256 "$origin" ) > "$d/keygen.log" 2>&1 ||
@@ -194,7 +194,7 @@ run_dnssec_signzone() {
 
 run_ldns_signzone() {
   local d="$out/ldns" ksk zsk rc
-  mkdir -p "$d/keys"; signed="$d/signed.db"
+  rm -rf "$d"; mkdir -p "$d/keys"; signed="$d/signed.db"
   if ! have ldns-signzone || ! have ldns-keygen; then status=missing; return; fi
   if ! ksk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$origin" 2>> "$d/keygen.log") ||
     ! zsk=$(cd "$d/keys" && ldns-keygen -a ECDSAP256SHA256 "$origin" 2>> "$d/keygen.log"); then
