@@ -251,7 +251,7 @@ EOF
 # ---- run ----------------------------------------------------------------------------
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "out=$out threads=$threads denial=$denial verifier=$verifier load=$start_load"
-declare -A T_WALL T_RSS T_SIGS T_RATE T_VER T_STATUS T_BYTES
+declare -A T_WALL T_RSS T_SIGS T_RATE T_VER T_STATUS T_BYTES T_VSECS
 IFS=, read -r -a tool_list <<< "$tools"
 for tool in "${tool_list[@]}"; do
   case "$tool" in
@@ -276,7 +276,9 @@ for tool in "${tool_list[@]}"; do
       case "$p" in "1 "?" 0 -"|"1 "?" 0 ") ;; *) log "$tool: NSEC3PARAM is '$p' (want 0 iterations, no salt)" ;; esac
     fi
     log "verifying $tool output with $verifier"
+    vstart=$(date +%s.%N)
     T_VER[$tool]=$(verify "$signed")
+    T_VSECS[$tool]=$(awk -v a="$vstart" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     [ "$keep" = 1 ] || rm -f "$signed"
   elif [ "$status" = ok ]; then
     T_STATUS[$tool]="no output"
@@ -297,11 +299,11 @@ fi
 # ---- report ---------------------------------------------------------------------------
 # results.tsv: one machine-readable line per tool (tests/integration/bench_smoke.sh reads it).
 {
-  printf 'tool\tstatus\twall_s\tpeak_rss_mb\trrsigs\trrsigs_per_s\tverified\toutput_bytes\n'
+  printf 'tool\tstatus\twall_s\tpeak_rss_mb\trrsigs\trrsigs_per_s\tverified\toutput_bytes\tverify_s\n'
   for tool in "${tool_list[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "${T_STATUS[$tool]:-not run}" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "${T_STATUS[$tool]:-not run}" \
       "${T_WALL[$tool]:--}" "${T_RSS[$tool]:--}" "${T_SIGS[$tool]:--}" "${T_RATE[$tool]:--}" \
-      "${T_VER[$tool]:--}" "${T_BYTES[$tool]:--}"
+      "${T_VER[$tool]:--}" "${T_BYTES[$tool]:--}" "${T_VSECS[$tool]:--}"
   done
 } > "$out/results.tsv"
 zone_bytes=$(stat -c %s "$zone")
