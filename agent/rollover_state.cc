@@ -140,8 +140,6 @@ std::string format_duration(int64_t seconds) {
       out += std::to_string(seconds / u.size) + u.name;
       seconds %= u.size;
       ++parts;
-    } else if (parts > 0) {
-      ++parts;  // only two adjacent units: "3d4h", not "3d4m"
     }
   }
   return out;
