@@ -37,8 +37,10 @@ Plan ZoneSim::step_once() {
     plan = step(state, policy, timing_at(now), now, parent_view(now));
     ++steps;
     log.insert(log.end(), plan.transitions.begin(), plan.transitions.end());
-    bool generated = false;
+    bool again = false;
     for (const auto& a : plan.actions) {
+      // the parent may react at once (no delays): look again at the same instant
+      if (a.kind == Action::Kind::SubmitDs || a.kind == Action::Kind::WithdrawDs) again = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
       KeyRecord k;
       k.id = state.zone + "#" + std::to_string(++key_counter_);
@@ -47,9 +49,9 @@ Plan ZoneSim::step_once() {
       k.tag = next_tag_++;
       Status s = add_key(state, policy, k, now);
       EXPECT_TRUE(s.ok()) << s.error().message;
-      generated = true;
+      again = true;
     }
-    if (!generated) break;
+    if (!again) break;
   }
   last_plan = plan;
   return plan;
@@ -96,6 +98,8 @@ model::ZoneHistory ZoneSim::history() const {
       if (from <= t) out = timing;
     return out;
   };
+  for (const auto& [from, timing] : timings)
+    if (from != std::numeric_limits<UnixTime>::min()) h.timing_changes.push_back(from);
   h.parent_registration_delay = parent_registration_delay;
   h.parent_ignores_after = parent_ignores_after;
   return h;

@@ -24,9 +24,79 @@ int64_t v(const std::optional<UnixTime>& t) {
   return t ? *t : kUnset;
 }
 
-struct Cached {
+/// What one RRset slot served from some instant on.
+struct View {
   std::vector<Id> rrset;  // DS ids or DNSKEY ids
-  std::vector<Id> sigs;   // ids of keys whose RRSIGs came with the RRset
+  std::vector<Id> sigs;   // ids of keys whose RRSIGs come with the RRset
+  int64_t ttl = 0;
+  int64_t propagation = 0;  // how far a server may lag behind at this instant
+  bool operator==(const View& o) const { return rrset == o.rrset && sigs == o.sigs; }
+};
+
+// Slots: 0 DS (parent), 1 DNSKEY, 2 and 3 zone data re-signed 0 and Dsgn after a key change.
+View compute(const ZoneHistory& h, const std::vector<K>& keys, int slot, UnixTime at) {
+  View v;
+  Timing timing = h.timing_at(at);
+  if (slot == 0) {
+    int64_t d = h.parent_registration_delay;
+    UnixTime ignore = h.parent_ignores_after;
+    for (const auto& k : keys)
+      if (k.ds_submitted < ignore && k.ds_submitted + d <= at &&
+          !(k.ds_withdrawn < ignore && k.ds_withdrawn + d <= at))
+        v.rrset.push_back(k.id);
+    v.ttl = timing.ds_ttl;
+    v.propagation = timing.parent_propagation_delay;
+    return v;
+  }
+  for (const auto& k : keys) {
+    if (slot == 1) {
+      if (k.published <= at && !(k.removed <= at)) v.rrset.push_back(k.id);
+      if (k.ksk && k.active <= at && !(k.removed <= at)) v.sigs.push_back(k.id);
+    } else {
+      int64_t shift = slot == 3 ? timing.sign_delay : 0;
+      if (k.zsk && k.active != kUnset && k.active + shift <= at &&
+          !(k.retired != kUnset && k.retired + shift <= at))
+        v.sigs.push_back(k.id);
+    }
+  }
+  v.ttl = slot == 1 ? timing.dnskey_ttl : timing.max_zone_ttl;
+  v.propagation = timing.zone_propagation_delay;
+  return v;
+}
+
+/// The served data of every slot as segments [starts[i], starts[i+1]).
+struct Timeline {
+  std::vector<UnixTime> starts;
+  std::vector<View> views[4];
+
+  Timeline(const ZoneHistory& h, const std::vector<K>& keys) {
+    std::vector<int64_t> shifts = {0, h.parent_registration_delay};
+    std::vector<UnixTime> instants = h.timing_changes;
+    for (UnixTime t : h.timing_changes) shifts.push_back(h.timing_at(t).sign_delay);
+    shifts.push_back(h.timing_at(0).sign_delay);
+    for (const auto& k : keys)
+      for (int64_t x :
+           {k.published, k.active, k.retired, k.removed, k.ds_submitted, k.ds_withdrawn})
+        if (x != kUnset)
+          for (int64_t s : shifts) instants.push_back(x + s);
+    std::sort(instants.begin(), instants.end());
+    instants.erase(std::unique(instants.begin(), instants.end()), instants.end());
+    starts.push_back(std::numeric_limits<int64_t>::min());
+    starts.insert(starts.end(), instants.begin(), instants.end());
+    for (size_t i = 0; i < starts.size(); ++i) {
+      UnixTime at = i == 0 ? (instants.empty() ? 0 : instants.front() - 1) : starts[i];
+      for (int slot = 0; slot < 4; ++slot) views[slot].push_back(compute(h, keys, slot, at));
+    }
+  }
+
+  const View& at(int slot, UnixTime t) const {
+    size_t i = std::upper_bound(starts.begin(), starts.end(), t) - starts.begin() - 1;
+    return views[slot][i];
+  }
+};
+
+struct Cached {
+  const View* view = nullptr;
   UnixTime fetched = 0, version = 0, expires = std::numeric_limits<int64_t>::min();
 };
 
@@ -44,8 +114,8 @@ std::string ids(const std::vector<Id>& s) {
 
 class Resolver {
  public:
-  Resolver(const ZoneHistory& h, const std::vector<K>& keys, const ModelOptions& o, int index)
-      : h_(h), keys_(keys), o_(o), rng_(o.seed * 1000003 + index) {
+  Resolver(const ZoneHistory& h, const Timeline& tl, const ModelOptions& o, int index)
+      : h_(h), tl_(tl), o_(o), rng_(o.seed * 1000003 + index) {
     offset_ = static_cast<int64_t>(rng_() % static_cast<uint64_t>(o.query_period));
   }
 
@@ -53,16 +123,16 @@ class Resolver {
     UnixTime t = start + offset_;
     // A warm cache: everything fetched at `start`, but each RRset due at a different time.
     for (int i = 0; i < 4; ++i) {
-      fetch(i, t);
+      fetch(i, t, report);
       c_[i].expires =
           t + 1 + static_cast<int64_t>(rng_() % static_cast<uint64_t>(c_[i].expires - t));
     }
     check(t, report);
     while (t <= end) {
-      bool refreshed = false;
+      bool changed = false;
       for (int i = 0; i < 4; ++i)
-        if (t >= c_[i].expires) fetch(i, t), refreshed = true;
-      if (refreshed) check(t, report);
+        if (t >= c_[i].expires) changed = fetch(i, t, report) || changed;
+      if (changed) check(t, report);
       UnixTime next = std::numeric_limits<int64_t>::max();
       for (const auto& c : c_) next = std::min(next, c.expires);
       // first query instant at or after the earliest expiry
@@ -86,55 +156,35 @@ class Resolver {
     }
   }
 
-  // cache slots: 0 DS, 1 DNSKEY, 2 and 3 zone data re-signed at 0 and Dsgn after a change
-  void fetch(int slot, UnixTime t) {
-    Timing now_timing = h_.timing_at(t);
+  /// Refetches `slot` at `t` from a server lagging by up to the propagation delay; true when
+  /// the cached contents changed.
+  bool fetch(int slot, UnixTime t, ModelReport& report) {
+    ++report.refetches;
     Cached c;
     c.fetched = t;
-    if (slot == 0) {
-      c.version = t - lag(now_timing.parent_propagation_delay);
-      int64_t d = h_.parent_registration_delay;
-      UnixTime ignore = h_.parent_ignores_after;
-      for (const auto& k : keys_)
-        if (k.ds_submitted < ignore && k.ds_submitted + d <= c.version &&
-            !(k.ds_withdrawn < ignore && k.ds_withdrawn + d <= c.version))
-          c.rrset.push_back(k.id);
-      c.expires = t + h_.timing_at(c.version).ds_ttl;
-    } else {
-      c.version = t - lag(now_timing.zone_propagation_delay);
-      Timing vt = h_.timing_at(c.version);
-      UnixTime at = c.version;
-      for (const auto& k : keys_) {
-        if (slot == 1) {
-          if (k.published <= at && !(k.removed <= at)) c.rrset.push_back(k.id);
-          if (k.ksk && k.active <= at && !(k.removed <= at)) c.sigs.push_back(k.id);
-        } else {
-          int64_t shift = slot == 3 ? vt.sign_delay : 0;
-          if (k.zsk && k.active != kUnset && k.active + shift <= at &&
-              !(k.retired != kUnset && k.retired + shift <= at))
-            c.sigs.push_back(k.id);
-        }
-      }
-      c.expires = t + (slot == 1 ? vt.dnskey_ttl : vt.max_zone_ttl);
-    }
+    c.version = t - lag(tl_.at(slot, t).propagation);
+    c.view = &tl_.at(slot, c.version);
+    c.expires = t + c.view->ttl;
     // One fetch in four is evicted early (cache pressure): the next one comes at any time.
     if (c.expires > t + 1 && rng_() % 4 == 0)
       c.expires = t + 1 + static_cast<int64_t>(rng_() % static_cast<uint64_t>(c.expires - t - 1));
-    c_[slot] = std::move(c);
+    bool changed = !c_[slot].view || !(*c_[slot].view == *c.view);
+    c_[slot] = c;
+    return changed;
   }
 
   std::string problem() const {
-    const auto& ds = c_[0].rrset;
+    const auto& ds = c_[0].view->rrset;
     if (ds.empty()) return "";  // insecure: nothing to validate
-    const auto& keyset = c_[1].rrset;
-    const auto& keysigs = c_[1].sigs;
+    const auto& keyset = c_[1].view->rrset;
+    const auto& keysigs = c_[1].view->sigs;
     bool chain = false;
     for (Id d : ds)
       if (has(keyset, d) && has(keysigs, d)) chain = true;
     if (!chain) return "no cached DS matches a cached DNSKEY that signs the DNSKEY RRset";
     for (int i = 2; i < 4; ++i) {
       bool ok = false;
-      for (Id s : c_[i].sigs) ok = ok || has(keyset, s);
+      for (Id s : c_[i].view->sigs) ok = ok || has(keyset, s);
       if (!ok)
         return "zone data RRset " + std::to_string(i - 2) + " has no signature by a cached DNSKEY";
     }
@@ -150,7 +200,7 @@ class Resolver {
                " does not sign the DNSKEY RRset";
     for (Id k : keyset)
       for (int i = 1; i < 4; ++i)
-        if (!signed_with(c_[i].sigs, k >> 16))
+        if (!signed_with(c_[i].view->sigs, k >> 16))
           return "strict: DNSKEY algorithm " + std::to_string(k >> 16) + " missing on RRset " +
                  std::to_string(i);
     return "";
@@ -158,7 +208,7 @@ class Resolver {
 
   void check(UnixTime t, ModelReport& report) {
     ++report.checks;
-    if (!c_[0].rrset.empty()) ++report.secure_checks;
+    if (!c_[0].view->rrset.empty()) ++report.secure_checks;
     std::string p = problem();
     if (p.empty()) return;
     if (++report.failures <= 5) {
@@ -167,13 +217,13 @@ class Resolver {
       const char* names[] = {"DS", "DNSKEY", "data0", "data1"};
       for (int i = 0; i < 4; ++i)
         out << "  " << names[i] << " fetched " << c_[i].fetched << " version " << c_[i].version
-            << " rrset " << ids(c_[i].rrset) << " sigs " << ids(c_[i].sigs) << "\n";
+            << " rrset " << ids(c_[i].view->rrset) << " sigs " << ids(c_[i].view->sigs) << "\n";
       report.first_failures += out.str();
     }
   }
 
   const ZoneHistory& h_;
-  const std::vector<K>& keys_;
+  const Timeline& tl_;
   const ModelOptions& o_;
   std::mt19937_64 rng_;
   int64_t offset_;
@@ -188,9 +238,10 @@ ModelReport ValidatorModel::run(UnixTime start, UnixTime end) const {
     keys.push_back({static_cast<Id>(k.algorithm) << 16 | k.tag, k.has_ksk_duty(), k.has_zsk_duty(),
                     v(k.published), v(k.active), v(k.retired), v(k.removed), v(k.ds_submitted),
                     v(k.ds_withdrawn)});
+  Timeline timeline(history_, keys);
   ModelReport report;
   for (int i = 0; i < options_.resolvers; ++i) {
-    Resolver r(history_, keys, options_, i);
+    Resolver r(history_, timeline, options_, i);
     r.run(start, end, report);
   }
   return report;

@@ -9,9 +9,12 @@
 //   EXPECT_EQ(r.failures, 0u) << r.first_failures;
 //
 // A resolver validates whenever a query arrives (every `query_period` seconds, staggered);
-// it refetches each RRset whose cached copy expired. Between two refetches its cache, and so
-// the validation outcome, cannot change, so the model checks at every refetch instant: that
-// covers every query instant at a fraction of the cost.
+// it refetches each RRset whose cached copy expired (one fetch in four is evicted early, at a
+// random time). Between two refetches its cache, and so the validation outcome, cannot
+// change, and a refetch that brings identical data changes nothing either, so the model
+// validates whenever the cached contents change: that covers every query instant at a
+// fraction of the cost. The served data is precomputed as a timeline of segments between
+// the instants at which anything can change (key timestamps shifted by the delays).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,7 @@ namespace ts::agent::model {
 struct ZoneHistory {
   std::vector<KeyRecord> keys;                ///< final key records (with removed keys)
   std::function<Timing(UnixTime)> timing_at;  ///< the TTLs and delays in force at t
+  std::vector<UnixTime> timing_changes;       ///< instants at which timing_at() changes
   int64_t parent_registration_delay = 3600;   ///< parent applies a DS change this late
   UnixTime parent_ignores_after = kNever;     ///< DS changes asked for from then on never happen
 };
@@ -40,7 +44,8 @@ struct ModelOptions {
 };
 
 struct ModelReport {
-  uint64_t checks = 0;
+  uint64_t refetches = 0;      ///< RRsets fetched by all resolvers
+  uint64_t checks = 0;         ///< validations of a cache whose contents changed
   uint64_t secure_checks = 0;  ///< checks where a DS was cached (so validation applied)
   uint64_t failures = 0;
   std::string first_failures;  ///< the first few, with time and cache contents
