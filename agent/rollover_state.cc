@@ -11,10 +11,15 @@ void TtlMemory::observe(int64_t ttl, UnixTime now, int64_t propagation) {
     return;
   }
   if (ttl == current) return;
-  int64_t in_caches = effective(now, propagation);
-  if (ttl < in_caches) {
-    previous = in_caches;
-    lowered_at = now;
+  if (ttl < effective(now, propagation)) {
+    bool remembering = previous > current && now < lowered_at + propagation + previous;
+    if (!remembering) {
+      previous = current;
+      lowered_at = now;
+    } else if (now + current > lowered_at + previous) {
+      // the TTL being replaced outlives the remembered one: keep the larger value longer
+      lowered_at = now + current - previous;
+    }
   }
   current = ttl;
 }

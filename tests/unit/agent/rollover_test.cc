@@ -287,6 +287,22 @@ TEST(Rollover, ModelCatchesAPlannerThatUnderestimatesTheTtl) {
   EXPECT_GT(report.failures, 0u);
 }
 
+TEST(Rollover, ModelCatchesAnAlgorithmRolloverThatPublishesTooEarly) {
+  // Publishing the new algorithm's DNSKEY together with its first signatures (skipping the
+  // RFC 6781 4.1.4 wait) must trip the strict-algorithm check of the model.
+  ZoneSim s = secured(base_policy());
+  UnixTime start = s.now;
+  s.policy.algorithm = 15;
+  ASSERT_TRUE(s.run_until_idle(start + 60 * kDay));
+  auto history = s.history();
+  for (auto& k : history.keys)
+    if (k.algorithm == 15) k.published = k.active;
+  auto report = ValidatorModel(history, {}).run(T0, s.now);
+  EXPECT_GT(report.failures, 0u);
+  EXPECT_NE(report.first_failures.find("strict: DNSKEY algorithm 15"), std::string::npos)
+      << report.first_failures;
+}
+
 TEST(Rollover, ScheduledLifetimesFromDurationAndFireTimeCallback) {
   KeyPolicy p = base_policy();
   p.zsk_lifetime = Schedule::every(30 * kDay);
