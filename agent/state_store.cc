@@ -65,6 +65,17 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_zone ON events (zone, seq);
 )sql",
+    // 1 -> 2: the key pool (agent/key_pool.h)
+    R"sql(
+CREATE TABLE key_pool (
+  id TEXT PRIMARY KEY,
+  algorithm INTEGER NOT NULL,
+  bits INTEGER NOT NULL,
+  tag INTEGER NOT NULL,
+  generated INTEGER NOT NULL
+);
+CREATE INDEX key_pool_by_spec ON key_pool (algorithm, bits, generated);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == StateStore::kSchemaVersion);
 
@@ -144,6 +155,7 @@ Status StateStore::migrate() {
 }
 
 Result<int> StateStore::schema_version() {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT version FROM schema_version");
   if (!st) return st.error();
   if (!st->step_row()) return fail(db_->path() + ": no schema version");
@@ -151,6 +163,7 @@ Result<int> StateStore::schema_version() {
 }
 
 Result<std::vector<std::string>> StateStore::zones() {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT name FROM zones ORDER BY name");
   if (!st) return st.error();
   std::vector<std::string> out;
@@ -165,6 +178,7 @@ Status StateStore::point(std::string_view name) {
 }
 
 Status StateStore::save_step(const ZoneKeyState& zone, const std::vector<Transition>& transitions) {
+  std::lock_guard lock(mu_);
   if (auto s = db_->exec("BEGIN IMMEDIATE"); !s) return s;
   Status s = write_step(zone, transitions);
   if (!s) {
@@ -274,6 +288,7 @@ Status StateStore::write_step(const ZoneKeyState& z, const std::vector<Transitio
 }
 
 Result<std::optional<ZoneKeyState>> StateStore::load_zone(const std::string& name) {
+  std::lock_guard lock(mu_);
   auto zst = db_->prepare(
       "SELECT status, serial, next_event, waiting_for, dnskey_ttl, dnskey_ttl_prev, "
       "dnskey_ttl_lowered, zone_ttl, zone_ttl_prev, zone_ttl_lowered, ds_ttl, ds_ttl_prev, "
@@ -343,6 +358,7 @@ Result<std::optional<ZoneKeyState>> StateStore::load_zone(const std::string& nam
 }
 
 Status StateStore::remove_zone(const std::string& zone) {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare("DELETE FROM zones WHERE name = ?1");
   if (!st) return st.error();
   st->bind(1, zone);

@@ -2,8 +2,8 @@
 // versioned schema with migrations). It holds each zone's status, serial and next event,
 // every key's timing (private keys stay in the KeyStore, referenced by id), the rollovers in
 // progress, what the parent was seen to serve (ds_state) and the log of every transition.
-// A planner step's outcome is saved in one transaction, so a kill -9 at any point leaves
-// either the step before or the step after.
+// Safe to share between threads (calls are serialized). A planner step's outcome is saved in one
+// transaction, so a kill -9 at any point leaves either the step before or the step after.
 //
 //   auto store = StateStore::open("/var/lib/trustsync/state.db");
 //   ZoneKeyState z = store->load_zone("example.")->value_or(ZoneKeyState{.zone = "example."});
@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,16 @@ struct DsObservation {
   bool all_servers = true;  ///< seen on every parent server (false: operator confirmation)
 };
 
+/// An unassigned key waiting in the pool; its private half is in the KeyStore under `id`.
+struct PooledKey {
+  std::string id;
+  uint8_t algorithm = 0;
+  int bits = 0;  ///< 0 for algorithms with a fixed size
+  uint16_t tag = 0;
+  UnixTime generated = 0;
+  bool operator==(const PooledKey&) const = default;
+};
+
 /// A logged transition with its zone.
 struct ZoneEvent {
   std::string zone;
@@ -45,7 +56,7 @@ struct ZoneEvent {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens or creates the database and brings its schema up to date. Refuses a database
   /// written by a newer TrustSync (schema version above kSchemaVersion).
@@ -71,6 +82,12 @@ class StateStore {
   Result<ParentView> parent_view(const std::string& zone);
   Result<std::vector<DsObservation>> ds_state(const std::string& zone);
 
+  /// Key pool (agent/key_pool.h): unassigned pre-generated keys.
+  Status pool_add(const PooledKey& key);
+  /// Takes (removes) the oldest pooled key of that algorithm and size, if any.
+  Result<std::optional<PooledKey>> pool_take(uint8_t algorithm, int bits);
+  Result<std::vector<PooledKey>> pool_list();
+
   /// The last `limit` events of a zone, oldest first.
   Result<std::vector<ZoneEvent>> events(const std::string& zone, int limit = 100);
 
@@ -89,6 +106,7 @@ class StateStore {
 
   std::unique_ptr<sql::Db> db_;
   FaultHook fault_hook_;
+  std::recursive_mutex mu_;  ///< one connection, shared by the daemon and the pool worker
 };
 
 }  // namespace ts::agent

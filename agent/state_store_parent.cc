@@ -5,6 +5,7 @@
 namespace ts::agent {
 
 Status StateStore::record_ds(const std::string& zone, const DsObservation& o) {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare(
       "INSERT INTO ds_state (zone, algorithm, tag, digest_type, state, since, all_servers) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (zone, algorithm, tag, digest_type) DO "
@@ -22,6 +23,7 @@ Status StateStore::record_ds(const std::string& zone, const DsObservation& o) {
 }
 
 Status StateStore::confirm_ds_seen(const std::string& zone, uint16_t tag, UnixTime now) {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare(
       "SELECT algorithm FROM keys WHERE zone = ?1 AND tag = ?2 AND role != 'ZSK' AND removed IS "
       "NULL");
@@ -46,6 +48,7 @@ Status StateStore::confirm_ds_seen(const std::string& zone, uint16_t tag, UnixTi
 }
 
 Result<std::vector<DsObservation>> StateStore::ds_state(const std::string& zone) {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare(
       "SELECT algorithm, tag, digest_type, state, since, all_servers FROM ds_state WHERE zone = "
       "?1 ORDER BY algorithm, tag, digest_type");
@@ -67,6 +70,7 @@ Result<std::vector<DsObservation>> StateStore::ds_state(const std::string& zone)
 }
 
 Result<ParentView> StateStore::parent_view(const std::string& zone) {
+  std::lock_guard lock(mu_);
   auto rows = ds_state(zone);
   if (!rows) return rows.error();
   ParentView view;
@@ -85,6 +89,7 @@ Result<ParentView> StateStore::parent_view(const std::string& zone) {
 }
 
 Result<std::vector<ZoneEvent>> StateStore::events(const std::string& zone, int limit) {
+  std::lock_guard lock(mu_);
   auto st = db_->prepare(
       "SELECT time, subject, from_state, to_state, reason FROM events WHERE zone = ?1 ORDER BY "
       "seq DESC LIMIT ?2");
@@ -96,6 +101,54 @@ Result<std::vector<ZoneEvent>> StateStore::events(const std::string& zone, int l
     out.push_back({zone, {st->i64(0), st->text(1), st->text(2), st->text(3), st->text(4)}});
   if (auto s = st->status("load events of " + zone); !s) return s.error();
   return std::vector<ZoneEvent>(out.rbegin(), out.rend());
+}
+
+}  // namespace ts::agent
+
+namespace ts::agent {
+
+Status StateStore::pool_add(const PooledKey& k) {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(
+      "INSERT INTO key_pool (id, algorithm, bits, tag, generated) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st) return st.error();
+  st->bind(1, k.id);
+  st->bind(2, int64_t{k.algorithm});
+  st->bind(3, int64_t{k.bits});
+  st->bind(4, int64_t{k.tag});
+  st->bind(5, k.generated);
+  return st->run("add key " + k.id + " to the pool");
+}
+
+Result<std::optional<PooledKey>> StateStore::pool_take(uint8_t algorithm, int bits) {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(
+      "DELETE FROM key_pool WHERE id = (SELECT id FROM key_pool WHERE algorithm = ?1 AND bits = "
+      "?2 ORDER BY generated, id LIMIT 1) RETURNING id, algorithm, bits, tag, generated");
+  if (!st) return st.error();
+  st->bind(1, int64_t{algorithm});
+  st->bind(2, int64_t{bits});
+  std::optional<PooledKey> out;
+  if (st->step_row())
+    out = PooledKey{st->text(0), static_cast<uint8_t>(st->i64(1)), static_cast<int>(st->i64(2)),
+                    static_cast<uint16_t>(st->i64(3)), st->i64(4)};
+  while (st->step_row()) {
+  }
+  if (auto s = st->status("take a key from the pool"); !s) return s.error();
+  return out;
+}
+
+Result<std::vector<PooledKey>> StateStore::pool_list() {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(
+      "SELECT id, algorithm, bits, tag, generated FROM key_pool ORDER BY generated, id");
+  if (!st) return st.error();
+  std::vector<PooledKey> out;
+  while (st->step_row())
+    out.push_back({st->text(0), static_cast<uint8_t>(st->i64(1)), static_cast<int>(st->i64(2)),
+                   static_cast<uint16_t>(st->i64(3)), st->i64(4)});
+  if (auto s = st->status("list the key pool"); !s) return s.error();
+  return out;
 }
 
 }  // namespace ts::agent

@@ -226,6 +226,24 @@ TEST(Rollover, ParentThatNeverConfirmsStallsTheKskRolloverSafely) {
   expect_never_bogus(s, s.now);
 }
 
+TEST(Rollover, ManualDsSeenAddsTheParentPropagationDelay) {
+  ZoneSim s = secured(base_policy());
+  s.parent_ignores_after = s.now;  // only the operator's word from now on
+  ASSERT_TRUE(request_rollover(s.state, s.policy, KeyRole::KSK, s.now).ok());
+  s.run_until(s.now + 2 * kDay);
+  ASSERT_EQ(s.state.rollovers[0].phase, Phase::DsPublish);
+  const KeyRecord& ksk = s.state.keys.back();
+  ParentView manual;  // `trustsync ds-seen example. TAG`
+  manual.all_servers = false;
+  manual.present_since[{ksk.algorithm, ksk.tag}] = s.now;
+  Plan p = step(s.state, s.policy, base_timing(), s.now, manual);
+  EXPECT_EQ(p.next_check, s.now + 3600 + 86400 + 600);  // Dprpp + TTLds + margin
+  ASSERT_EQ(p.transitions.size(), 1u);
+  EXPECT_EQ(p.transitions[0].subject, "DS " + std::to_string(ksk.tag));
+  EXPECT_EQ(p.transitions[0].to, "seen");
+  EXPECT_EQ(p.transitions[0].reason, "parent confirmed");
+}
+
 TEST(Rollover, RaisedDnskeyTtlStretchesTheWait) {
   ZoneSim s = secured(base_policy());
   UnixTime start = s.now;

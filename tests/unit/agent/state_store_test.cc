@@ -72,7 +72,8 @@ TEST_F(StateStoreTest, CreatesVersionedSchemaInWalMode) {
   store.reset();
   store = open_ok(db());  // reopening does not migrate again
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 1);
+  EXPECT_EQ(*store->schema_version(), 2);
+  store.reset();
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -81,6 +82,21 @@ TEST_F(StateStoreTest, CreatesVersionedSchemaInWalMode) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
   sqlite3_close(raw);
+}
+
+TEST_F(StateStoreTest, MigratesAnOlderSchema) {
+  { ASSERT_TRUE(open_ok(db())); }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);  // make it a version-1 database
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE key_pool; UPDATE schema_version SET version = 1", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto store = open_ok(db());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->schema_version(), 2);
+  EXPECT_TRUE(store->pool_add({"k1", 13, 0, 4711, 1}).ok());
+  EXPECT_EQ(store->pool_list()->size(), 1u);
 }
 
 TEST_F(StateStoreTest, RefusesANewerSchemaAndNamesThePath) {
