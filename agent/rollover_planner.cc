@@ -122,6 +122,9 @@ bool schedule(StepContext& c) {
       started = true;
     } else {
       c.plan.next_check = std::min(c.plan.next_check, due);
+      if (!c.plan.waiting_for.empty()) c.plan.waiting_for += "; ";
+      c.plan.waiting_for += "the next " + std::string(to_string(d.role)) + " rollover (due in " +
+                            format_duration(due - c.now) + ")";
     }
   }
   return started;

@@ -130,6 +130,10 @@ std::string_view to_string(Action::Kind kind) {
   return "?";
 }
 
+std::string format(const Transition& t) {
+  return t.subject + ": " + t.from + " -> " + t.to + " (" + t.reason + ")";
+}
+
 std::string format_duration(int64_t seconds) {
   if (seconds < 0) return "-" + format_duration(-seconds);
   if (seconds < 60) return std::to_string(seconds) + "s";

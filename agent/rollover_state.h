@@ -165,6 +165,8 @@ std::string_view to_string(Phase phase);
 std::string_view to_string(Action::Kind kind);
 std::optional<RolloverKind> rollover_kind_from_string(std::string_view text);
 std::optional<Phase> phase_from_string(std::string_view text);
+/// "KSK 4711: published -> active (successor is cached)", the log line of a transition.
+std::string format(const Transition& t);
 /// "2h", "3d4h", "45m", "30s".
 std::string format_duration(int64_t seconds);
 

@@ -93,6 +93,8 @@ TEST(TtlMemory, SecondLoweringRemembersTheLargestTtlStillCached) {
 }
 
 TEST(RolloverText, DurationsAndNames) {
+  EXPECT_EQ(format({1, "KSK 4711", "published", "active", "successor is cached"}),
+            "KSK 4711: published -> active (successor is cached)");
   EXPECT_EQ(format_duration(30), "30s");
   EXPECT_EQ(format_duration(3600), "1h");
   EXPECT_EQ(format_duration(87300), "1d15m");

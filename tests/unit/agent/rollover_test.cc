@@ -331,6 +331,8 @@ TEST(Rollover, ScheduledLifetimesFromDurationAndFireTimeCallback) {
   EXPECT_GE(s.count("zsk rollover", "done"), 11);
   EXPECT_LE(s.count("zsk rollover", "done"), 12);
   EXPECT_EQ(s.count("ksk-double-ksk rollover", "done"), 4);
+  EXPECT_NE(s.state.waiting_for.find("the next ZSK rollover (due in "), std::string::npos)
+      << s.state.waiting_for;
   for (const auto& t : s.log)
     if (t.subject == "ksk-double-ksk rollover" && t.from == "idle") {
       EXPECT_EQ(t.at % (90 * kDay), 0) << t.at;
