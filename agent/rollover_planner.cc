@@ -212,6 +212,38 @@ Result<Transition> request_rollover(ZoneKeyState& zone, const KeyPolicy& policy,
   return start(zone, kind, policy, now, "requested by the operator");
 }
 
+void mark_applied(ZoneKeyState& zone, UnixTime now) {
+  zone.applied_through = std::max(zone.applied_through, now);
+}
+
+std::vector<Transition> restamp_unapplied(ZoneKeyState& zone, UnixTime now) {
+  struct Field {
+    const char* name;
+    std::optional<UnixTime> KeyRecord::*field;
+  };
+  // actions the agent carries out (observations such as ds_seen are not restamped)
+  constexpr Field fields[] = {
+      {"published", &KeyRecord::published},       {"active", &KeyRecord::active},
+      {"retired", &KeyRecord::retired},           {"removed", &KeyRecord::removed},
+      {"ds_submitted", &KeyRecord::ds_submitted}, {"ds_withdrawn", &KeyRecord::ds_withdrawn}};
+  std::vector<Transition> log;
+  for (auto& k : zone.keys) {
+    for (const auto& f : fields) {
+      auto& t = k.*(f.field);
+      // stamped at the applied instant itself is ambiguous (two ticks in one second): restamp
+      if (!t || *t < zone.applied_through || *t >= now) continue;
+      log.push_back({now, key_name(k), std::string(f.name) + " at " + std::to_string(*t),
+                     std::string(f.name) + " at " + std::to_string(now),
+                     "not known to be live before the restart"});
+      t = now;
+    }
+    if (k.ds_seen && k.ds_submitted && *k.ds_seen < *k.ds_submitted) k.ds_seen = k.ds_submitted;
+    if (k.ds_gone && k.ds_withdrawn && *k.ds_gone < *k.ds_withdrawn) k.ds_gone = k.ds_withdrawn;
+    if (k.ready && k.published && *k.ready < *k.published) k.ready.reset();
+  }
+  return log;  // still not applied: a second crash before mark_applied() restamps again
+}
+
 void purge_removed(ZoneKeyState& zone, UnixTime before) {
   std::erase_if(zone.keys, [&](const KeyRecord& k) {
     if (!k.removed || *k.removed >= before || ds_wanted(k)) return false;

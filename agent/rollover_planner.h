@@ -39,6 +39,16 @@ Status add_key(ZoneKeyState& zone, const KeyPolicy& policy, KeyRecord key, UnixT
 Result<Transition> request_rollover(ZoneKeyState& zone, const KeyPolicy& policy, KeyRole role,
                                     UnixTime now);
 
+/// Records that every change stamped up to `now` is live (signed zone written and loaded,
+/// parent told).
+void mark_applied(ZoneKeyState& zone, UnixTime now);
+
+/// After a restart: changes stamped at or after `applied_through` may never have reached the
+/// servers (killed between saving a step and publishing it). Their timestamps move to `now`,
+/// so every wait counts from the moment the change really goes out; later is always the safe
+/// side, for introductions and removals alike. Returns the logged transitions.
+std::vector<Transition> restamp_unapplied(ZoneKeyState& zone, UnixTime now);
+
 /// Drops keys removed before `before` that no rollover refers to any more.
 void purge_removed(ZoneKeyState& zone, UnixTime before);
 

@@ -113,6 +113,9 @@ struct ZoneKeyState {
   TtlMemory dnskey_ttl, zone_ttl, ds_ttl;
   UnixTime next_event = kNever;
   std::string waiting_for;
+  /// Every change stamped before this instant is known to be live (zone published,
+  /// parent told): see mark_applied() / restamp_unapplied() in rollover_planner.h.
+  UnixTime applied_through = 0;
   bool operator==(const ZoneKeyState&) const = default;
 
   KeyRecord* find_key(const std::string& id);

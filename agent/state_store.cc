@@ -16,6 +16,7 @@ CREATE TABLE zones (
   serial INTEGER NOT NULL,
   next_event INTEGER,              -- NULL: nothing scheduled
   waiting_for TEXT NOT NULL DEFAULT '',
+  applied_through INTEGER NOT NULL DEFAULT 0,  -- see rollover_planner.h, mark_applied()
   dnskey_ttl INTEGER NOT NULL, dnskey_ttl_prev INTEGER NOT NULL, dnskey_ttl_lowered INTEGER NOT NULL,
   zone_ttl INTEGER NOT NULL, zone_ttl_prev INTEGER NOT NULL, zone_ttl_lowered INTEGER NOT NULL,
   ds_ttl INTEGER NOT NULL, ds_ttl_prev INTEGER NOT NULL, ds_ttl_lowered INTEGER NOT NULL
@@ -193,14 +194,15 @@ Status StateStore::write_step(const ZoneKeyState& z, const std::vector<Transitio
   auto zst = db_->prepare(
       "INSERT INTO zones (name, status, serial, next_event, waiting_for, dnskey_ttl, "
       "dnskey_ttl_prev, dnskey_ttl_lowered, zone_ttl, zone_ttl_prev, zone_ttl_lowered, ds_ttl, "
-      "ds_ttl_prev, ds_ttl_lowered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14) ON CONFLICT (name) DO UPDATE SET status = excluded.status, serial = "
+      "ds_ttl_prev, ds_ttl_lowered, applied_through) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (name) DO UPDATE SET status = excluded.status, "
+      "serial = "
       "excluded.serial, next_event = excluded.next_event, waiting_for = excluded.waiting_for, "
       "dnskey_ttl = excluded.dnskey_ttl, dnskey_ttl_prev = excluded.dnskey_ttl_prev, "
       "dnskey_ttl_lowered = excluded.dnskey_ttl_lowered, zone_ttl = excluded.zone_ttl, "
       "zone_ttl_prev = excluded.zone_ttl_prev, zone_ttl_lowered = excluded.zone_ttl_lowered, "
       "ds_ttl = excluded.ds_ttl, ds_ttl_prev = excluded.ds_ttl_prev, ds_ttl_lowered = "
-      "excluded.ds_ttl_lowered");
+      "excluded.ds_ttl_lowered, applied_through = excluded.applied_through");
   if (!zst) return zst.error();
   zst->bind(1, z.zone);
   zst->bind(2, z.status);
@@ -213,6 +215,7 @@ Status StateStore::write_step(const ZoneKeyState& z, const std::vector<Transitio
     zst->bind(col++, m->previous);
     zst->bind(col++, m->lowered_at);
   }
+  zst->bind(15, z.applied_through);
   if (auto s = zst->run("save zone " + z.zone); !s) return s;
   if (auto s = point("zone"); !s) return s;
 
@@ -292,7 +295,7 @@ Result<std::optional<ZoneKeyState>> StateStore::load_zone(const std::string& nam
   auto zst = db_->prepare(
       "SELECT status, serial, next_event, waiting_for, dnskey_ttl, dnskey_ttl_prev, "
       "dnskey_ttl_lowered, zone_ttl, zone_ttl_prev, zone_ttl_lowered, ds_ttl, ds_ttl_prev, "
-      "ds_ttl_lowered FROM zones WHERE name = ?1");
+      "ds_ttl_lowered, applied_through FROM zones WHERE name = ?1");
   if (!zst) return zst.error();
   zst->bind(1, name);
   if (!zst->step_row()) {
@@ -311,6 +314,7 @@ Result<std::optional<ZoneKeyState>> StateStore::load_zone(const std::string& nam
     m->previous = zst->i64(col++);
     m->lowered_at = zst->i64(col++);
   }
+  z.applied_through = zst->i64(13);
 
   std::string sql = "SELECT id, role, algorithm, tag";
   for (const auto& c : kKeyTimes) sql += std::string(", ") + c.name;

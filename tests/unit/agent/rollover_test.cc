@@ -244,6 +244,27 @@ TEST(Rollover, ManualDsSeenAddsTheParentPropagationDelay) {
   EXPECT_EQ(p.transitions[0].reason, "parent confirmed");
 }
 
+TEST(Rollover, RestartRestampsChangesThatMayNotHaveGoneOut) {
+  ZoneSim s = secured(base_policy());
+  mark_applied(s.state, s.now);
+  const KeyRecord old_zsk = *only_live(s.state, KeyRole::ZSK);
+  ASSERT_TRUE(request_rollover(s.state, s.policy, KeyRole::ZSK, s.now).ok());
+  s.step_once();  // new ZSK published in the state, then the agent dies before re-signing
+  UnixTime restart = s.now + 5000;
+  auto log = restamp_unapplied(s.state, restart);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].reason, "not known to be live before the restart");
+  const KeyRecord& new_zsk = s.state.keys.back();
+  EXPECT_EQ(*new_zsk.published, restart);
+  EXPECT_EQ(*s.state.find_key(old_zsk.id), old_zsk);  // applied history untouched
+  EXPECT_EQ(restamp_unapplied(s.state, restart).size(), 0u);
+  s.now = restart;
+  s.step_once();
+  EXPECT_EQ(s.last_plan.next_check, restart + 300 + 3600 + 600);  // Ipub counts from now
+  ASSERT_TRUE(s.run_until_idle(restart + 10 * kDay));
+  expect_never_bogus(s, s.now + kDay);
+}
+
 TEST(Rollover, RaisedDnskeyTtlStretchesTheWait) {
   ZoneSim s = secured(base_policy());
   UnixTime start = s.now;
