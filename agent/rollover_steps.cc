@@ -147,7 +147,12 @@ bool advance_csk(StepContext& c, Rollover& r, const Keys& olds, const Keys& news
       bool ds = c.wait_ds_cached(news);
       UnixTime when = latest(olds, &KeyRecord::retired) + c.terms.iret_zone();
       bool sigs = c.wait_until(when, "signatures of old " + key_names(olds) + " to expire");
-      if (!ds || !sigs) return false;
+      // The new CSK signs the DNSKEY RRset only since `active`: until that RRset is in every
+      // cache, a validator may hold one signed by the old CSK alone, and needs the old DS.
+      UnixTime signed_set = latest(news, &KeyRecord::active) + c.terms.ipub_dnskey();
+      bool keyset = c.wait_until(
+          signed_set, "DNSKEY RRset signed by new " + key_names(news) + " to reach every cache");
+      if (!ds || !sigs || !keyset) return false;
       for (auto* k : olds) {
         c.withdraw_ds(*k, "successor's DS confirmed and cached");
         c.remove(*k, "successor's DS confirmed and cached");

@@ -162,6 +162,31 @@ TEST(Rollover, CskRolloverKeepsTheOldDsUntilTheNewOneIsCached) {
   expect_never_bogus(s, s.now + 3 * kDay);
 }
 
+TEST(Rollover, CskRolloverWithAFastParentWaitsForTheNewlySignedDnskeyRrset) {
+  // Found by the year simulation: a parent faster than the DNSKEY TTL must not let the old
+  // DS go while caches still hold a DNSKEY RRset signed only by the old CSK.
+  KeyPolicy p = base_policy();
+  p.csk = true;
+  Timing t = base_timing();
+  t.dnskey_ttl = 2 * kDay;
+  t.max_zone_ttl = 600;
+  t.ds_ttl = 600;
+  t.zone_propagation_delay = 0;
+  t.parent_propagation_delay = 0;
+  t.publish_safety = t.retire_safety = 0;
+  ZoneSim s = secured(p, t);
+  s.parent_registration_delay = 0;
+  UnixTime start = s.now;
+  ASSERT_TRUE(request_rollover(s.state, s.policy, KeyRole::CSK, s.now).ok());
+  ASSERT_TRUE(s.run_until_idle(start + 30 * kDay));
+  const KeyRecord* new_key = only_live(s.state, KeyRole::CSK);
+  for (const auto& k : s.state.keys)
+    if (k.id != new_key->id && k.ds_withdrawn && *k.ds_withdrawn > start) {
+      EXPECT_GE(*k.ds_withdrawn, *new_key->active + 2 * kDay);
+    }
+  expect_never_bogus(s, s.now + 3 * kDay);
+}
+
 void expect_algorithm_rollover(KeyPolicy from, KeyPolicy to) {
   ZoneSim s = secured(from);
   UnixTime start = s.now;
