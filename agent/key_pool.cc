@@ -3,6 +3,16 @@
 
 namespace ts::agent {
 
+KeyRecord to_key_record(const PooledKey& key, KeyRole role, UnixTime now) {
+  KeyRecord k;
+  k.id = key.id;
+  k.role = role;
+  k.algorithm = key.algorithm;
+  k.tag = key.tag;
+  k.generated = now;  // joined the zone now; the pool keeps its own generation time
+  return k;
+}
+
 KeyPool::KeyPool(StateStore& store, KeyGenerator generate, Options options)
     : store_(store), generate_(std::move(generate)), options_(options) {}
 

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "agent/key_timing.h"
 #include "agent/state_store.h"
 #include "common/result.h"
 
@@ -28,6 +29,9 @@ struct KeySpec {
   int bits = 0;  ///< 0 for algorithms with a fixed size
   auto operator<=>(const KeySpec&) const = default;
 };
+
+/// The planner's record for a pooled key handed to a zone in `role` (add_key()).
+KeyRecord to_key_record(const PooledKey& key, KeyRole role, UnixTime now);
 
 /// Generates one key of `spec` into the key store and describes it.
 using KeyGenerator = std::function<Result<PooledKey>(const KeySpec& spec)>;

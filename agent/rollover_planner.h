@@ -4,11 +4,16 @@
 // whose time has come, and returns what the agent must do and when to call again. It never
 // reads a clock, never sleeps, never generates keys (it asks for them: add_key()).
 //
-//   Plan p = step(zone, policy, timing, clock.now(), parent_view);
-//   for (auto& a : p.actions) if (a.kind == Action::Kind::GenerateKey) add_key(zone, policy,
-//   pool.take(a.role, a.algorithm), now); store.save_step(zone, p.transitions);            //
-//   durable first, resign(zone, now); sync_parent(zone);            // then act on the desired
-//   state scheduler.at(p.next_check);
+//   Plan p = step(zone, policy, timing, now, *store.parent_view(zone.zone));
+//   for (const Action& a : p.actions)  // keys asked for come from the pool
+//     if (a.kind == Action::Kind::GenerateKey)
+//       add_key(zone, policy, to_key_record(*pool.take({a.algorithm, bits}), a.role, now), now);
+//   // ...and step() again at once (p.next_check == now). Then:
+//   store.save_step(zone, p.transitions);  // durable first,
+//   resign(zone, now), sync_parent(zone);  // then act on the desired state,
+//   mark_applied(zone, now), store.save_step(zone, {});  // and record that it is live;
+//   scheduler.at(p.next_check);
+//   // At start-up, before the first step(): restamp_unapplied(zone, now).
 //
 // Safety rules (asserted by tests/unit/agent/validator_model_test.cc): a KSK rollover moves
 // past "DS submitted" only when the ParentView shows the new DS, no DS is withdrawn and no

@@ -1,14 +1,18 @@
 // Rollover steps: one function per rollover kind, one case per phase, each read against its
 // RFC. A case either waits (returns false) or performs the phase's changes and moves on.
 //
-//   ZSK pre-publication (RFC 7583 3.2.1):   need-keys -> pre-publish -> retiring -> done
-//   KSK double-KSK (RFC 7583 3.3.2):        need-keys -> pre-publish -> ds-publish -> ds-withdraw
-//   -> done KSK double-DS (RFC 7583 3.3.1):         need-keys -> ds-publish -> key-swap ->
-//   ds-withdraw -> done CSK (RFC 7583 3.4, double-KSK style):   need-keys -> pre-publish ->
-//   ds-publish -> ds-withdraw -> done Algorithm (RFC 6781 4.1.4, conservative): need-keys ->
-//   sign-both -> pre-publish -> ds-publish
-//                                           -> ds-withdraw -> dnskey-removed -> done
-//   Initial signing:                        need-keys -> pre-publish -> ds-publish -> done
+//   ZSK pre-publication (RFC 7583 3.2.1):
+//     need-keys -> pre-publish -> retiring -> done
+//   KSK double-KSK (RFC 7583 3.3.2):
+//     need-keys -> pre-publish -> ds-publish -> ds-withdraw -> done
+//   KSK double-DS (RFC 7583 3.3.1):
+//     need-keys -> ds-publish -> key-swap -> ds-withdraw -> done
+//   CSK (RFC 7583 3.4, double-KSK style):
+//     need-keys -> pre-publish -> ds-publish -> ds-withdraw -> done
+//   Algorithm (RFC 6781 4.1.4, the conservative order):
+//     need-keys -> sign-both -> pre-publish -> ds-publish -> ds-withdraw -> dnskey-removed -> done
+//   Initial signing:
+//     need-keys -> pre-publish -> ds-publish -> done
 //
 // Deviation: in double-KSK and CSK rollovers the old DS is withdrawn only once the new DS is
 // confirmed and cached (RFC 7583 replaces it in one go); it costs nothing and means a parent

@@ -6,9 +6,10 @@
 // transaction, so a kill -9 at any point leaves either the step before or the step after.
 //
 //   auto store = StateStore::open("/var/lib/trustsync/state.db");
-//   ZoneKeyState z = store->load_zone("example.")->value_or(ZoneKeyState{.zone = "example."});
-//   Plan p = step(z, policy, timing, now, *store->parent_view("example."));
-//   if (auto s = store->save_step(z, p.transitions); !s) log(s.error().message);
+//   auto loaded = (*store)->load_zone("example.");  // Result<optional<ZoneKeyState>>
+//   ZoneKeyState z = loaded->value_or(ZoneKeyState{});
+//   Plan p = step(z, policy, timing, now, *(*store)->parent_view("example."));
+//   if (auto s = (*store)->save_step(z, p.transitions); !s) log(s.error().message);
 #pragma once
 
 #include <functional>

@@ -78,6 +78,15 @@ TEST_F(KeyPoolTest, HandsOutTheOldestKeyOnceEvenAcrossARestart) {
   EXPECT_EQ(*pool.available({8, 2048}), 0);
 }
 
+TEST_F(KeyPoolTest, PooledKeyBecomesAPlannerKeyRecord) {
+  KeyRecord k = to_key_record({"key-9", 13, 0, 4711, 5}, KeyRole::CSK, 1000);
+  EXPECT_EQ(k.id, "key-9");
+  EXPECT_EQ(k.role, KeyRole::CSK);
+  EXPECT_EQ(k.tag, 4711);
+  EXPECT_EQ(k.generated, std::optional<UnixTime>(1000));
+  EXPECT_FALSE(k.published);
+}
+
 TEST_F(KeyPoolTest, GeneratorFailureIsAValueNotACrash) {
   KeyPool pool(*store_, counting(), {.low_water = 1, .high_water = 2});
   pool.want({13, 0});
