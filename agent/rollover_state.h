@@ -27,6 +27,9 @@ inline constexpr UnixTime kNever = std::numeric_limits<UnixTime>::max();
 
 /// RFC 7583 section 3 terms, in seconds. Pass the TTLs actually in the zone; the planner
 /// remembers lowered TTLs itself (TtlMemory) until caches holding the old TTL have expired.
+/// Signature validity enters through `sign_delay` (a gradual re-signing spread over the
+/// refresh window leaves old signatures in the zone that long); validators cap cached TTLs
+/// at RRSIG expiry, which only ever shortens a cache's life, so it never lengthens a wait.
 struct Timing {
   int64_t dnskey_ttl = 3600;                ///< TTLkey: TTL of the DNSKEY RRset
   int64_t max_zone_ttl = 86400;             ///< TTLsig: largest TTL of any signed RRset

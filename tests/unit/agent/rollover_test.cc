@@ -351,6 +351,31 @@ TEST(Rollover, ModelCatchesAPlannerThatUnderestimatesTheTtl) {
   EXPECT_GT(report.failures, 0u);
 }
 
+TEST(Rollover, ChangeDrivenModelAgreesWithValidatingAtEveryQuery) {
+  for (bool broken : {false, true}) {
+    Timing told = base_timing();
+    if (broken) told.dnskey_ttl = told.max_zone_ttl = 60;  // served: 1 day (below)
+    told.publish_safety = told.retire_safety = 0;
+    ZoneSim s = secured(base_policy(), told);
+    ASSERT_TRUE(request_rollover(s.state, s.policy, KeyRole::ZSK, s.now).ok());
+    ASSERT_TRUE(request_rollover(s.state, s.policy, KeyRole::KSK, s.now).ok());
+    ASSERT_TRUE(s.run_until_idle(s.now + 30 * kDay));
+    auto history = s.history();
+    Timing served = told;
+    if (broken) served.dnskey_ttl = served.max_zone_ttl = kDay;
+    history.timing_at = [served](UnixTime) { return served; };
+    ModelOptions fast, slow;
+    slow.every_query = true;
+    auto a = ValidatorModel(history, fast).run(T0, s.now + kDay);
+    auto b = ValidatorModel(history, slow).run(T0, s.now + kDay);
+    EXPECT_EQ(a.refetches, b.refetches);  // same resolvers, same fetches
+    EXPECT_GT(b.checks, 10 * a.checks);
+    EXPECT_EQ(a.failures > 0, broken);
+    EXPECT_EQ(b.failures > 0, broken);
+    EXPECT_GE(b.failures, a.failures);
+  }
+}
+
 TEST(Rollover, ModelCatchesAnAlgorithmRolloverThatPublishesTooEarly) {
   // Publishing the new algorithm's DNSKEY together with its first signatures (skipping the
   // RFC 6781 4.1.4 wait) must trip the strict-algorithm check of the model.

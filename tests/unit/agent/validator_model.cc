@@ -132,12 +132,14 @@ class Resolver {
       bool changed = false;
       for (int i = 0; i < 4; ++i)
         if (t >= c_[i].expires) changed = fetch(i, t, report) || changed;
-      if (changed) check(t, report);
+      if (changed || o_.every_query) check(t, report);
       UnixTime next = std::numeric_limits<int64_t>::max();
       for (const auto& c : c_) next = std::min(next, c.expires);
       // first query instant at or after the earliest expiry
       int64_t periods = (next - start - offset_ + o_.query_period - 1) / o_.query_period;
-      t = std::max(t + o_.query_period, start + offset_ + periods * o_.query_period);
+      t = o_.every_query
+              ? t + o_.query_period
+              : std::max(t + o_.query_period, start + offset_ + periods * o_.query_period);
     }
   }
 

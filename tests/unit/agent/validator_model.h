@@ -41,6 +41,7 @@ struct ModelOptions {
   int64_t query_period = 97;  ///< each resolver gets a query this often (offsets staggered)
   uint64_t seed = 1;
   bool strict_algorithms = true;  ///< also demand a signature of every DNSKEY algorithm
+  bool every_query = false;       ///< validate at every query, not only when the cache changed
 };
 
 struct ModelReport {
