@@ -114,8 +114,8 @@ std::string ids(const std::vector<Id>& s) {
 
 class Resolver {
  public:
-  Resolver(const ZoneHistory& h, const Timeline& tl, const ModelOptions& o, int index)
-      : h_(h), tl_(tl), o_(o), rng_(o.seed * 1000003 + index) {
+  Resolver(const Timeline& tl, const ModelOptions& o, int index)
+      : tl_(tl), o_(o), rng_(o.seed * 1000003 + index) {
     offset_ = static_cast<int64_t>(rng_() % static_cast<uint64_t>(o.query_period));
   }
 
@@ -224,7 +224,6 @@ class Resolver {
     }
   }
 
-  const ZoneHistory& h_;
   const Timeline& tl_;
   const ModelOptions& o_;
   std::mt19937_64 rng_;
@@ -243,7 +242,7 @@ ModelReport ValidatorModel::run(UnixTime start, UnixTime end) const {
   Timeline timeline(history_, keys);
   ModelReport report;
   for (int i = 0; i < options_.resolvers; ++i) {
-    Resolver r(history_, timeline, options_, i);
+    Resolver r(timeline, options_, i);
     r.run(start, end, report);
   }
   return report;
