@@ -122,5 +122,30 @@ TEST_F(KeyPoolTest, BackgroundWorkerRefillsAfterTakes) {
   pool.stop();
 }
 
+TEST_F(KeyPoolTest, WorkerSharesTheStoreWithStepSaves) {
+  // The worker writes through the same connection while the daemon saves steps (whose
+  // transactions must not absorb the worker's statements).
+  KeyPool pool(*store_, counting(), {.low_water = 200, .high_water = 400});
+  pool.start();
+  pool.want({13, 0});
+  ZoneKeyState z;
+  z.zone = "example.";
+  KeyRecord k;
+  k.id = "ksk";
+  k.role = KeyRole::KSK;
+  k.algorithm = 13;
+  z.keys.push_back(k);
+  for (int i = 0; i < 200; ++i) {
+    z.serial = static_cast<uint32_t>(i);
+    Status saved = store_->save_step(z, {{i, "KSK 0", "a", "b", "test"}});
+    ASSERT_TRUE(saved.ok()) << saved.error().message;
+  }
+  pool.wait_idle();
+  EXPECT_FALSE(pool.last_error().has_value());
+  EXPECT_EQ(*pool.available({13, 0}), 400);
+  EXPECT_EQ((*store_->load_zone("example."))->serial, 199u);
+  EXPECT_EQ(store_->events("example.", 1000)->size(), 200u);
+}
+
 }  // namespace
 }  // namespace ts::agent
