@@ -1,16 +1,18 @@
-// Zone writing: presentation format through ldns (rdata fields by ldns_rdf2buffer_str, owner,
-// TTL, class and type around them), formatted in parallel chunks and written in order.
+// Zone writing: presentation format (owner, TTL, class, type, rdata), formatted in parallel
+// chunks and written in order. Names are escaped by rdata_text.cc (ldns 1.8 leaves '"' bare);
+// the hot types take rdata_text.cc's direct path, every other type ldns_rdf2buffer_str.
 #include "signer/zone_writer.h"
 
 #include <ldns/ldns.h>
 
+#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "signer/rdata_text.h"
 
 namespace ts::signer {
 namespace {
@@ -24,19 +26,18 @@ std::string owned_str(char* s, const std::string& fallback) {
   return out;
 }
 
-// Formats records; one per thread (it reuses an ldns buffer and caches type names).
+// Formats records; one per thread (it reuses an ldns buffer).
 class Formatter {
  public:
   explicit Formatter(const Zone& zone)
       : klass_(owned_str(ldns_rr_class2str(static_cast<ldns_rr_class>(zone.klass())),
-                         "CLASS" + std::to_string(zone.klass()))),
-        buf_(ldns_buffer_new(1024)) {}
-  ~Formatter() { ldns_buffer_free(buf_); }
+                         "CLASS" + std::to_string(zone.klass()))) {}
   Formatter(const Formatter&) = delete;
   Formatter& operator=(const Formatter&) = delete;
 
   void node(std::string& out, const Name& name, const Node& node) {
-    std::string owner = name.to_text();
+    std::string owner;
+    append_name_text(owner, name.wire());
     const RRset* soa = node.find(rrtype::SOA);
     if (soa) rrset(out, owner, *soa);
     for (const RRset& set : node.rrsets) {
@@ -49,7 +50,10 @@ class Formatter {
     int n = ldns_b32_ntop_extended_hex(hash.data(), hash.size(), owner.data(), owner.size());
     owner.resize(n > 0 ? static_cast<size_t>(n) : 0);
     for (auto& c : owner) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-    owner += origin == "." ? "." : "." + origin;
+    if (origin != ".")
+      owner += "." + origin;
+    else
+      owner += ".";
     if (!e.rdata.empty()) record(out, owner, e.ttl, rrtype::NSEC3, e.rdata);
     for (const Bytes& sig : e.rrsigs) record(out, owner, e.ttl, rrtype::RRSIG, sig);
   }
@@ -64,69 +68,19 @@ class Formatter {
               const Bytes& rdata) {
     out += owner;
     out += '\t';
-    out += std::to_string(ttl);
+    char num[10];
+    out.append(num, std::to_chars(num, num + sizeof num, ttl).ptr);
     out += '\t';
     out += klass_;
     out += '\t';
-    out += type_text(type);
+    out += type_mnemonic(type);
     out += '\t';
-    rdata_text(out, type, rdata);
+    if (!append_rdata_fast(out, type, rdata)) ldns_.append(out, type, rdata);
     out += '\n';
   }
 
-  const std::string& type_text(uint16_t type) {
-    auto it = types_.find(type);
-    if (it != types_.end()) return it->second;
-    std::string t =
-        owned_str(ldns_rr_type2str(static_cast<ldns_rr_type>(type)), "TYPE" + std::to_string(type));
-    return types_.emplace(type, std::move(t)).first->second;
-  }
-
-  // The rdata fields as ldns prints them, separated by spaces; RFC 3597 generic form when
-  // ldns cannot parse the rdata as its type.
-  void rdata_text(std::string& out, uint16_t type, const Bytes& rdata) {
-    wire_.assign({0, static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type), 0, 1, 0, 0, 0, 0,
-                  static_cast<uint8_t>(rdata.size() >> 8), static_cast<uint8_t>(rdata.size())});
-    wire_.insert(wire_.end(), rdata.begin(), rdata.end());
-    ldns_rr* rr = nullptr;
-    size_t pos = 0;
-    bool ok = rdata.size() <= 0xffff && ldns_wire2rr(&rr, wire_.data(), wire_.size(), &pos,
-                                                     LDNS_SECTION_ANSWER) == LDNS_STATUS_OK;
-    if (ok && ldns_rr_rd_count(rr) > 0) {
-      ldns_buffer_clear(buf_);
-      for (size_t i = 0; ok && i < ldns_rr_rd_count(rr); ++i) {
-        if (i > 0) ldns_buffer_write_u8(buf_, ' ');
-        ok = ldns_rdf2buffer_str(buf_, ldns_rr_rdf(rr, i)) == LDNS_STATUS_OK;
-      }
-      ok = ok && ldns_buffer_status_ok(buf_);
-      if (ok) {
-        // ldns ends some fields (type bitmaps, an empty salt) with a space: drop it.
-        const char* text = reinterpret_cast<const char*>(ldns_buffer_begin(buf_));
-        size_t len = ldns_buffer_position(buf_);
-        while (len > 0 && text[len - 1] == ' ') --len;
-        out.append(text, len);
-      }
-    } else {
-      ok = false;
-    }
-    if (rr) ldns_rr_free(rr);
-    if (!ok) generic(out, rdata);
-  }
-
-  static void generic(std::string& out, const Bytes& rdata) {
-    static const char* hex = "0123456789abcdef";
-    out += "\\# " + std::to_string(rdata.size());
-    if (!rdata.empty()) out += ' ';
-    for (uint8_t b : rdata) {
-      out += hex[b >> 4];
-      out += hex[b & 15];
-    }
-  }
-
   std::string klass_;
-  ldns_buffer* buf_;
-  Bytes wire_;
-  std::unordered_map<uint16_t, std::string> types_;
+  LdnsRdataText ldns_;
 };
 
 // A unit of formatting work: a range of nodes or a range of NSEC3 entries.
@@ -170,7 +124,8 @@ Status put(FILE* out, const std::string& s) {
 }  // namespace
 
 Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
-  const std::string origin = zone.origin().to_text();
+  std::string origin;
+  append_name_text(origin, zone.origin().wire());
   std::vector<Chunk> chunks = make_chunks(zone);
   unsigned threads = std::max(1u, options.threads);
   if (threads == 1 || chunks.size() <= 1) {
