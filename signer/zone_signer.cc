@@ -218,12 +218,12 @@ class TargetSigner {
   size_t count_ = 0;
 };
 
-// Runs worker(id) on `n` threads (the calling thread is one of them).
+// Runs worker(id) on `n` threads (new ones when n > 1: the calling thread only waits).
 template <typename F>
 void run_threads(unsigned n, F&& worker) {
+  if (n <= 1) return worker(0u);
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < n; ++i) pool.emplace_back(worker, i);
-  worker(0u);
+  for (unsigned i = 0; i < n; ++i) pool.emplace_back(worker, i);
   for (auto& th : pool) th.join();
 }
 
