@@ -209,6 +209,7 @@ int cmd_sign(int argc, char** argv) {
   // Deliberately never freed: the process ends right after the write, and releasing a
   // million-node zone one allocation at a time would cost about a second for nothing.
   Zone& signed_zone = *new Zone(std::move(*zone));
+  o.zone_classified = true;  // load_zone_file classified it
   auto stats = sign_zone(signed_zone, o);
   auto t_signed = std::chrono::steady_clock::now();
   const double c_signed = cpu_seconds();

@@ -227,18 +227,64 @@ void run_threads(unsigned n, F&& worker) {
   for (auto& th : pool) th.join();
 }
 
+using NodeRef = std::pair<const Name*, Node*>;
+
+// Splits [0, n) into `parts` contiguous ranges and runs fn(part, begin, end) on each, in
+// parallel.
+template <typename F>
+void for_ranges(size_t n, unsigned parts, F&& fn) {
+  run_threads(parts, [&](unsigned id) { fn(id, n * id / parts, n * (id + 1) / parts); });
+}
+
+// Strips what signing produces from every node (RRSIG and NSEC RRsets, RRsets left empty,
+// RRSIGs), in parallel; counts the remaining RRs. Returns true if any RRset was removed.
+bool strip_nodes(const std::vector<NodeRef>& all, unsigned threads, size_t* records) {
+  std::vector<size_t> counts(threads);
+  std::vector<char> changed(threads);
+  for_ranges(all.size(), threads, [&](unsigned id, size_t begin, size_t end) {
+    size_t n = 0;
+    bool ch = false;
+    for (size_t i = begin; i < end; ++i) {
+      Node& node = *all[i].second;
+      ch |= drop_rrset(node, rrtype::RRSIG);
+      ch |= drop_rrset(node, rrtype::NSEC);
+      ch |= std::erase_if(node.rrsets, [](const RRset& r) { return r.rdatas.empty(); }) > 0;
+      for (auto& r : node.rrsets) {
+        r.rrsigs.clear();
+        n += r.rdatas.size();
+      }
+    }
+    counts[id] = n;
+    changed[id] = ch;
+  });
+  *records = 0;
+  for (size_t c : counts) *records += c;
+  return std::any_of(changed.begin(), changed.end(), [](char c) { return c != 0; });
+}
+
+// The signed owners (NSEC chain members) of `all` from the apex on, in canonical order;
+// filtered in parallel.
+std::vector<NodeRef> signed_owners(const std::vector<NodeRef>& all, size_t apex, unsigned threads) {
+  std::vector<std::vector<NodeRef>> parts(threads);
+  for_ranges(all.size() - apex, threads, [&](unsigned id, size_t begin, size_t end) {
+    for (size_t i = apex + begin; i < apex + end; ++i)
+      if (is_signed_owner(*all[i].second)) parts[id].push_back(all[i]);
+  });
+  if (threads == 1) return std::move(parts[0]);
+  std::vector<NodeRef> out;
+  size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  out.reserve(n);
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
 // NSEC zones: the chain, the collection of targets and the signing in one parallel pass
 // over the signed owners in canonical order (each node is touched by one thread only; the
 // next owner's name is read-only). Returns the number of RRSIGs.
-Result<size_t> nsec_and_sign(Zone& zone, uint32_t ttl, const SignOptions& o, size_t* nsecs) {
-  auto& nodes = zone.nodes();
-  auto apex = nodes.find(zone.origin());
-  if (apex == nodes.end()) return fail("zone has no apex node");
-  std::vector<std::pair<const Name*, Node*>> owners;
-  owners.reserve(nodes.size());
-  for (auto it = apex; it != nodes.end(); ++it)
-    if (is_signed_owner(it->second)) owners.emplace_back(&it->first, &it->second);
-  *nsecs = owners.size();
+Result<size_t> nsec_and_sign(const Zone& zone, const std::vector<NodeRef>& owners, uint32_t ttl,
+                             const SignOptions& o) {
+  if (owners.empty()) return fail("zone has no apex node");
   constexpr size_t kChunk = 256;
   std::atomic<size_t> next{0};
   unsigned nthreads = owners.size() < 4 * kChunk ? 1 : std::max(1u, o.threads);
@@ -308,19 +354,19 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   if (auto st = check_sign_options(o); !st) return st.error();
   if (!zone.find(zone.origin())) return fail("zone has no data at its origin");
   // Strip what signing produces (and RRsets that only held RRSIGs); keep everything else.
-  // The same pass counts the input's RRs.
+  // The same pass counts the input's RRs. One serial walk of the map, the rest in parallel.
   remove_nsec3_chain(zone);
-  SignStats stats;
+  const unsigned threads = zone.nodes().size() < 8192 ? 1 : std::max(1u, o.threads);
+  std::vector<NodeRef> all;
+  all.reserve(zone.nodes().size());
+  size_t apex = 0;
   for (auto& [name, node] : zone.nodes()) {
-    drop_rrset(node, rrtype::RRSIG);
-    drop_rrset(node, rrtype::NSEC);
-    std::erase_if(node.rrsets, [](const RRset& r) { return r.rdatas.empty(); });
-    for (auto& r : node.rrsets) {
-      r.rrsigs.clear();
-      stats.records += r.rdatas.size();
-    }
+    if (name == zone.origin()) apex = all.size();
+    all.emplace_back(&name, &node);
   }
-  zone.classify();
+  SignStats stats;
+  bool stripped = strip_nodes(all, threads, &stats.records);
+  if (stripped || !o.zone_classified) zone.classify();
   auto serial = apply_serial_policy(zone, o.serial, o.now);
   if (!serial) return serial.error();
   stats.serial = *serial;
@@ -328,7 +374,10 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   auto ttl = denial_ttl(zone);
   if (!ttl) return ttl.error();
   if (o.denial == Denial::Nsec) {
-    auto rrsigs = nsec_and_sign(zone, *ttl, o, &stats.denial);
+    std::vector<NodeRef> owners = signed_owners(all, apex, threads);
+    std::vector<NodeRef>().swap(all);
+    stats.denial = owners.size();
+    auto rrsigs = nsec_and_sign(zone, owners, *ttl, o);
     if (!rrsigs) return rrsigs.error();
     stats.rrsigs = *rrsigs;
     return stats;
