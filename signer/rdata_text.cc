@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <memory>
+#include <unordered_map>
 
 #include "signer/crypto.h"
 
@@ -42,28 +43,42 @@ size_t name_length(std::span<const uint8_t> rd, size_t pos) {
   return 0;
 }
 
-// A table of all 65536 type names (short strings: no heap use per entry).
-using TypeTable = std::array<std::string, 65536>;
+// Type names as ldns prints them: `descriptor_names` as inside rdata (RRSIG, NSEC bitmaps),
+// else as ldns_rr_type2str names the type of a record.
+std::string type_name(uint16_t type, bool descriptor_names) {
+  if (descriptor_names) {
+    const ldns_rr_descriptor* d = ldns_rr_descript(type);
+    return d && d->_name ? d->_name : "TYPE" + std::to_string(type);
+  }
+  char* s = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
+  std::string out = s ? s : "TYPE" + std::to_string(type);
+  free(s);
+  return out;
+}
+
+// Names of the types below 1024 in a table (built once; short strings need no heap); the
+// rare higher ones in a per-thread cache.
+constexpr size_t kTableTypes = 1024;
+using TypeTable = std::array<std::string, kTableTypes>;
 
 std::unique_ptr<TypeTable> make_type_table(bool descriptor_names) {
   auto t = std::make_unique<TypeTable>();
-  for (size_t i = 0; i < t->size(); ++i) {
-    auto type = static_cast<ldns_rr_type>(i);
-    if (descriptor_names) {  // as ldns prints types inside rdata (RRSIG, NSEC bitmaps)
-      const ldns_rr_descriptor* d = ldns_rr_descript(static_cast<uint16_t>(i));
-      (*t)[i] = d && d->_name ? d->_name : "TYPE" + std::to_string(i);
-    } else {  // as ldns_rr_type2str names the type of a record
-      char* s = ldns_rr_type2str(type);
-      (*t)[i] = s ? s : "TYPE" + std::to_string(i);
-      free(s);
-    }
-  }
+  for (size_t i = 0; i < t->size(); ++i)
+    (*t)[i] = type_name(static_cast<uint16_t>(i), descriptor_names);
   return t;
+}
+
+const std::string& cached_type_name(uint16_t type, bool descriptor_names) {
+  thread_local std::unordered_map<uint32_t, std::string> cache;
+  uint32_t key = type | (descriptor_names ? 0x10000u : 0u);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, type_name(type, descriptor_names)).first;
+  return it->second;
 }
 
 const std::string& rdata_type_mnemonic(uint16_t type) {
   static const auto table = make_type_table(true);
-  return (*table)[type];
+  return type < kTableTypes ? (*table)[type] : cached_type_name(type, true);
 }
 
 // ldns prints an RRSIG time by serial arithmetic around the present (RFC 4034 3.2); read as
@@ -202,6 +217,13 @@ bool format(std::string& out, uint16_t type, std::span<const uint8_t> rd) {
 }  // namespace
 
 void append_name_text(std::string& out, std::string_view wire) {
+  // Characters that print as themselves: graphic ASCII but the RFC 1035 5.1 specials.
+  static constexpr auto plain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x21; c < 0x7f; ++c) t[c] = true;
+    for (char c : std::string_view(".;()\\\"@$")) t[static_cast<unsigned char>(c)] = false;
+    return t;
+  }();
   size_t pos = 0;
   if (wire.empty() || wire[0] == 0) {
     out += '.';
@@ -210,29 +232,22 @@ void append_name_text(std::string& out, std::string_view wire) {
   while (pos < wire.size()) {
     size_t len = static_cast<uint8_t>(wire[pos]);
     if (len == 0) break;
-    for (size_t i = pos + 1; i <= pos + len && i < wire.size(); ++i) {
+    size_t end = std::min(pos + 1 + len, wire.size());
+    size_t i = pos + 1;
+    while (i < end && plain[static_cast<unsigned char>(wire[i])]) ++i;
+    out.append(wire.data() + pos + 1, i - pos - 1);  // the plain prefix in one piece
+    for (; i < end; ++i) {
       unsigned char c = static_cast<unsigned char>(wire[i]);
-      switch (c) {
-        case '.':
-        case ';':
-        case '(':
-        case ')':
-        case '\\':
-        case '"':
-        case '@':
-        case '$':
-          out += '\\';
-          out += static_cast<char>(c);
-          break;
-        default:
-          if (c > 0x20 && c < 0x7f) {
-            out += static_cast<char>(c);
-          } else {
-            out += '\\';
-            out += static_cast<char>('0' + c / 100);
-            out += static_cast<char>('0' + c / 10 % 10);
-            out += static_cast<char>('0' + c % 10);
-          }
+      if (plain[c]) {
+        out += static_cast<char>(c);
+      } else if (c > 0x20 && c < 0x7f) {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else {
+        out += '\\';
+        out += static_cast<char>('0' + c / 100);
+        out += static_cast<char>('0' + c / 10 % 10);
+        out += static_cast<char>('0' + c % 10);
       }
     }
     out += '.';
@@ -242,7 +257,7 @@ void append_name_text(std::string& out, std::string_view wire) {
 
 const std::string& type_mnemonic(uint16_t type) {
   static const auto table = make_type_table(false);
-  return (*table)[type];
+  return type < kTableTypes ? (*table)[type] : cached_type_name(type, false);
 }
 
 bool append_rdata_fast(std::string& out, uint16_t type, std::span<const uint8_t> rdata) {

@@ -54,32 +54,38 @@ class Formatter {
       owner += "." + origin;
     else
       owner += ".";
-    if (!e.rdata.empty()) record(out, owner, e.ttl, rrtype::NSEC3, e.rdata);
-    for (const Bytes& sig : e.rrsigs) record(out, owner, e.ttl, rrtype::RRSIG, sig);
+    set_prefix(owner, e.ttl);
+    if (!e.rdata.empty()) record(out, rrtype::NSEC3, e.rdata);
+    for (const Bytes& sig : e.rrsigs) record(out, rrtype::RRSIG, sig);
   }
 
  private:
-  void rrset(std::string& out, const std::string& owner, const RRset& set) {
-    for (const Bytes& rd : set.rdatas) record(out, owner, set.ttl, set.type, rd);
-    for (const Bytes& sig : set.rrsigs) record(out, owner, set.ttl, rrtype::RRSIG, sig);
+  // Records share "owner<TAB>ttl<TAB>class<TAB>": built once per RRset.
+  void set_prefix(const std::string& owner, uint32_t ttl) {
+    prefix_ = owner;
+    prefix_ += '\t';
+    char num[10];
+    prefix_.append(num, std::to_chars(num, num + sizeof num, ttl).ptr);
+    prefix_ += '\t';
+    prefix_ += klass_;
+    prefix_ += '\t';
   }
 
-  void record(std::string& out, const std::string& owner, uint32_t ttl, uint16_t type,
-              const Bytes& rdata) {
-    out += owner;
-    out += '\t';
-    char num[10];
-    out.append(num, std::to_chars(num, num + sizeof num, ttl).ptr);
-    out += '\t';
-    out += klass_;
-    out += '\t';
+  void rrset(std::string& out, const std::string& owner, const RRset& set) {
+    set_prefix(owner, set.ttl);
+    for (const Bytes& rd : set.rdatas) record(out, set.type, rd);
+    for (const Bytes& sig : set.rrsigs) record(out, rrtype::RRSIG, sig);
+  }
+
+  void record(std::string& out, uint16_t type, const Bytes& rdata) {
+    out += prefix_;
     out += type_mnemonic(type);
     out += '\t';
     if (!append_rdata_fast(out, type, rdata)) ldns_.append(out, type, rdata);
     out += '\n';
   }
 
-  std::string klass_;
+  std::string klass_, prefix_;
   LdnsRdataText ldns_;
 };
 
@@ -140,7 +146,8 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   }
   // Workers format chunks into slots; this thread writes the slots in order. A worker
   // never runs more than a window of chunks ahead of the writer, which bounds memory.
-  std::vector<std::string> slots(chunks.size());
+  // Written buffers go back to `spare` for reuse: no fresh (page-faulting) memory per chunk.
+  std::vector<std::string> slots(chunks.size()), spare;
   std::vector<char> done(chunks.size(), 0);
   std::mutex mu;
   std::condition_variable cv;
@@ -149,6 +156,7 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   const size_t window = threads * kChunksInFlightPerThread;
   auto worker = [&] {
     Formatter f(zone);
+    std::string text;
     for (;;) {
       size_t i;
       {
@@ -156,8 +164,12 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
         cv.wait(lock, [&] { return stop || next >= chunks.size() || next < written + window; });
         if (stop || next >= chunks.size()) return;
         i = next++;
+        if (!spare.empty()) {
+          text = std::move(spare.back());
+          spare.pop_back();
+        }
       }
-      std::string text;
+      text.clear();
       format_chunk(f, chunks[i], origin, text);
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -180,6 +192,8 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
     }
     cv.notify_all();
     result = put(out, text);
+    std::lock_guard<std::mutex> lock(mu);
+    spare.push_back(std::move(text));
   }
   {
     std::lock_guard<std::mutex> lock(mu);
