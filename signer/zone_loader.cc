@@ -109,6 +109,19 @@ class Builder {
   Zone::NodeMap::iterator last_parent_ = nodes_.end();
 };
 
+// Moves the nodes of `src` whose names are not in `dst` into `dst`, keeping the others in
+// `src`. Both maps are sorted the same way, so one forward walk finds every insertion point
+// (a hinted insert is O(1)): linear, where std::map::merge searches from the root each time.
+void splice_nodes(Zone::NodeMap& src, Zone::NodeMap& dst) {
+  auto cur = dst.begin();
+  for (auto it = src.begin(); it != src.end();) {
+    auto next = std::next(it);
+    while (cur != dst.end() && cur->first < it->first) ++cur;
+    if (cur == dst.end() || !(cur->first == it->first)) dst.insert(cur, src.extract(it));
+    it = next;
+  }
+}
+
 // What one part of the file produced: its own zone (nodes and ENTs of its records), the
 // places the checks need, and its warnings (emitted in file order after the parse).
 struct PartState {
@@ -177,7 +190,7 @@ class Loader {
     return sinks;
   }
 
-  // Moves the nodes of parts 1.. into part 0's zone (std::map::merge: no copies); names in
+  // Moves the nodes of parts 1.. into part 0's zone (node handles: no copies); names in
   // both get their RRs added one by one. A second SOA across parts is an error here.
   Status merge_parts() {
     PartState& all = *parts_[0];
@@ -192,7 +205,7 @@ class Loader {
         all.soa_where = p.soa_where;
       }
       for (auto& [owner, loc] : p.cname_where) all.cname_where.try_emplace(owner, loc);
-      all.zone.nodes().merge(p.zone.nodes());
+      splice_nodes(p.zone.nodes(), all.zone.nodes());
       for (auto& [owner, node] : p.zone.nodes()) {  // names already in part 0's zone
         for (auto& set : node.rrsets) {
           for (auto& rd : set.rdatas) {

@@ -95,24 +95,37 @@ struct Chunk {
   Zone::Nsec3Map::const_iterator nsec3_begin, nsec3_end;
 };
 
-std::vector<Chunk> make_chunks(const Zone& zone) {
-  std::vector<Chunk> chunks;
-  const auto& nodes = zone.nodes();
-  const auto& n3 = zone.nsec3();
-  for (auto it = nodes.begin(); it != nodes.end();) {
-    Chunk c{it, it, n3.end(), n3.end()};
-    for (size_t i = 0; i < kNodesPerChunk && it != nodes.end(); ++i) ++it;
-    c.nodes_end = it;
-    chunks.push_back(c);
+// Cuts the zone into chunks, one after the other (walking the map is itself work: the
+// writing thread does it a little ahead of the workers instead of all up front).
+class ChunkMaker {
+ public:
+  explicit ChunkMaker(const Zone& zone)
+      : nodes_(zone.nodes()), n3_(zone.nsec3()), node_it_(nodes_.begin()), n3_it_(n3_.begin()) {}
+
+  size_t total() const {
+    return (nodes_.size() + kNodesPerChunk - 1) / kNodesPerChunk +
+           (n3_.size() + kNodesPerChunk - 1) / kNodesPerChunk;
   }
-  for (auto it = n3.begin(); it != n3.end();) {
-    Chunk c{nodes.end(), nodes.end(), it, it};
-    for (size_t i = 0; i < kNodesPerChunk && it != n3.end(); ++i) ++it;
-    c.nsec3_end = it;
-    chunks.push_back(c);
+
+  Chunk next() {
+    if (node_it_ != nodes_.end()) {
+      Chunk c{node_it_, node_it_, n3_.end(), n3_.end()};
+      for (size_t i = 0; i < kNodesPerChunk && node_it_ != nodes_.end(); ++i) ++node_it_;
+      c.nodes_end = node_it_;
+      return c;
+    }
+    Chunk c{nodes_.end(), nodes_.end(), n3_it_, n3_it_};
+    for (size_t i = 0; i < kNodesPerChunk && n3_it_ != n3_.end(); ++i) ++n3_it_;
+    c.nsec3_end = n3_it_;
+    return c;
   }
-  return chunks;
-}
+
+ private:
+  const Zone::NodeMap& nodes_;
+  const Zone::Nsec3Map& n3_;
+  Zone::NodeMap::const_iterator node_it_;
+  Zone::Nsec3Map::const_iterator n3_it_;
+};
 
 void format_chunk(Formatter& f, const Chunk& c, const std::string& origin, std::string& out) {
   for (auto it = c.nodes_begin; it != c.nodes_end; ++it) f.node(out, it->first, it->second);
@@ -132,26 +145,29 @@ Status put(FILE* out, const std::string& s) {
 Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   std::string origin;
   append_name_text(origin, zone.origin().wire());
-  std::vector<Chunk> chunks = make_chunks(zone);
+  ChunkMaker maker(zone);
+  const size_t total = maker.total();
   unsigned threads = std::max(1u, options.threads);
-  if (threads == 1 || chunks.size() <= 1) {
+  if (threads == 1 || total <= 1) {
     Formatter f(zone);
     std::string text;
-    for (const Chunk& c : chunks) {
+    for (size_t i = 0; i < total; ++i) {
       text.clear();
-      format_chunk(f, c, origin, text);
+      format_chunk(f, maker.next(), origin, text);
       if (Status s = put(out, text); !s) return s;
     }
     return {};
   }
-  // Workers format chunks into slots; this thread writes the slots in order. A worker
-  // never runs more than a window of chunks ahead of the writer, which bounds memory.
-  // Written buffers go back to `spare` for reuse: no fresh (page-faulting) memory per chunk.
-  std::vector<std::string> slots(chunks.size()), spare;
-  std::vector<char> done(chunks.size(), 0);
+  // This thread cuts chunks a little ahead of the workers and writes the formatted slots in
+  // order; workers format chunks into slots. A worker never runs more than a window of
+  // chunks ahead of the writer, which bounds memory. Written buffers go back to `spare` for
+  // reuse: no fresh (page-faulting) memory per chunk.
+  std::vector<Chunk> chunks(total);
+  std::vector<std::string> slots(total), spare;
+  std::vector<char> done(total, 0);
   std::mutex mu;
   std::condition_variable cv;
-  size_t next = 0, written = 0;
+  size_t next = 0, written = 0, made = 0;
   bool stop = false;
   const size_t window = threads * kChunksInFlightPerThread;
   auto worker = [&] {
@@ -161,8 +177,9 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
       size_t i;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return stop || next >= chunks.size() || next < written + window; });
-        if (stop || next >= chunks.size()) return;
+        cv.wait(lock,
+                [&] { return stop || next >= total || (next < made && next < written + window); });
+        if (stop || next >= total) return;
         i = next++;
         if (!spare.empty()) {
           text = std::move(spare.back());
@@ -181,8 +198,18 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   };
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  size_t cut = 0;  // chunks cut so far (this thread's copy of `made`)
   Status result;
-  for (size_t i = 0; i < chunks.size() && result; ++i) {
+  for (size_t i = 0; i < total && result; ++i) {
+    size_t want = std::min(total, i + window + 1);
+    if (cut < want) {
+      for (; cut < want; ++cut) chunks[cut] = maker.next();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        made = cut;
+      }
+      cv.notify_all();
+    }
     std::string text;
     {
       std::unique_lock<std::mutex> lock(mu);
