@@ -672,6 +672,14 @@ std::string base64_encode(std::span<const uint8_t> data) {
   return out;
 }
 
+void base64_append(std::span<const uint8_t> data, std::string& out) {
+  size_t at = out.size();
+  out.resize(at + 4 * ((data.size() + 2) / 3) + 1);
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + at), data.data(),
+                            static_cast<int>(data.size()));
+  out.resize(at + static_cast<size_t>(len));
+}
+
 Result<Bytes> base64_decode(std::string_view text) {
   std::string clean;
   clean.reserve(text.size());

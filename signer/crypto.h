@@ -103,6 +103,8 @@ Bytes random_bytes(size_t n);
 
 /// Base64 / base32hex through OpenSSL / ldns (never our own codec).
 std::string base64_encode(std::span<const uint8_t> data);
+/// Appends the base64 of `data` (no line breaks) to `out`, without a temporary string.
+void base64_append(std::span<const uint8_t> data, std::string& out);
 Result<Bytes> base64_decode(std::string_view text);
 
 }  // namespace ts::signer

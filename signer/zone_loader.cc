@@ -6,6 +6,7 @@
 #include <ldns/ldns.h>
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "signer/zone_parse.h"
@@ -108,21 +109,58 @@ class Builder {
   Zone::NodeMap::iterator last_parent_ = nodes_.end();
 };
 
+// Moves the nodes of `src` whose names are not in `dst` into `dst`, keeping the others in
+// `src`. Both maps are sorted the same way, so one forward walk finds every insertion point
+// (a hinted insert is O(1)): linear, where std::map::merge searches from the root each time.
+void splice_nodes(Zone::NodeMap& src, Zone::NodeMap& dst) {
+  auto cur = dst.begin();
+  for (auto it = src.begin(); it != src.end();) {
+    auto next = std::next(it);
+    while (cur != dst.end() && cur->first < it->first) ++cur;
+    if (cur == dst.end() || !(cur->first == it->first)) dst.insert(cur, src.extract(it));
+    it = next;
+  }
+}
+
+// What one part of the file produced: its own zone (nodes and ENTs of its records), the
+// places the checks need, and its warnings (emitted in file order after the parse).
+struct PartState {
+  explicit PartState(const LoadOptions& opt) : zone(opt.origin, opt.klass), builder(zone) {}
+  Zone zone;
+  Builder builder;
+  std::string first_where, soa_where;
+  std::map<Name, std::string> cname_where;
+  std::vector<std::string> warnings;
+};
+
 class Loader {
  public:
-  Loader(const std::string& path, const LoadOptions& opt)
-      : path_(path), opt_(opt), zone_(opt.origin, opt.klass), builder_(zone_) {}
+  Loader(const std::string& path, const LoadOptions& opt) : path_(path), opt_(opt) {}
 
   Result<Zone> run() {
-    Status s = parse_zone_records(path_, opt_.origin, opt_.default_ttl, opt_.threads,
-                                  [this](ParsedRR&& rr) { return on_record(std::move(rr)); });
-    if (!s) return s.error();
-    if (soa_where_.empty()) {
-      return fail((first_where_.empty() ? path_ + ":1: " : first_where_) + "no SOA record for " +
-                  opt_.origin.to_text() + " in the zone");
+    // Kept DNSSEC data may fill the NSEC3 map, which parts do not merge: one sink then.
+    bool split = opt_.dnssec != DnssecInput::Keep && opt_.threads > 1;
+    Status s;
+    if (split) {
+      s = parse_zone_parts(path_, opt_.origin, opt_.default_ttl, opt_.threads,
+                           [this](size_t n) { return make_sinks(n); });
+    } else {
+      make_sinks(1);
+      s = parse_zone_records(
+          path_, opt_.origin, opt_.default_ttl, opt_.threads,
+          [this](ParsedRR&& rr) { return on_record(*parts_[0], std::move(rr)); });
     }
-    for (const auto& [owner, loc] : cname_where_) {
-      const Node* n = zone_.find(owner);
+    for (const auto& part : parts_)  // in file order, as a serial parse gives them
+      for (const auto& w : part->warnings) warn(w);
+    if (!s) return s.error();
+    if (Status m = merge_parts(); !m) return m.error();
+    PartState& all = *parts_[0];
+    if (all.soa_where.empty()) {
+      return fail((all.first_where.empty() ? path_ + ":1: " : all.first_where) +
+                  "no SOA record for " + opt_.origin.to_text() + " in the zone");
+    }
+    for (const auto& [owner, loc] : all.cname_where) {
+      const Node* n = all.zone.find(owner);
       if (!n) continue;
       std::string others;
       for (const auto& set : n->rrsets) {
@@ -137,13 +175,66 @@ class Loader {
                     "), RFC 1034 3.6.2 / RFC 2181 10.1");
       }
     }
-    zone_.classify();
-    return std::move(zone_);
+    all.zone.classify();
+    return std::move(all.zone);
   }
 
  private:
-  Status on_record(ParsedRR&& rr) {
-    if (first_where_.empty()) first_where_ = where(rr);
+  std::vector<RRSink> make_sinks(size_t n) {
+    std::vector<RRSink> sinks;
+    for (size_t k = 0; k < n; ++k) {
+      parts_.push_back(std::make_unique<PartState>(opt_));
+      PartState* p = parts_.back().get();
+      sinks.push_back([this, p](ParsedRR&& rr) { return on_record(*p, std::move(rr)); });
+    }
+    return sinks;
+  }
+
+  // Moves the nodes of parts 1.. into part 0's zone (node handles: no copies); names in
+  // both get their RRs added one by one. A second SOA across parts is an error here.
+  Status merge_parts() {
+    PartState& all = *parts_[0];
+    for (size_t k = 1; k < parts_.size(); ++k) {
+      PartState& p = *parts_[k];
+      if (all.first_where.empty()) all.first_where = p.first_where;
+      if (!p.soa_where.empty()) {
+        if (!all.soa_where.empty()) {
+          return fail(p.soa_where + "second SOA record (the first is at " +
+                      all.soa_where.substr(0, all.soa_where.size() - 2) + ")");
+        }
+        all.soa_where = p.soa_where;
+      }
+      for (auto& [owner, loc] : p.cname_where) all.cname_where.try_emplace(owner, loc);
+      splice_nodes(p.zone.nodes(), all.zone.nodes());
+      for (auto& [owner, node] : p.zone.nodes()) {  // names already in part 0's zone
+        for (auto& set : node.rrsets) {
+          for (auto& rd : set.rdatas) {
+            uint32_t before = all.builder.add(owner, set.type, set.ttl, std::move(rd));
+            if (before != set.ttl) {
+              warn(path_ + ": TTL " + std::to_string(set.ttl) + " of " + owner.to_text() + " " +
+                   type_text(set.type) + " records differs from the RRset's TTL " +
+                   std::to_string(before) +
+                   " elsewhere in the file; the RRset gets the minimum (RFC 2181 5.2)");
+            }
+          }
+        }
+      }
+      parts_[k].reset();
+    }
+    return {};
+  }
+
+  void warn(const std::string& w) {
+    if (!opt_.warn || warnings_ > kMaxWarnings) return;
+    if (++warnings_ > kMaxWarnings) {
+      opt_.warn(path_ + ": further TTL warnings suppressed");
+      return;
+    }
+    opt_.warn(w);
+  }
+
+  Status on_record(PartState& p, ParsedRR&& rr) {
+    if (p.first_where.empty()) p.first_where = where(rr);
     if (rr.klass != opt_.klass) {
       return fail(where(rr) + "class " + class_text(rr.klass) + " differs from the zone class " +
                   class_text(opt_.klass));
@@ -162,7 +253,7 @@ class Loader {
         case DnssecInput::Keep:
           if (rr.type == rrtype::RRSIG || rr.type == rrtype::NSEC3) {
             try {
-              zone_.add(rr.owner, rr.type, rr.ttl, rr.rdata);
+              p.zone.add(rr.owner, rr.type, rr.ttl, rr.rdata);
             } catch (const std::invalid_argument& e) {
               return fail(where(rr) + e.what());
             }
@@ -176,36 +267,26 @@ class Loader {
         return fail(where(rr) + "SOA record at " + rr.owner.to_text() + ", not at the zone apex " +
                     opt_.origin.to_text());
       }
-      if (!soa_where_.empty()) {
+      if (!p.soa_where.empty()) {
         return fail(where(rr) + "second SOA record (the first is at " +
-                    soa_where_.substr(0, soa_where_.size() - 2) + ")");
+                    p.soa_where.substr(0, p.soa_where.size() - 2) + ")");
       }
-      soa_where_ = where(rr);
+      p.soa_where = where(rr);
     }
-    if (rr.type == rrtype::CNAME) cname_where_.try_emplace(rr.owner, where(rr));
+    if (rr.type == rrtype::CNAME) p.cname_where.try_emplace(rr.owner, where(rr));
     uint32_t ttl = rr.ttl;
-    uint32_t before = builder_.add(rr.owner, rr.type, ttl, std::move(rr.rdata));
-    if (before != ttl) warn_ttl(rr, before);
-    return {};
-  }
-
-  void warn_ttl(const ParsedRR& rr, uint32_t before) {
-    if (!opt_.warn || warnings_ > kMaxWarnings) return;
-    if (++warnings_ > kMaxWarnings) {
-      opt_.warn(path_ + ": further TTL warnings suppressed");
-      return;
+    uint32_t before = p.builder.add(rr.owner, rr.type, ttl, std::move(rr.rdata));
+    if (before != ttl && p.warnings.size() <= static_cast<size_t>(kMaxWarnings)) {
+      p.warnings.push_back(where(rr) + "TTL " + std::to_string(rr.ttl) + " of this " +
+                           type_text(rr.type) + " record differs from its RRset's TTL " +
+                           std::to_string(before) + "; the RRset gets the minimum (RFC 2181 5.2)");
     }
-    opt_.warn(where(rr) + "TTL " + std::to_string(rr.ttl) + " of this " + type_text(rr.type) +
-              " record differs from its RRset's TTL " + std::to_string(before) +
-              "; the RRset gets the minimum (RFC 2181 5.2)");
+    return {};
   }
 
   std::string path_;
   const LoadOptions& opt_;
-  Zone zone_;
-  Builder builder_;
-  std::string first_where_, soa_where_;
-  std::map<Name, std::string> cname_where_;
+  std::vector<std::unique_ptr<PartState>> parts_;
   int warnings_ = 0;
 };
 

@@ -270,12 +270,13 @@ struct Part {
 // Splits `text` into up to `parts` parts at line starts outside parentheses, quotes and
 // comments whose line has an explicit owner name. Returns one part when that is not safe
 // (any $INCLUDE) or not worth it.
-std::vector<Part> plan_parts(const std::string& text, unsigned parts) {
+std::vector<Part> plan_parts(const std::string& text, unsigned parts, double part0_less) {
   std::vector<Part> out(1);
   out[0].end = text.size();
   if (parts < 2 || text.size() < kMinSplitBytes) return out;
-  // Part 0 is smaller: the calling thread also inserts every record into the zone.
-  auto target = [&](size_t k) { return static_cast<size_t>(text.size() * (k - 0.2) / parts); };
+  auto target = [&](size_t k) {
+    return static_cast<size_t>(text.size() * (k - part0_less) / parts);
+  };
   size_t next_target = target(1);
   std::string directives;
   int depth = 0;
@@ -327,18 +328,55 @@ std::vector<Part> plan_parts(const std::string& text, unsigned parts) {
   return out;
 }
 
-}  // namespace
-
-Status parse_zone_records(const std::string& path, const Name& origin, uint32_t default_ttl,
-                          unsigned threads, const RRSink& sink) {
+void tune_malloc() {
   // ldns allocates and frees buffers of up to 64 KiB per record; with glibc's default trim
   // threshold they sit at the heap top and cost a brk() pair per record (measured: 8 s of
   // system time for 2.1M records). Keeping freed memory in the process removes that.
   static std::once_flag malloc_tuned;
   std::call_once(malloc_tuned, [] { mallopt(M_TRIM_THRESHOLD, 64 << 20); });
+}
+
+}  // namespace
+
+Status parse_zone_parts(const std::string& path, const Name& origin, uint32_t default_ttl,
+                        unsigned threads, const PartSinks& make_sinks) {
+  tune_malloc();
   auto text = slurp(path);
   if (!text) return text.error();
-  std::vector<Part> parts = plan_parts(*text, threads);
+  std::vector<Part> parts = plan_parts(*text, threads, 0);
+  std::vector<RRSink> sinks = make_sinks(parts.size());
+  std::vector<Status> results(parts.size());
+  std::deque<Parser> parsers;
+  for (size_t k = 0; k < parts.size(); ++k) parsers.emplace_back(sinks[k]);
+  const std::string* file = parsers[0].intern(path);
+  auto run_part = [&](size_t k) {
+    const Part& part = parts[k];
+    ParseState st(origin, default_ttl);
+    if (!part.directives.empty()) {
+      const std::string& d = part.directives;
+      Status s = parsers[k].parse(d.data(), d.data() + d.size(), file, 1, st, kMaxIncludeDepth);
+      if (!s) return s;
+    }
+    const char* base = text->data();
+    return parsers[k].parse(base + part.begin, base + part.end, file, part.first_line, st, 0);
+  };
+  std::vector<std::thread> workers;
+  for (size_t k = 1; k < parts.size(); ++k)
+    workers.emplace_back([&, k] { results[k] = run_part(k); });
+  results[0] = run_part(0);
+  for (auto& w : workers) w.join();
+  for (const Status& r : results)
+    if (!r) return r;
+  return {};
+}
+
+Status parse_zone_records(const std::string& path, const Name& origin, uint32_t default_ttl,
+                          unsigned threads, const RRSink& sink) {
+  tune_malloc();
+  auto text = slurp(path);
+  if (!text) return text.error();
+  // Part 0 is smaller: the calling thread also inserts every record into the zone.
+  std::vector<Part> parts = plan_parts(*text, threads, 0.2);
   // Parts 1.. are parsed into buffers by worker threads while this thread parses part 0
   // straight into the sink; the buffers are then fed in order.
   std::vector<std::vector<ParsedRR>> bufs(parts.size());

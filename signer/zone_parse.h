@@ -39,4 +39,13 @@ using RRSink = std::function<Status(ParsedRR&&)>;
 Status parse_zone_records(const std::string& path, const Name& origin, uint32_t default_ttl,
                           unsigned threads, const RRSink& sink);
 
+/// Makes one sink per part, given the number of parts (called once, before parsing).
+using PartSinks = std::function<std::vector<RRSink>(size_t parts)>;
+
+/// Like parse_zone_records, but part k of a split file goes to its own sink k, called from
+/// part k's thread (part 0: the calling thread) in file order within the part, all parts at
+/// once. The error is that of the first failing part in file order.
+Status parse_zone_parts(const std::string& path, const Name& origin, uint32_t default_ttl,
+                        unsigned threads, const PartSinks& make_sinks);
+
 }  // namespace ts::signer

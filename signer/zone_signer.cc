@@ -166,64 +166,185 @@ Status check_sign_options(const SignOptions& o) {
   return {};
 }
 
+namespace {
+
+// One thread's signing state: signs targets one at a time, reusing its buffers.
+class TargetSigner {
+ public:
+  TargetSigner(const Name& origin, uint16_t klass, const SignOptions& o)
+      : klass_(klass), o_(o), prefix_(18 + origin.wire().size()) {
+    for (const auto& k : o.keys) {
+      if (k.signs_dnskey) key_set_keys_.push_back(&k);
+      if (k.signs_zone) zone_keys_.push_back(&k);
+    }
+    input_.reserve(4096);
+    f_.signer = origin;
+    f_.inception = static_cast<uint32_t>(o.inception);
+  }
+
+  /// Replaces the RRSIGs of `t`; an error message on failure.
+  std::string sign(const SignTarget& t) {
+    const auto& keys = signs_key_set(t.type) ? key_set_keys_ : zone_keys_;
+    t.rrsigs->clear();
+    f_.type_covered = t.type;
+    f_.labels = rrsig_labels(*t.owner);
+    f_.original_ttl = t.ttl;
+    f_.expiration = expiration_for(*t.owner, t.type, o_);
+    for (const SigningKey* k : keys) {
+      f_.algorithm = static_cast<uint8_t>(k->key->algorithm());
+      f_.key_tag = k->tag;
+      build_signing_input(f_, *t.owner, klass_, t.rdatas, input_);
+      auto sig = k->key->sign(input_);
+      if (!sig) return t.owner->to_text() + ": signing failed: " + sig.error().message;
+      Bytes rrsig;
+      rrsig.reserve(prefix_ + sig->size());
+      rrsig.assign(input_.begin(), input_.begin() + prefix_);
+      rrsig.insert(rrsig.end(), sig->begin(), sig->end());
+      t.rrsigs->push_back(std::move(rrsig));
+      ++count_;
+    }
+    return {};
+  }
+
+  size_t count() const { return count_; }
+
+ private:
+  std::vector<const SigningKey*> key_set_keys_, zone_keys_;
+  uint16_t klass_;
+  const SignOptions& o_;
+  size_t prefix_;
+  Bytes input_;
+  RrsigFields f_;
+  size_t count_ = 0;
+};
+
+// Runs worker(id) on `n` threads (new ones when n > 1: the calling thread only waits).
+template <typename F>
+void run_threads(unsigned n, F&& worker) {
+  if (n <= 1) return worker(0u);
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < n; ++i) pool.emplace_back(worker, i);
+  for (auto& th : pool) th.join();
+}
+
+using NodeRef = std::pair<const Name*, Node*>;
+
+// Splits [0, n) into `parts` contiguous ranges and runs fn(part, begin, end) on each, in
+// parallel.
+template <typename F>
+void for_ranges(size_t n, unsigned parts, F&& fn) {
+  run_threads(parts, [&](unsigned id) { fn(id, n * id / parts, n * (id + 1) / parts); });
+}
+
+// Strips what signing produces from every node (RRSIG and NSEC RRsets, RRsets left empty,
+// RRSIGs), in parallel; counts the remaining RRs. Returns true if any RRset was removed.
+bool strip_nodes(const std::vector<NodeRef>& all, unsigned threads, size_t* records) {
+  std::vector<size_t> counts(threads);
+  std::vector<char> changed(threads);
+  for_ranges(all.size(), threads, [&](unsigned id, size_t begin, size_t end) {
+    size_t n = 0;
+    bool ch = false;
+    for (size_t i = begin; i < end; ++i) {
+      Node& node = *all[i].second;
+      ch |= drop_rrset(node, rrtype::RRSIG);
+      ch |= drop_rrset(node, rrtype::NSEC);
+      ch |= std::erase_if(node.rrsets, [](const RRset& r) { return r.rdatas.empty(); }) > 0;
+      for (auto& r : node.rrsets) {
+        r.rrsigs.clear();
+        n += r.rdatas.size();
+      }
+    }
+    counts[id] = n;
+    changed[id] = ch;
+  });
+  *records = 0;
+  for (size_t c : counts) *records += c;
+  return std::any_of(changed.begin(), changed.end(), [](char c) { return c != 0; });
+}
+
+// The signed owners (NSEC chain members) of `all` from the apex on, in canonical order;
+// filtered in parallel.
+std::vector<NodeRef> signed_owners(const std::vector<NodeRef>& all, size_t apex, unsigned threads) {
+  std::vector<std::vector<NodeRef>> parts(threads);
+  for_ranges(all.size() - apex, threads, [&](unsigned id, size_t begin, size_t end) {
+    for (size_t i = apex + begin; i < apex + end; ++i)
+      if (is_signed_owner(*all[i].second)) parts[id].push_back(all[i]);
+  });
+  if (threads == 1) return std::move(parts[0]);
+  std::vector<NodeRef> out;
+  size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  out.reserve(n);
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// NSEC zones: the chain, the collection of targets and the signing in one parallel pass
+// over the signed owners in canonical order (each node is touched by one thread only; the
+// next owner's name is read-only). Returns the number of RRSIGs.
+Result<size_t> nsec_and_sign(const Zone& zone, const std::vector<NodeRef>& owners, uint32_t ttl,
+                             const SignOptions& o) {
+  if (owners.empty()) return fail("zone has no apex node");
+  constexpr size_t kChunk = 256;
+  std::atomic<size_t> next{0};
+  unsigned nthreads = owners.size() < 4 * kChunk ? 1 : std::max(1u, o.threads);
+  std::vector<std::string> errors(nthreads);
+  std::vector<size_t> counts(nthreads);
+  run_threads(nthreads, [&](unsigned id) {
+    TargetSigner signer(zone.origin(), zone.klass(), o);
+    std::vector<SignTarget> targets;
+    for (;;) {
+      size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
+      if (begin >= owners.size()) break;
+      size_t end = std::min(owners.size(), begin + kChunk);
+      for (size_t i = begin; i < end; ++i) {
+        auto [name, node] = owners[i];
+        const Name& next_name = *owners[i + 1 == owners.size() ? 0 : i + 1].first;
+        put_rrset(*node, RRset{rrtype::NSEC, ttl, {nsec_rdata(next_name, *node)}, {}});
+        targets.clear();
+        collect_node_targets(*name, *node, targets);
+        for (const SignTarget& t : targets) {
+          if (std::string e = signer.sign(t); !e.empty()) {
+            errors[id] = std::move(e);
+            next.store(owners.size());
+            return;
+          }
+        }
+      }
+    }
+    counts[id] = signer.count();
+  });
+  for (const auto& e : errors)
+    if (!e.empty()) return fail(e);
+  size_t total = 0;
+  for (size_t c : counts) total += c;
+  return total;
+}
+
+}  // namespace
+
 Status sign_targets(std::span<const SignTarget> targets, const Name& origin, uint16_t klass,
                     const SignOptions& o) {
-  std::vector<const SigningKey*> key_set_keys, zone_keys;
-  for (const auto& k : o.keys) {
-    if (k.signs_dnskey) key_set_keys.push_back(&k);
-    if (k.signs_zone) zone_keys.push_back(&k);
-  }
-  const size_t prefix = 18 + origin.wire().size();
   std::atomic<size_t> next{0};
   constexpr size_t kChunk = 128;
   unsigned nthreads = std::max(1u, o.threads);
   if (targets.size() < 2 * kChunk) nthreads = 1;
   std::vector<std::string> errors(nthreads);
-
-  auto worker = [&](unsigned id) {
-    Bytes input;
-    input.reserve(4096);
-    RrsigFields f;
-    f.signer = origin;
-    f.inception = static_cast<uint32_t>(o.inception);
+  run_threads(nthreads, [&](unsigned id) {
+    TargetSigner signer(origin, klass, o);
     for (;;) {
       size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
       if (begin >= targets.size()) return;
       size_t end = std::min(targets.size(), begin + kChunk);
       for (size_t i = begin; i < end; ++i) {
-        const SignTarget& t = targets[i];
-        const auto& keys = signs_key_set(t.type) ? key_set_keys : zone_keys;
-        t.rrsigs->clear();
-        f.type_covered = t.type;
-        f.labels = rrsig_labels(*t.owner);
-        f.original_ttl = t.ttl;
-        f.expiration = expiration_for(*t.owner, t.type, o);
-        for (const SigningKey* k : keys) {
-          f.algorithm = static_cast<uint8_t>(k->key->algorithm());
-          f.key_tag = k->tag;
-          build_signing_input(f, *t.owner, klass, t.rdatas, input);
-          auto sig = k->key->sign(input);
-          if (!sig) {
-            errors[id] = t.owner->to_text() + ": signing failed: " + sig.error().message;
-            next.store(targets.size());
-            return;
-          }
-          Bytes rrsig;
-          rrsig.reserve(prefix + sig->size());
-          rrsig.assign(input.begin(), input.begin() + prefix);
-          rrsig.insert(rrsig.end(), sig->begin(), sig->end());
-          t.rrsigs->push_back(std::move(rrsig));
+        if (std::string e = signer.sign(targets[i]); !e.empty()) {
+          errors[id] = std::move(e);
+          next.store(targets.size());
+          return;
         }
       }
     }
-  };
-  if (nthreads == 1) {
-    worker(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < nthreads; ++i) pool.emplace_back(worker, i);
-    for (auto& th : pool) th.join();
-  }
+  });
   for (const auto& e : errors)
     if (!e.empty()) return fail(e);
   return {};
@@ -233,27 +354,35 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
   if (auto st = check_sign_options(o); !st) return st.error();
   if (!zone.find(zone.origin())) return fail("zone has no data at its origin");
   // Strip what signing produces (and RRsets that only held RRSIGs); keep everything else.
-  remove_nsec_chain(zone);
+  // The same pass counts the input's RRs. One serial walk of the map, the rest in parallel.
   remove_nsec3_chain(zone);
+  const unsigned threads = zone.nodes().size() < 8192 ? 1 : std::max(1u, o.threads);
+  std::vector<NodeRef> all;
+  all.reserve(zone.nodes().size());
+  size_t apex = 0;
   for (auto& [name, node] : zone.nodes()) {
-    drop_rrset(node, rrtype::RRSIG);
-    std::erase_if(node.rrsets, [](const RRset& r) { return r.rdatas.empty(); });
-    for (auto& r : node.rrsets) r.rrsigs.clear();
+    if (name == zone.origin()) apex = all.size();
+    all.emplace_back(&name, &node);
   }
-  zone.classify();
   SignStats stats;
+  bool stripped = strip_nodes(all, threads, &stats.records);
+  if (stripped || !o.zone_classified) zone.classify();
   auto serial = apply_serial_policy(zone, o.serial, o.now);
   if (!serial) return serial.error();
   stats.serial = *serial;
-  for (const auto& [name, node] : zone.nodes())
-    for (const auto& r : node.rrsets) stats.records += r.rdatas.size();  // the input's RRs
   if (auto st = add_dnskeys(zone, o); !st) return st.error();
   auto ttl = denial_ttl(zone);
   if (!ttl) return ttl.error();
-  Status chain = o.denial == Denial::Nsec ? build_nsec_chain(zone, *ttl)
-                                          : build_nsec3_chain(zone, o.nsec3, *ttl);
-  if (!chain) return chain.error();
-
+  if (o.denial == Denial::Nsec) {
+    std::vector<NodeRef> owners = signed_owners(all, apex, threads);
+    std::vector<NodeRef>().swap(all);
+    stats.denial = owners.size();
+    auto rrsigs = nsec_and_sign(zone, owners, *ttl, o);
+    if (!rrsigs) return rrsigs.error();
+    stats.rrsigs = *rrsigs;
+    return stats;
+  }
+  if (Status chain = build_nsec3_chain(zone, o.nsec3, *ttl); !chain) return chain.error();
   std::vector<SignTarget> targets;
   targets.reserve(zone.nodes().size() + zone.nsec3().size() + 16);
   for (auto& [name, node] : zone.nodes()) {
@@ -266,9 +395,7 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
     targets.push_back(SignTarget{&nsec3_names.back(), rrtype::NSEC3, e.ttl,
                                  std::span<const Bytes>(&e.rdata, 1), &e.rrsigs});
   }
-  stats.denial = o.denial == Denial::Nsec ? 0 : zone.nsec3().size();
-  if (o.denial == Denial::Nsec)
-    for (const auto& t : targets) stats.denial += t.type == rrtype::NSEC;
+  stats.denial = zone.nsec3().size();
   if (auto st = sign_targets(targets, zone.origin(), zone.klass(), o); !st) return st.error();
   for (const auto& t : targets) stats.rrsigs += t.rrsigs->size();
   return stats;

@@ -45,6 +45,9 @@ struct SignOptions {
   SerialPolicy serial = SerialPolicy::Keep;
   UnixTime now = 0;         ///< for the unixtime and date serial policies
   uint32_t dnskey_ttl = 0;  ///< 0: keep an existing DNSKEY TTL, else the SOA MINIMUM
+  /// The zone's node kinds are current (e.g. straight from load_zone_file): when stripping
+  /// old DNSSEC data removes no RRset, sign_zone skips Zone::classify().
+  bool zone_classified = false;
 };
 
 struct SignStats {

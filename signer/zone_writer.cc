@@ -1,16 +1,18 @@
-// Zone writing: presentation format through ldns (rdata fields by ldns_rdf2buffer_str, owner,
-// TTL, class and type around them), formatted in parallel chunks and written in order.
+// Zone writing: presentation format (owner, TTL, class, type, rdata), formatted in parallel
+// chunks and written in order. Names are escaped by rdata_text.cc (ldns 1.8 leaves '"' bare);
+// the hot types take rdata_text.cc's direct path, every other type ldns_rdf2buffer_str.
 #include "signer/zone_writer.h"
 
 #include <ldns/ldns.h>
 
+#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "signer/rdata_text.h"
 
 namespace ts::signer {
 namespace {
@@ -24,19 +26,18 @@ std::string owned_str(char* s, const std::string& fallback) {
   return out;
 }
 
-// Formats records; one per thread (it reuses an ldns buffer and caches type names).
+// Formats records; one per thread (it reuses an ldns buffer).
 class Formatter {
  public:
   explicit Formatter(const Zone& zone)
       : klass_(owned_str(ldns_rr_class2str(static_cast<ldns_rr_class>(zone.klass())),
-                         "CLASS" + std::to_string(zone.klass()))),
-        buf_(ldns_buffer_new(1024)) {}
-  ~Formatter() { ldns_buffer_free(buf_); }
+                         "CLASS" + std::to_string(zone.klass()))) {}
   Formatter(const Formatter&) = delete;
   Formatter& operator=(const Formatter&) = delete;
 
   void node(std::string& out, const Name& name, const Node& node) {
-    std::string owner = name.to_text();
+    std::string owner;
+    append_name_text(owner, name.wire());
     const RRset* soa = node.find(rrtype::SOA);
     if (soa) rrset(out, owner, *soa);
     for (const RRset& set : node.rrsets) {
@@ -49,84 +50,43 @@ class Formatter {
     int n = ldns_b32_ntop_extended_hex(hash.data(), hash.size(), owner.data(), owner.size());
     owner.resize(n > 0 ? static_cast<size_t>(n) : 0);
     for (auto& c : owner) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-    owner += origin == "." ? "." : "." + origin;
-    if (!e.rdata.empty()) record(out, owner, e.ttl, rrtype::NSEC3, e.rdata);
-    for (const Bytes& sig : e.rrsigs) record(out, owner, e.ttl, rrtype::RRSIG, sig);
+    if (origin != ".")
+      owner += "." + origin;
+    else
+      owner += ".";
+    set_prefix(owner, e.ttl);
+    if (!e.rdata.empty()) record(out, rrtype::NSEC3, e.rdata);
+    for (const Bytes& sig : e.rrsigs) record(out, rrtype::RRSIG, sig);
   }
 
  private:
-  void rrset(std::string& out, const std::string& owner, const RRset& set) {
-    for (const Bytes& rd : set.rdatas) record(out, owner, set.ttl, set.type, rd);
-    for (const Bytes& sig : set.rrsigs) record(out, owner, set.ttl, rrtype::RRSIG, sig);
+  // Records share "owner<TAB>ttl<TAB>class<TAB>": built once per RRset.
+  void set_prefix(const std::string& owner, uint32_t ttl) {
+    prefix_ = owner;
+    prefix_ += '\t';
+    char num[10];
+    prefix_.append(num, std::to_chars(num, num + sizeof num, ttl).ptr);
+    prefix_ += '\t';
+    prefix_ += klass_;
+    prefix_ += '\t';
   }
 
-  void record(std::string& out, const std::string& owner, uint32_t ttl, uint16_t type,
-              const Bytes& rdata) {
-    out += owner;
+  void rrset(std::string& out, const std::string& owner, const RRset& set) {
+    set_prefix(owner, set.ttl);
+    for (const Bytes& rd : set.rdatas) record(out, set.type, rd);
+    for (const Bytes& sig : set.rrsigs) record(out, rrtype::RRSIG, sig);
+  }
+
+  void record(std::string& out, uint16_t type, const Bytes& rdata) {
+    out += prefix_;
+    out += type_mnemonic(type);
     out += '\t';
-    out += std::to_string(ttl);
-    out += '\t';
-    out += klass_;
-    out += '\t';
-    out += type_text(type);
-    out += '\t';
-    rdata_text(out, type, rdata);
+    if (!append_rdata_fast(out, type, rdata)) ldns_.append(out, type, rdata);
     out += '\n';
   }
 
-  const std::string& type_text(uint16_t type) {
-    auto it = types_.find(type);
-    if (it != types_.end()) return it->second;
-    std::string t =
-        owned_str(ldns_rr_type2str(static_cast<ldns_rr_type>(type)), "TYPE" + std::to_string(type));
-    return types_.emplace(type, std::move(t)).first->second;
-  }
-
-  // The rdata fields as ldns prints them, separated by spaces; RFC 3597 generic form when
-  // ldns cannot parse the rdata as its type.
-  void rdata_text(std::string& out, uint16_t type, const Bytes& rdata) {
-    wire_.assign({0, static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type), 0, 1, 0, 0, 0, 0,
-                  static_cast<uint8_t>(rdata.size() >> 8), static_cast<uint8_t>(rdata.size())});
-    wire_.insert(wire_.end(), rdata.begin(), rdata.end());
-    ldns_rr* rr = nullptr;
-    size_t pos = 0;
-    bool ok = rdata.size() <= 0xffff && ldns_wire2rr(&rr, wire_.data(), wire_.size(), &pos,
-                                                     LDNS_SECTION_ANSWER) == LDNS_STATUS_OK;
-    if (ok && ldns_rr_rd_count(rr) > 0) {
-      ldns_buffer_clear(buf_);
-      for (size_t i = 0; ok && i < ldns_rr_rd_count(rr); ++i) {
-        if (i > 0) ldns_buffer_write_u8(buf_, ' ');
-        ok = ldns_rdf2buffer_str(buf_, ldns_rr_rdf(rr, i)) == LDNS_STATUS_OK;
-      }
-      ok = ok && ldns_buffer_status_ok(buf_);
-      if (ok) {
-        // ldns ends some fields (type bitmaps, an empty salt) with a space: drop it.
-        const char* text = reinterpret_cast<const char*>(ldns_buffer_begin(buf_));
-        size_t len = ldns_buffer_position(buf_);
-        while (len > 0 && text[len - 1] == ' ') --len;
-        out.append(text, len);
-      }
-    } else {
-      ok = false;
-    }
-    if (rr) ldns_rr_free(rr);
-    if (!ok) generic(out, rdata);
-  }
-
-  static void generic(std::string& out, const Bytes& rdata) {
-    static const char* hex = "0123456789abcdef";
-    out += "\\# " + std::to_string(rdata.size());
-    if (!rdata.empty()) out += ' ';
-    for (uint8_t b : rdata) {
-      out += hex[b >> 4];
-      out += hex[b & 15];
-    }
-  }
-
-  std::string klass_;
-  ldns_buffer* buf_;
-  Bytes wire_;
-  std::unordered_map<uint16_t, std::string> types_;
+  std::string klass_, prefix_;
+  LdnsRdataText ldns_;
 };
 
 // A unit of formatting work: a range of nodes or a range of NSEC3 entries.
@@ -135,24 +95,37 @@ struct Chunk {
   Zone::Nsec3Map::const_iterator nsec3_begin, nsec3_end;
 };
 
-std::vector<Chunk> make_chunks(const Zone& zone) {
-  std::vector<Chunk> chunks;
-  const auto& nodes = zone.nodes();
-  const auto& n3 = zone.nsec3();
-  for (auto it = nodes.begin(); it != nodes.end();) {
-    Chunk c{it, it, n3.end(), n3.end()};
-    for (size_t i = 0; i < kNodesPerChunk && it != nodes.end(); ++i) ++it;
-    c.nodes_end = it;
-    chunks.push_back(c);
+// Cuts the zone into chunks, one after the other (walking the map is itself work: the
+// writing thread does it a little ahead of the workers instead of all up front).
+class ChunkMaker {
+ public:
+  explicit ChunkMaker(const Zone& zone)
+      : nodes_(zone.nodes()), n3_(zone.nsec3()), node_it_(nodes_.begin()), n3_it_(n3_.begin()) {}
+
+  size_t total() const {
+    return (nodes_.size() + kNodesPerChunk - 1) / kNodesPerChunk +
+           (n3_.size() + kNodesPerChunk - 1) / kNodesPerChunk;
   }
-  for (auto it = n3.begin(); it != n3.end();) {
-    Chunk c{nodes.end(), nodes.end(), it, it};
-    for (size_t i = 0; i < kNodesPerChunk && it != n3.end(); ++i) ++it;
-    c.nsec3_end = it;
-    chunks.push_back(c);
+
+  Chunk next() {
+    if (node_it_ != nodes_.end()) {
+      Chunk c{node_it_, node_it_, n3_.end(), n3_.end()};
+      for (size_t i = 0; i < kNodesPerChunk && node_it_ != nodes_.end(); ++i) ++node_it_;
+      c.nodes_end = node_it_;
+      return c;
+    }
+    Chunk c{nodes_.end(), nodes_.end(), n3_it_, n3_it_};
+    for (size_t i = 0; i < kNodesPerChunk && n3_it_ != n3_.end(); ++i) ++n3_it_;
+    c.nsec3_end = n3_it_;
+    return c;
   }
-  return chunks;
-}
+
+ private:
+  const Zone::NodeMap& nodes_;
+  const Zone::Nsec3Map& n3_;
+  Zone::NodeMap::const_iterator node_it_;
+  Zone::Nsec3Map::const_iterator n3_it_;
+};
 
 void format_chunk(Formatter& f, const Chunk& c, const std::string& origin, std::string& out) {
   for (auto it = c.nodes_begin; it != c.nodes_end; ++it) f.node(out, it->first, it->second);
@@ -170,39 +143,50 @@ Status put(FILE* out, const std::string& s) {
 }  // namespace
 
 Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
-  const std::string origin = zone.origin().to_text();
-  std::vector<Chunk> chunks = make_chunks(zone);
+  std::string origin;
+  append_name_text(origin, zone.origin().wire());
+  ChunkMaker maker(zone);
+  const size_t total = maker.total();
   unsigned threads = std::max(1u, options.threads);
-  if (threads == 1 || chunks.size() <= 1) {
+  if (threads == 1 || total <= 1) {
     Formatter f(zone);
     std::string text;
-    for (const Chunk& c : chunks) {
+    for (size_t i = 0; i < total; ++i) {
       text.clear();
-      format_chunk(f, c, origin, text);
+      format_chunk(f, maker.next(), origin, text);
       if (Status s = put(out, text); !s) return s;
     }
     return {};
   }
-  // Workers format chunks into slots; this thread writes the slots in order. A worker
-  // never runs more than a window of chunks ahead of the writer, which bounds memory.
-  std::vector<std::string> slots(chunks.size());
-  std::vector<char> done(chunks.size(), 0);
+  // This thread cuts chunks a little ahead of the workers and writes the formatted slots in
+  // order; workers format chunks into slots. A worker never runs more than a window of
+  // chunks ahead of the writer, which bounds memory. Written buffers go back to `spare` for
+  // reuse: no fresh (page-faulting) memory per chunk.
+  std::vector<Chunk> chunks(total);
+  std::vector<std::string> slots(total), spare;
+  std::vector<char> done(total, 0);
   std::mutex mu;
   std::condition_variable cv;
-  size_t next = 0, written = 0;
+  size_t next = 0, written = 0, made = 0;
   bool stop = false;
   const size_t window = threads * kChunksInFlightPerThread;
   auto worker = [&] {
     Formatter f(zone);
+    std::string text;
     for (;;) {
       size_t i;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return stop || next >= chunks.size() || next < written + window; });
-        if (stop || next >= chunks.size()) return;
+        cv.wait(lock,
+                [&] { return stop || next >= total || (next < made && next < written + window); });
+        if (stop || next >= total) return;
         i = next++;
+        if (!spare.empty()) {
+          text = std::move(spare.back());
+          spare.pop_back();
+        }
       }
-      std::string text;
+      text.clear();
       format_chunk(f, chunks[i], origin, text);
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -214,8 +198,18 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   };
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  size_t cut = 0;  // chunks cut so far (this thread's copy of `made`)
   Status result;
-  for (size_t i = 0; i < chunks.size() && result; ++i) {
+  for (size_t i = 0; i < total && result; ++i) {
+    size_t want = std::min(total, i + window + 1);
+    if (cut < want) {
+      for (; cut < want; ++cut) chunks[cut] = maker.next();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        made = cut;
+      }
+      cv.notify_all();
+    }
     std::string text;
     {
       std::unique_lock<std::mutex> lock(mu);
@@ -225,6 +219,8 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
     }
     cv.notify_all();
     result = put(out, text);
+    std::lock_guard<std::mutex> lock(mu);
+    spare.push_back(std::move(text));
   }
   {
     std::lock_guard<std::mutex> lock(mu);
