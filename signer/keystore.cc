@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -39,10 +40,13 @@ std::string lower(std::string_view s) {
 }
 
 Result<uint64_t> parse_number(const std::string& v, uint64_t max, const std::string& where) {
-  if (v.empty() || v.size() > 20 || !std::all_of(v.begin(), v.end(), ::isdigit))
+  if (v.empty() || !std::all_of(v.begin(), v.end(), ::isdigit))
     return fail(where + ": '" + v + "' is not a number");
-  uint64_t n = std::stoull(v);
-  if (n > max) return fail(where + ": " + v + " is out of range");
+  // from_chars, not stoull: a 20-digit value above 2^64 must be an error, not an exception.
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n > max)
+    return fail(where + ": " + v + " is out of range");
   return n;
 }
 
