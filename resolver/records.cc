@@ -13,9 +13,6 @@ namespace {
 uint16_t u16(const std::string& s, size_t i) {
   return static_cast<uint16_t>((static_cast<uint8_t>(s[i]) << 8) | static_cast<uint8_t>(s[i + 1]));
 }
-uint32_t u32(const std::string& s, size_t i) {
-  return (static_cast<uint32_t>(u16(s, i)) << 16) | u16(s, i + 2);
-}
 
 struct BufferFree {
   void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
@@ -37,21 +34,9 @@ Result<DnskeyFields> parse_dnskey(const std::string& rdata) {
 }
 
 Result<RrsigFields> parse_rrsig(const std::string& rdata) {
-  if (rdata.size() < 19) return fail("RRSIG rdata too short");
   RrsigFields f;
-  f.type_covered = u16(rdata, 0);
-  f.algorithm = static_cast<uint8_t>(rdata[2]);
-  f.labels = static_cast<uint8_t>(rdata[3]);
-  f.original_ttl = u32(rdata, 4);
-  f.expiration = u32(rdata, 8);
-  f.inception = u32(rdata, 12);
-  f.key_tag = u16(rdata, 16);
-  size_t i = 18;
-  while (i < rdata.size() && rdata[i] != 0) i += 1 + static_cast<uint8_t>(rdata[i]);
-  if (i >= rdata.size()) return fail("RRSIG signer name truncated");
-  auto signer = Name::from_wire(std::string_view(rdata).substr(18, i + 1 - 18));
-  if (!signer) return fail("RRSIG signer name: " + signer.error().message);
-  f.signer = *signer;
+  if (!signer::parse_rrsig_fields(signer::Bytes(rdata.begin(), rdata.end()), f))
+    return fail("RRSIG rdata too short or its signer name malformed");
   return f;
 }
 
