@@ -78,7 +78,10 @@ int run_import(const ParsedOptions& opts, signer::FileKeyStore& store) {
   if (refused.empty())
     refused = check_policy(meta->algorithm, meta->bits, opts.has("allow-deprecated"));
   if (!refused.empty()) {
-    (void)store.remove(*meta);  // undo: the key must not be used
+    // Undo: the key must not be used. If it cannot be removed, say so: it is still listed.
+    if (auto rm = store.remove(*meta); !rm)
+      refused += "; and the imported key " + meta->id + " could not be removed again (" +
+                 rm.error().message + "): delete it by hand";
     return failure(kCmd, refused);
   }
   return print_key(*meta);
