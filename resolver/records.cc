@@ -1,11 +1,14 @@
 // DNSSEC record fields (DS, DNSKEY, RRSIG), key tags, DS digests and ldns conversions.
 #include "resolver/records.h"
+// Before ldns.h, whose true/false macros break C++ headers included after it.
+#include "signer/dnssec_records.h"
 
 #include <ldns/ldns.h>
 
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <span>
 
 namespace ts::resolver {
 namespace {
@@ -18,6 +21,10 @@ struct BufferFree {
   void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
 };
 using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
+
+std::span<const uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 }  // namespace
 
@@ -41,7 +48,7 @@ Result<RrsigFields> parse_rrsig(const std::string& rdata) {
 }
 
 uint16_t dnskey_key_tag(const std::string& rdata) {
-  return ldns_calc_keytag_raw(reinterpret_cast<const uint8_t*>(rdata.data()), rdata.size());
+  return signer::key_tag(as_bytes(rdata));
 }
 
 bool algorithm_supported(uint8_t a) {
@@ -56,15 +63,11 @@ Result<std::string> ds_for_dnskey(const Name& owner, const std::string& dnskey_r
                                   uint8_t digest_type) {
   if (!digest_type_supported(digest_type))
     return fail("unsupported DS digest type " + std::to_string(digest_type));
-  ldns_rr* key = record_to_ldns(Record{owner, kTypeDNSKEY, 0, dnskey_rdata});
-  if (!key) return fail("DNSKEY rdata does not parse");
-  ldns_rr* ds = ldns_key_rr2ds(key, static_cast<ldns_hash>(digest_type));
-  ldns_rr_free(key);
-  if (!ds) return fail("could not compute DS digest");
-  auto rec = record_from_ldns(ds);
-  ldns_rr_free(ds);
-  if (!rec) return rec.error();
-  return rec->rdata;
+  auto ds =
+      signer::make_ds(owner, as_bytes(dnskey_rdata), static_cast<signer::DigestType>(digest_type));
+  if (!ds) return ds.error();
+  signer::Bytes rdata = signer::ds_rdata(*ds);
+  return std::string(rdata.begin(), rdata.end());
 }
 
 UnixTime rrsig_time(uint32_t field, UnixTime now) {
