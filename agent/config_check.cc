@@ -69,7 +69,7 @@ struct Checker {
   void key(const std::string& role, const KeyPolicy& k, bool is_csk, bool is_ksk) {
     using signer::Algorithm;
     const std::string alg = role + ".algorithm", bits = role + ".bits";
-    if (k.algorithm == Algorithm::RSASHA1 || k.algorithm == Algorithm::NSEC3RSASHA1) {
+    if (signer::algorithm_is_deprecated(k.algorithm)) {
       if (p.allow_deprecated)
         warn({alg}, "RFC 8624: RSASHA1 and NSEC3RSASHA1 MUST NOT be used for signing");
       else
