@@ -92,4 +92,28 @@ int failure(const char* command, const std::string& message) {
   return kExitFailure;
 }
 
+CommandStart start_command(const char* command, int argc, char** argv,
+                           std::span<const CliOption> options, const char* synopsis,
+                           bool positional_ok) {
+  auto opts = parse_options(command, argc, argv, options);
+  if (!opts) return {std::nullopt, usage_error(command, opts.error().message, options, synopsis)};
+  if (opts->has("help")) {
+    print_usage(std::cout, command, options, synopsis);
+    return {std::nullopt, kExitOk};
+  }
+  if (!positional_ok && !opts->positional().empty())
+    return {std::nullopt,
+            usage_error(command, "unexpected argument '" + opts->positional()[0] + "'", options,
+                        synopsis)};
+  return {std::move(*opts), kExitOk};
+}
+
+Result<Name> require_name(const ParsedOptions& opts, const std::string& name) {
+  auto text = opts.require(name);
+  if (!text) return text.error();
+  auto n = Name::from_text(*text);
+  if (!n) return fail("--" + name + ": " + n.error().message);
+  return *n;
+}
+
 }  // namespace ts::agent

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/name.h"
 #include "common/result.h"
 
 namespace ts::agent {
@@ -64,5 +65,22 @@ int usage_error(const char* command, const std::string& message, std::span<const
 
 /// Prints "trustsync COMMAND: MESSAGE" to stderr; returns kExitFailure.
 int failure(const char* command, const std::string& message);
+
+/// What start_command leaves: the options, or else the exit code to return at once.
+struct CommandStart {
+  std::optional<ParsedOptions> opts;
+  int exit_code = kExitOk;
+};
+
+/// The start every subcommand shares: parse argv, print the usage for --help, and refuse
+/// positional arguments unless `positional_ok`.
+///   auto start = start_command(kCmd, argc, argv, kOptions, kSynopsis);
+///   if (!start.opts) return start.exit_code;
+CommandStart start_command(const char* command, int argc, char** argv,
+                           std::span<const CliOption> options, const char* synopsis,
+                           bool positional_ok = false);
+
+/// The required option `name` read as a domain name; errors start with "--name".
+Result<Name> require_name(const ParsedOptions& opts, const std::string& name);
 
 }  // namespace ts::agent

@@ -1,6 +1,7 @@
 // trustsync chain ZONE: shows the chain of trust from the trust anchor down to ZONE as a
 // validator sees it, with each parent server's DS and the DS/DNSKEY matching.
 // Exit codes: 0 secure, 1 insecure, 2 bogus or broken, 3 could not check, 64 usage.
+#include <charconv>
 #include <iostream>
 #include <random>
 #include <string>
@@ -70,8 +71,10 @@ int cmd_chain(int argc, char** argv) {
     } else if (a == "--timeout") {
       const char* v = need("milliseconds");
       if (!v) return 64;
-      timeout_ms = std::atoi(v);
-      if (timeout_ms <= 0) {
+      // from_chars, not atoi: "1500ms" or an overflowing number is refused, not misread.
+      std::string_view t = v;
+      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), timeout_ms);
+      if (ec != std::errc() || end != t.data() + t.size() || timeout_ms <= 0) {
         std::cerr << "trustsync chain: bad --timeout\n";
         return 64;
       }

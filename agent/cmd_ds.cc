@@ -24,21 +24,13 @@ constexpr CliOption kOptions[] = {
 }  // namespace
 
 int cmd_ds(int argc, char** argv) {
-  auto opts = parse_options(kCmd, argc, argv, kOptions);
-  if (!opts) return usage_error(kCmd, opts.error().message, kOptions, kSynopsis);
-  if (opts->has("help")) {
-    print_usage(std::cout, kCmd, kOptions, kSynopsis);
-    return kExitOk;
-  }
-  if (!opts->positional().empty())
-    return usage_error(kCmd, "unexpected argument '" + opts->positional()[0] + "'", kOptions,
-                       kSynopsis);
-  auto origin_text = opts->require("origin");
-  if (!origin_text) return usage_error(kCmd, origin_text.error().message, kOptions, kSynopsis);
+  auto start = start_command(kCmd, argc, argv, kOptions, kSynopsis);
+  if (!start.opts) return start.exit_code;
+  const ParsedOptions* opts = &*start.opts;
+  auto origin = require_name(*opts, "origin");
+  if (!origin) return usage_error(kCmd, origin.error().message, kOptions, kSynopsis);
   auto dir = opts->require("keys");
   if (!dir) return usage_error(kCmd, dir.error().message, kOptions, kSynopsis);
-  auto origin = Name::from_text(*origin_text);
-  if (!origin) return usage_error(kCmd, "--origin: " + origin.error().message, kOptions, kSynopsis);
   std::string digest = opts->get("digest", "sha256");
   signer::DigestType type;
   if (digest == "sha256" || digest == "SHA256" || digest == "2") {

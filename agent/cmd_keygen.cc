@@ -78,7 +78,10 @@ int run_import(const ParsedOptions& opts, signer::FileKeyStore& store) {
   if (refused.empty())
     refused = check_policy(meta->algorithm, meta->bits, opts.has("allow-deprecated"));
   if (!refused.empty()) {
-    (void)store.remove(*meta);  // undo: the key must not be used
+    // Undo: the key must not be used. If it cannot be removed, say so: it is still listed.
+    if (auto rm = store.remove(*meta); !rm)
+      refused += "; and the imported key " + meta->id + " could not be removed again (" +
+                 rm.error().message + "): delete it by hand";
     return failure(kCmd, refused);
   }
   return print_key(*meta);
@@ -87,27 +90,20 @@ int run_import(const ParsedOptions& opts, signer::FileKeyStore& store) {
 }  // namespace
 
 int cmd_keygen(int argc, char** argv) {
-  auto opts = parse_options(kCmd, argc, argv, kOptions);
-  if (!opts) return usage_error(kCmd, opts.error().message, kOptions, kSynopsis);
-  if (opts->has("help")) {
-    print_usage(std::cout, kCmd, kOptions, kSynopsis);
-    return kExitOk;
-  }
-  if (!opts->positional().empty())
-    return usage_error(kCmd, "unexpected argument '" + opts->positional()[0] + "'", kOptions,
-                       kSynopsis);
+  auto start = start_command(kCmd, argc, argv, kOptions, kSynopsis);
+  if (!start.opts) return start.exit_code;
+  const ParsedOptions* opts = &*start.opts;
   auto dir = opts->require("keys");
   if (!dir) return usage_error(kCmd, dir.error().message, kOptions, kSynopsis);
   signer::FileKeyStore store(*dir);
   if (opts->has("import")) return run_import(*opts, store);
 
-  auto origin_text = opts->require("origin");
+  auto origin = require_name(*opts, "origin");
   auto alg_text = opts->require("algorithm");
   auto role_text = opts->require("role");
-  for (const auto* r : {&origin_text, &alg_text, &role_text})
+  if (!origin) return usage_error(kCmd, origin.error().message, kOptions, kSynopsis);
+  for (const auto* r : {&alg_text, &role_text})
     if (!*r) return usage_error(kCmd, r->error().message, kOptions, kSynopsis);
-  auto origin = Name::from_text(*origin_text);
-  if (!origin) return usage_error(kCmd, "--origin: " + origin.error().message, kOptions, kSynopsis);
   auto alg = signer::algorithm_from_name(*alg_text);
   if (!alg) return usage_error(kCmd, "--algorithm: " + alg.error().message, kOptions, kSynopsis);
   auto role = signer::key_role_from_name(*role_text);

@@ -5,6 +5,7 @@
 
 #include "agent/config.h"
 #include "agent/config_internal.h"
+#include "signer/crypto.h"
 
 namespace ts::agent {
 
@@ -35,28 +36,6 @@ namespace {
 // 2024-01-01T00:00:00Z: cron gaps are measured over the four years from here (pure: no clock).
 constexpr UnixTime kCronReference = 1704067200;
 constexpr Duration kMinRefresh = Duration::minutes(1);
-
-std::string signer_name(signer::Algorithm a) {
-  switch (a) {
-    case signer::Algorithm::RSASHA1:
-      return "RSASHA1";
-    case signer::Algorithm::NSEC3RSASHA1:
-      return "NSEC3RSASHA1";
-    case signer::Algorithm::RSASHA256:
-      return "RSASHA256";
-    case signer::Algorithm::RSASHA512:
-      return "RSASHA512";
-    case signer::Algorithm::ECDSAP256SHA256:
-      return "ECDSAP256SHA256";
-    case signer::Algorithm::ECDSAP384SHA384:
-      return "ECDSAP384SHA384";
-    case signer::Algorithm::ED25519:
-      return "ED25519";
-    case signer::Algorithm::ED448:
-      return "ED448";
-  }
-  return std::to_string(static_cast<int>(a));
-}
 
 std::string fmt(Duration d) {
   return format_duration(d);
@@ -90,7 +69,7 @@ struct Checker {
   void key(const std::string& role, const KeyPolicy& k, bool is_csk, bool is_ksk) {
     using signer::Algorithm;
     const std::string alg = role + ".algorithm", bits = role + ".bits";
-    if (k.algorithm == Algorithm::RSASHA1 || k.algorithm == Algorithm::NSEC3RSASHA1) {
+    if (signer::algorithm_is_deprecated(k.algorithm)) {
       if (p.allow_deprecated)
         warn({alg}, "RFC 8624: RSASHA1 and NSEC3RSASHA1 MUST NOT be used for signing");
       else
@@ -169,8 +148,8 @@ struct Checker {
       key("zsk", p.zsk, false, false);
       if (p.ksk.algorithm != p.zsk.algorithm)
         error({"ksk.algorithm", "zsk.algorithm"},
-              "ksk uses " + signer_name(p.ksk.algorithm) + " but zsk uses " +
-                  signer_name(p.zsk.algorithm) +
+              "ksk uses " + signer::algorithm_name(p.ksk.algorithm) + " but zsk uses " +
+                  signer::algorithm_name(p.zsk.algorithm) +
                   ": every algorithm in the DNSKEY RRset must sign the whole zone (RFC 4035 "
                   "2.2), so both must be the same (the agent runs algorithm rollovers itself)");
     }

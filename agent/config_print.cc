@@ -6,34 +6,13 @@
 #include <sstream>
 
 #include "agent/config.h"
+#include "signer/crypto.h"
 
 namespace ts::agent {
 namespace {
 
 std::string dur(Duration d) {
   return format_duration(d);
-}
-
-std::string algorithm_text(signer::Algorithm a) {
-  switch (a) {
-    case signer::Algorithm::RSASHA1:
-      return "RSASHA1";
-    case signer::Algorithm::NSEC3RSASHA1:
-      return "NSEC3RSASHA1";
-    case signer::Algorithm::RSASHA256:
-      return "RSASHA256";
-    case signer::Algorithm::RSASHA512:
-      return "RSASHA512";
-    case signer::Algorithm::ECDSAP256SHA256:
-      return "ECDSAP256SHA256";
-    case signer::Algorithm::ECDSAP384SHA384:
-      return "ECDSAP384SHA384";
-    case signer::Algorithm::ED25519:
-      return "ED25519";
-    case signer::Algorithm::ED448:
-      return "ED448";
-  }
-  return std::to_string(static_cast<int>(a));
 }
 
 toml::table inline_table(toml::table t) {
@@ -49,7 +28,7 @@ toml::array strings(const std::vector<std::string>& v) {
 
 toml::table key_table(const KeyPolicy& k) {
   return inline_table(toml::table{
-      {"algorithm", algorithm_text(k.algorithm)},
+      {"algorithm", signer::algorithm_name(k.algorithm)},
       {"bits", static_cast<int64_t>(k.bits)},
       {"rollover", k.lifetime.text()},
       {"signature-lifetime", dur(k.signature_lifetime)},

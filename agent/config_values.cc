@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "agent/config_internal.h"
+#include "signer/crypto.h"
 
 namespace ts::agent::config_internal {
 namespace {
@@ -35,21 +36,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-struct AlgorithmName {
-  const char* name;
-  signer::Algorithm alg;
-};
-// Kept here rather than calling signer::algorithm_from_name so that config validation does
-// not depend on the key code; the enum values are the IANA numbers.
-constexpr AlgorithmName kAlgorithms[] = {
-    {"RSASHA1", signer::Algorithm::RSASHA1},
-    {"NSEC3RSASHA1", signer::Algorithm::NSEC3RSASHA1},
-    {"RSASHA256", signer::Algorithm::RSASHA256},
-    {"RSASHA512", signer::Algorithm::RSASHA512},
-    {"ECDSAP256SHA256", signer::Algorithm::ECDSAP256SHA256},
-    {"ECDSAP384SHA384", signer::Algorithm::ECDSAP384SHA384},
-    {"ED25519", signer::Algorithm::ED25519},
-    {"ED448", signer::Algorithm::ED448},
+// The algorithms a policy may name, in the order the error message lists them; names and
+// numbers are parsed by signer::algorithm_from_name, the signer's own table.
+constexpr signer::Algorithm kAlgorithms[] = {
+    signer::Algorithm::RSASHA1,         signer::Algorithm::NSEC3RSASHA1,
+    signer::Algorithm::RSASHA256,       signer::Algorithm::RSASHA512,
+    signer::Algorithm::ECDSAP256SHA256, signer::Algorithm::ECDSAP384SHA384,
+    signer::Algorithm::ED25519,         signer::Algorithm::ED448,
 };
 
 }  // namespace
@@ -174,20 +167,17 @@ std::optional<KeyLifetime> read_lifetime(const toml::node& n, const std::string&
 std::optional<signer::Algorithm> read_algorithm(const toml::node& n, const std::string& path,
                                                 Ctx& c) {
   std::string names;
-  for (const auto& a : kAlgorithms) names += std::string(names.empty() ? "" : ", ") + a.name;
+  for (auto a : kAlgorithms) names += (names.empty() ? "" : ", ") + signer::algorithm_name(a);
   if (n.is_integer()) {
     int64_t v = *n.value<int64_t>();
-    for (const auto& a : kAlgorithms)
-      if (static_cast<int64_t>(a.alg) == v) return a.alg;
+    for (auto a : kAlgorithms)
+      if (static_cast<int64_t>(a) == v) return a;
     c.error(n, path, "unsupported algorithm number " + std::to_string(v) + " (use " + names + ")");
     return std::nullopt;
   }
   auto s = read_string(n, path, c);
   if (!s) return std::nullopt;
-  std::string up;
-  for (char ch : *s) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  for (const auto& a : kAlgorithms)
-    if (up == a.name || up == std::to_string(static_cast<int>(a.alg))) return a.alg;
+  if (auto alg = signer::algorithm_from_name(*s)) return *alg;
   c.error(n, path, "unknown algorithm '" + *s + "' (use " + names + ")");
   return std::nullopt;
 }

@@ -47,7 +47,11 @@ Status AtomicFile::open() {
   int fd = ::mkstemp(templ.data());
   if (fd < 0) return fail(path_ + ": cannot create temporary file: " + errno_text());
   tmp_path_ = templ;
-  if (::fchmod(fd, mode_) != 0) return fail(tmp_path_ + ": chmod failed: " + errno_text());
+  if (::fchmod(fd, mode_) != 0) {
+    std::string msg = tmp_path_ + ": chmod failed: " + errno_text();
+    ::close(fd);  // the destructor unlinks the temporary file; the descriptor is ours to close
+    return fail(msg);
+  }
   fp_ = ::fdopen(fd, "w");
   if (!fp_) {
     ::close(fd);

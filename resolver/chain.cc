@@ -13,7 +13,6 @@ namespace ts::resolver {
 namespace {
 
 using chain_internal::of_type;
-using chain_internal::sigs_for;
 
 std::string key(const Name& n) {
   return n.lowered().to_text();
@@ -188,9 +187,7 @@ class Walker {
         ksigs = direct_keys.sigs;
       }
       chain_internal::match_ds(lv, anchor_ds, krecs, ksigs);
-      for (const auto& s : sigs_for(keys->rrsigs, cur, kTypeDNSKEY))
-        if (auto f = parse_rrsig(s.rdata))
-          chain_internal::add_window(lv, cur.to_text() + " DNSKEY", *f, o_.now);
+      chain_internal::add_windows(lv, keys->rrsigs, cur, kTypeDNSKEY, o_.now);
       verdict(lv, *keys, nullptr);
       parent_keys_ = krecs;
       cur_servers = lv.zone_servers;
@@ -215,9 +212,7 @@ class Walker {
       auto ds = res_.query(n, kTypeDS);
       if (!ds) return ds.error();
       lv.ds_security = ds->security;
-      for (const auto& s : sigs_for(ds->rrsigs, n, kTypeDS))
-        if (auto f = parse_rrsig(s.rdata))
-          chain_internal::add_window(lv, n.to_text() + " DS", *f, o_.now);
+      chain_internal::add_windows(lv, ds->rrsigs, n, kTypeDS, o_.now);
       auto keys = res_.query(n, kTypeDNSKEY);
       if (!keys) return keys.error();
       lv.zone_servers = servers_of(n, cur_servers);
@@ -232,9 +227,7 @@ class Walker {
                                ds->security == Security::Secure ? of_type(ds->records, n, kTypeDS)
                                                                 : std::vector<Record>{},
                                krecs, ksigs);
-      for (const auto& s : sigs_for(keys->rrsigs, n, kTypeDNSKEY))
-        if (auto f = parse_rrsig(s.rdata))
-          chain_internal::add_window(lv, n.to_text() + " DNSKEY", *f, o_.now);
+      chain_internal::add_windows(lv, keys->rrsigs, n, kTypeDNSKEY, o_.now);
       verdict(lv, *keys, &parent);
       parent_keys_ = keys->security == Security::Secure ? krecs : std::vector<Record>{};
       cur = n;

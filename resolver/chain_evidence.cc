@@ -74,10 +74,7 @@ void check_parent_servers(Level& lv, DirectQuerier& direct, const std::vector<Re
         if (!v.check.valid)
           lv.warnings.push_back(v.ns_name + " (" + v.address + ") serves a DS set that does " +
                                 "not validate: " + v.check.reason);
-        for (const auto& s : sigs_for(a.answer_rrsigs, lv.zone, kTypeDS)) {
-          auto f = parse_rrsig(s.rdata);
-          if (f) add_window(lv, lv.zone.to_text() + " DS", *f, now);
-        }
+        add_windows(lv, a.answer_rrsigs, lv.zone, kTypeDS, now);
       } else if (!v.has_ds && parent_secure) {
         // "No DS" from a secure parent must be a signed, valid denial of existence.
         v.validated = true;
@@ -107,12 +104,22 @@ void check_parent_servers(Level& lv, DirectQuerier& direct, const std::vector<Re
   }
 }
 
-void add_window(Level& lv, const std::string& rrset, const RrsigFields& f, UnixTime now) {
-  SigWindow w{rrset, f.key_tag, rrsig_time(f.inception, now), rrsig_time(f.expiration, now)};
-  for (const auto& e : lv.sigs)
-    if (e.rrset == w.rrset && e.key_tag == w.key_tag && e.expiration == w.expiration) return;
-  lv.sigs.push_back(w);
-  if (!lv.first_expiry || w.expiration < *lv.first_expiry) lv.first_expiry = w.expiration;
+void add_windows(Level& lv, const std::vector<Record>& rrsigs, const Name& owner, uint16_t type,
+                 UnixTime now) {
+  std::string rrset = owner.to_text() + (type == kTypeDS       ? " DS"
+                                         : type == kTypeDNSKEY ? " DNSKEY"
+                                                               : " TYPE" + std::to_string(type));
+  for (const auto& s : sigs_for(rrsigs, owner, type)) {
+    auto f = parse_rrsig(s.rdata);
+    if (!f) continue;
+    SigWindow w{rrset, f->key_tag, rrsig_time(f->inception, now), rrsig_time(f->expiration, now)};
+    bool seen = false;
+    for (const auto& e : lv.sigs)
+      seen |= e.rrset == w.rrset && e.key_tag == w.key_tag && e.expiration == w.expiration;
+    if (seen) continue;
+    lv.sigs.push_back(w);
+    if (!lv.first_expiry || w.expiration < *lv.first_expiry) lv.first_expiry = w.expiration;
+  }
 }
 
 // DS -> DNSKEY matching over every DS seen (validator, anchor, each parent server).
@@ -215,8 +222,7 @@ ChildKeys direct_child_check(Level& lv, DirectQuerier& direct, UnixTime now) {
         if (first_bad.empty()) first_bad = c.reason;
         lv.warnings.push_back("DNSKEY set from " + v.address + ": " + c.reason);
       }
-      for (const auto& s : sigs_for(a.answer_rrsigs, lv.zone, kTypeDNSKEY))
-        if (auto f = parse_rrsig(s.rdata)) add_window(lv, lv.zone.to_text() + " DNSKEY", *f, now);
+      add_windows(lv, a.answer_rrsigs, lv.zone, kTypeDNSKEY, now);
       if (out.keys.empty()) {
         out.keys = keys;
         out.sigs = a.answer_rrsigs;

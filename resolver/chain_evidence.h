@@ -16,8 +16,10 @@ std::vector<Record> of_type(const std::vector<Record>& rs, const Name& owner, ui
 /// RRSIGs owned by `owner` that cover `type`.
 std::vector<Record> sigs_for(const std::vector<Record>& rrsigs, const Name& owner, uint16_t type);
 
-/// Records the validity window of one RRSIG (and the level's first expiry).
-void add_window(Level& lv, const std::string& rrset, const RrsigFields& f, UnixTime now);
+/// Records the validity windows (and the level's first expiry) of the RRSIGs among `rrsigs`
+/// that cover `type` at `owner`; RRSIGs that do not parse are skipped.
+void add_windows(Level& lv, const std::vector<Record>& rrsigs, const Name& owner, uint16_t type,
+                 UnixTime now);
 
 /// Asks every parent server (lv.parent_servers) for the child's DS, validates each answer
 /// against the parent's validated DNSKEY set (when the parent is secure), and records

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -299,13 +300,13 @@ Result<ServerAddress> parse_server(std::string_view text) {
   ServerAddress s;
   std::string t(text);
   if (auto at = t.rfind('@'); at != std::string::npos) {
+    // from_chars takes the whole suffix or nothing: "127.0.0.1@53x" is an error, not port 53.
     int port = 0;
-    try {
-      port = std::stoi(t.substr(at + 1));
-    } catch (...) {
-      port = 0;
-    }
-    if (port <= 0 || port > 65535) return fail("'" + t + "': bad port");
+    const char* first = t.data() + at + 1;
+    const char* last = t.data() + t.size();
+    auto [end, ec] = std::from_chars(first, last, port);
+    if (ec != std::errc() || end != last || port <= 0 || port > 65535)
+      return fail("'" + t + "': bad port");
     s.port = static_cast<uint16_t>(port);
     t = t.substr(0, at);
   }

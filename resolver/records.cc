@@ -1,11 +1,14 @@
 // DNSSEC record fields (DS, DNSKEY, RRSIG), key tags, DS digests and ldns conversions.
 #include "resolver/records.h"
+// Before ldns.h, whose true/false macros break C++ headers included after it.
+#include "signer/dnssec_records.h"
 
 #include <ldns/ldns.h>
 
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <span>
 
 namespace ts::resolver {
 namespace {
@@ -13,14 +16,15 @@ namespace {
 uint16_t u16(const std::string& s, size_t i) {
   return static_cast<uint16_t>((static_cast<uint8_t>(s[i]) << 8) | static_cast<uint8_t>(s[i + 1]));
 }
-uint32_t u32(const std::string& s, size_t i) {
-  return (static_cast<uint32_t>(u16(s, i)) << 16) | u16(s, i + 2);
-}
 
 struct BufferFree {
   void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
 };
 using BufferPtr = std::unique_ptr<ldns_buffer, BufferFree>;
+
+std::span<const uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 }  // namespace
 
@@ -37,26 +41,14 @@ Result<DnskeyFields> parse_dnskey(const std::string& rdata) {
 }
 
 Result<RrsigFields> parse_rrsig(const std::string& rdata) {
-  if (rdata.size() < 19) return fail("RRSIG rdata too short");
   RrsigFields f;
-  f.type_covered = u16(rdata, 0);
-  f.algorithm = static_cast<uint8_t>(rdata[2]);
-  f.labels = static_cast<uint8_t>(rdata[3]);
-  f.original_ttl = u32(rdata, 4);
-  f.expiration = u32(rdata, 8);
-  f.inception = u32(rdata, 12);
-  f.key_tag = u16(rdata, 16);
-  size_t i = 18;
-  while (i < rdata.size() && rdata[i] != 0) i += 1 + static_cast<uint8_t>(rdata[i]);
-  if (i >= rdata.size()) return fail("RRSIG signer name truncated");
-  auto signer = Name::from_wire(std::string_view(rdata).substr(18, i + 1 - 18));
-  if (!signer) return fail("RRSIG signer name: " + signer.error().message);
-  f.signer = *signer;
+  if (!signer::parse_rrsig_fields(signer::Bytes(rdata.begin(), rdata.end()), f))
+    return fail("RRSIG rdata too short or its signer name malformed");
   return f;
 }
 
 uint16_t dnskey_key_tag(const std::string& rdata) {
-  return ldns_calc_keytag_raw(reinterpret_cast<const uint8_t*>(rdata.data()), rdata.size());
+  return signer::key_tag(as_bytes(rdata));
 }
 
 bool algorithm_supported(uint8_t a) {
@@ -71,15 +63,11 @@ Result<std::string> ds_for_dnskey(const Name& owner, const std::string& dnskey_r
                                   uint8_t digest_type) {
   if (!digest_type_supported(digest_type))
     return fail("unsupported DS digest type " + std::to_string(digest_type));
-  ldns_rr* key = record_to_ldns(Record{owner, kTypeDNSKEY, 0, dnskey_rdata});
-  if (!key) return fail("DNSKEY rdata does not parse");
-  ldns_rr* ds = ldns_key_rr2ds(key, static_cast<ldns_hash>(digest_type));
-  ldns_rr_free(key);
-  if (!ds) return fail("could not compute DS digest");
-  auto rec = record_from_ldns(ds);
-  ldns_rr_free(ds);
-  if (!rec) return rec.error();
-  return rec->rdata;
+  auto ds =
+      signer::make_ds(owner, as_bytes(dnskey_rdata), static_cast<signer::DigestType>(digest_type));
+  if (!ds) return ds.error();
+  signer::Bytes rdata = signer::ds_rdata(*ds);
+  return std::string(rdata.begin(), rdata.end());
 }
 
 UnixTime rrsig_time(uint32_t field, UnixTime now) {

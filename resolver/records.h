@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "resolver/resolver.h"
+#include "signer/signing_input.h"
 
 struct ldns_struct_rr;
 struct ldns_struct_rr_list;
@@ -35,16 +36,8 @@ struct DnskeyFields {
   bool sep() const { return flags & 0x0001; }
   bool revoked() const { return flags & 0x0080; }
 };
-struct RrsigFields {
-  uint16_t type_covered = 0;
-  uint8_t algorithm = 0;
-  uint8_t labels = 0;
-  uint32_t original_ttl = 0;
-  uint32_t expiration = 0;
-  uint32_t inception = 0;
-  uint16_t key_tag = 0;
-  Name signer;
-};
+/// The RRSIG fields before the signature: the signer's struct (signer/signing_input.h).
+using signer::RrsigFields;
 
 Result<DsFields> parse_ds(const std::string& rdata);
 Result<DnskeyFields> parse_dnskey(const std::string& rdata);

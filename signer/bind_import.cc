@@ -1,17 +1,12 @@
 // Import of BIND key pairs (K<zone>+<alg>+<tag>.key / .private, as written by
 // dnssec-keygen) into a KeyStore, so operators can adopt existing keys.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 
 #include "common/atomic_file.h"
 #include "signer/dnssec_records.h"
 #include "signer/keystore.h"
+#include "signer/secret_file.h"
 
 namespace ts::signer {
 namespace {
@@ -51,29 +46,6 @@ std::optional<UnixTime> find_created(std::string_view text) {
   return std::nullopt;
 }
 
-/// Reads the .private file into cleansed memory (it holds the key in clear).
-Result<SecretString> read_private(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(path + ": cannot open: " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
-    ::close(fd);
-    return fail(path + ": not a BIND private key file");
-  }
-  std::string buf(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + done, buf.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  SecretString out(std::move(buf));
-  if (done != out.str().size()) return fail(path + ": short read");
-  return out;
-}
-
 }  // namespace
 
 Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_path,
@@ -111,7 +83,7 @@ Result<KeyMeta> import_bind_key(KeyStore& store, const std::string& key_file_pat
     return fail(key_path + ": DNSKEY flags " + std::to_string(fields->flags) +
                 " are neither 257 (KSK) nor 256 (ZSK)");
 
-  auto private_text = read_private(private_path);
+  auto private_text = read_secret_file(private_path, SecretFileRules::kAsFound);
   if (!private_text) return private_text.error();
   auto key = PrivateKey::from_bind_private(private_text->str());
   if (!key) return fail(private_path + ": " + key.error().message);

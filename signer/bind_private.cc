@@ -54,12 +54,15 @@ Result<BindPrivateKey> parse_bind_private(std::string_view text) {
     } else if (key == "Algorithm") {
       alg_text = trim(line.substr(colon + 1));
     } else if (is_key_field(key)) {
-      auto v = base64_decode(line.substr(colon + 1));
-      // The error names the field and line, never the value.
-      if (!v) return fail("line " + std::to_string(line_no) + ": " + key + " is not base64");
+      // Checked before decoding: a decoded duplicate would be dropped without cleansing.
       if (out.fields.count(key))
         return fail("line " + std::to_string(line_no) + ": " + key + " given twice");
-      out.fields.emplace(key, std::move(*v));
+      // Decoded straight into the map, whose values the destructor cleanses. The error names
+      // the field and line, never the value.
+      Bytes& value = out.fields[key];
+      auto v = base64_decode(line.substr(colon + 1));
+      if (!v) return fail("line " + std::to_string(line_no) + ": " + key + " is not base64");
+      value.swap(*v);
     }  // other fields (Created, Publish, Activate, ...) carry timing only
   }
   if (format != "v1.2" && format != "v1.3")

@@ -1,6 +1,7 @@
 // OpenSSL-backed key generation, signing, verification, digests and codecs: the one file
 // of the project that includes OpenSSL's EVP headers. Key import/export formats (PKCS#8,
-// BIND private-key files) live here too because they need the same OpenSSL objects.
+// BIND private-key files) live here too because they need the same OpenSSL objects;
+// SecretString and random_bytes, which need no EVP, are in secret_memory.cc.
 //
 // Signing speed: ECDSA and RSA sign a precomputed digest with EVP_PKEY_sign on an
 // EVP_PKEY_CTX taken from a small lock-free per-key pool (a context is initialised once and
@@ -20,7 +21,6 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include <algorithm>
@@ -54,13 +54,6 @@ using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
 using EcGroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
 using EcPointPtr = std::unique_ptr<EC_POINT, Deleter<EC_POINT_free>>;
-
-/// Cleanses a string's whole buffer (including spare capacity) and empties it.
-void wipe(std::string& s) {
-  s.resize(s.capacity());
-  OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
-}
 
 /// The last OpenSSL error as text (never contains key material), and clears the queue.
 std::string ossl_error(const char* what) {
@@ -288,25 +281,6 @@ bool pkey_fits(Algorithm alg, EVP_PKEY* pkey) {
 constexpr size_t kPoolSlots = 64;  // contexts kept per key: one per signing thread
 
 }  // namespace
-
-// ---- SecretString -------------------------------------------------------------------
-
-SecretString::SecretString(SecretString&& o) noexcept : s_(std::move(o.s_)) {
-  wipe(o.s_);  // a short string is copied, not stolen: clear the source's buffer
-}
-
-SecretString& SecretString::operator=(SecretString&& o) noexcept {
-  if (this != &o) {
-    wipe(s_);
-    s_ = std::move(o.s_);
-    wipe(o.s_);
-  }
-  return *this;
-}
-
-SecretString::~SecretString() {
-  wipe(s_);
-}
 
 // ---- PrivateKey ---------------------------------------------------------------------
 
@@ -644,7 +618,7 @@ Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key
   return rc == 1;
 }
 
-// ---- digests, randomness, base64 ----------------------------------------------------
+// ---- digests, base64 ----------------------------------------------------
 
 Bytes digest(DigestType type, std::span<const uint8_t> data) {
   const char* name = type == DigestType::SHA1     ? "SHA1"
@@ -655,13 +629,6 @@ Bytes digest(DigestType type, std::span<const uint8_t> data) {
   if (!EVP_Digest(data.data(), data.size(), out, &len, fetched_md(name), nullptr))
     throw std::runtime_error("OpenSSL digest failed");  // broken invariant: no provider
   return Bytes(out, out + len);
-}
-
-Bytes random_bytes(size_t n) {
-  Bytes out(n);
-  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1)
-    throw std::runtime_error("OpenSSL RAND_bytes failed");  // no entropy: cannot go on
-  return out;
 }
 
 std::string base64_encode(std::span<const uint8_t> data) {

@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "common/atomic_file.h"
 #include "signer/dnssec_records.h"
+#include "signer/secret_file.h"
 
 namespace ts::signer {
 namespace {
@@ -38,41 +40,14 @@ std::string lower(std::string_view s) {
 }
 
 Result<uint64_t> parse_number(const std::string& v, uint64_t max, const std::string& where) {
-  if (v.empty() || v.size() > 20 || !std::all_of(v.begin(), v.end(), ::isdigit))
+  if (v.empty() || !std::all_of(v.begin(), v.end(), ::isdigit))
     return fail(where + ": '" + v + "' is not a number");
-  uint64_t n = std::stoull(v);
-  if (n > max) return fail(where + ": " + v + " is out of range");
+  // from_chars, not stoull: a 20-digit value above 2^64 must be an error, not an exception.
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n > max)
+    return fail(where + ": " + v + " is out of range");
   return n;
-}
-
-/// Reads a private key file into cleansed memory; refuses files others can read.
-Result<SecretString> read_secret_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return fail(path + ": cannot open: " + errno_text());
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(path + ": not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return fail(path + ": private key file is accessible by group or others (mode " + mode +
-                "); run chmod 600");
-  }
-  std::string buf(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + done, buf.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  SecretString out(std::move(buf));  // cleansed when dropped, also on the error path
-  if (done != out.str().size()) return fail(path + ": short read");
-  return out;
 }
 
 /// Characters allowed in a key id (also a file name): the origin text may hold others.
@@ -263,7 +238,7 @@ Result<std::vector<KeyMeta>> FileKeyStore::list(const Name& origin) const {
 
 Result<PrivateKey> FileKeyStore::load_private(const KeyMeta& meta) const {
   std::string path = private_path(meta.id);
-  auto pem = read_secret_file(path);
+  auto pem = read_secret_file(path, SecretFileRules::kOwnerOnly);
   if (!pem) return pem.error();
   auto key = PrivateKey::from_pkcs8_pem(pem->str(), meta.algorithm);
   if (!key) return fail(path + ": " + key.error().message);

@@ -217,6 +217,8 @@ TEST(DirectQueryServer, ParsesAddresses) {
   EXPECT_EQ(b->to_text(), "::1@5353");
   EXPECT_FALSE(parse_server("ns1.example.").ok());
   EXPECT_FALSE(parse_server("127.0.0.1@0").ok());
+  EXPECT_FALSE(parse_server("127.0.0.1@53x").ok());  // trailing junk is not ignored
+  EXPECT_FALSE(parse_server("127.0.0.1@").ok());
 }
 
 }  // namespace

@@ -197,6 +197,10 @@ TEST(KeyMeta, FormatParseAndErrors) {
   auto bad_line = parse_key_meta("id: x\nbits: lots\n", "y.meta");
   ASSERT_FALSE(bad_line);
   EXPECT_NE(bad_line.error().message.find("y.meta:2"), std::string::npos);
+  // A number above 2^64 in a damaged file is an error value, not an escaping exception.
+  auto huge = parse_key_meta("id: x\nbits: 99999999999999999999\n", "z.meta");
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("z.meta:2"), std::string::npos);
 }
 
 // ---- BIND import -----------------------------------------------------------------------
