@@ -1,0 +1,72 @@
+// DS records as parentsync sees them: key tag, algorithm, digest type and digest, compared
+// by value; plus the two pieces of RFC 4034 arithmetic this module needs to match a DS to
+// one of our DNSKEYs (key tag, Appendix B; DS digest, section 5.1.4). Presentation form goes
+// through ldns. When branch `keys` (signer/dnssec_records.h) lands, make_ds/key_tag should
+// delegate to it; the values are the same.
+//
+//   auto ds = make_ds(*Name::from_text("example.test."), dnskey_rdata, DigestType::SHA256);
+//   ds->key_tag; ds->to_text(owner, 3600);   // "example.test. 3600 IN DS 12345 13 2 ABC..."
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/name.h"
+#include "common/result.h"
+#include "signer/crypto.h"
+
+namespace ts::parentsync {
+
+using signer::Bytes;
+
+/// One DS (or CDS) record's rdata (RFC 4034 5.1).
+struct DsRecord {
+  uint16_t key_tag = 0;
+  uint8_t algorithm = 0;
+  uint8_t digest_type = 0;
+  Bytes digest;
+
+  /// Wire rdata.
+  Bytes to_rdata() const;
+  static Result<DsRecord> from_rdata(std::span<const uint8_t> rdata);
+  /// "TAG ALG DTYPE HEX" (rdata only).
+  std::string rdata_text() const;
+  /// Full presentation line "OWNER TTL IN DS TAG ALG DTYPE HEX".
+  std::string to_text(const Name& owner, uint32_t ttl, const char* type = "DS") const;
+  /// From "TAG ALG DTYPE HEX" (the digest may contain spaces).
+  static Result<DsRecord> from_rdata_text(const std::string& text);
+  /// RFC 8078 4: the CDS "delete" form "0 0 0 00".
+  bool is_delete() const {
+    return key_tag == 0 && algorithm == 0 && digest_type == 0 && digest == Bytes{0};
+  }
+  static DsRecord delete_form() { return DsRecord{0, 0, 0, Bytes{0}}; }
+
+  friend auto operator<=>(const DsRecord&, const DsRecord&) = default;
+  friend bool operator==(const DsRecord&, const DsRecord&) = default;
+};
+
+/// RFC 4034 Appendix B key tag over DNSKEY wire rdata (algorithm 1 not supported: 0).
+uint16_t key_tag(std::span<const uint8_t> dnskey_rdata);
+
+/// RFC 4034 5.1.4: digest over owner (canonical, lower case) | DNSKEY rdata. Fails for a
+/// digest type we cannot compute or rdata shorter than the DNSKEY fixed fields.
+Result<DsRecord> make_ds(const Name& owner, std::span<const uint8_t> dnskey_rdata,
+                         uint8_t digest_type);
+
+/// True if `ds` is the DS of this DNSKEY (tag, algorithm and digest recomputed).
+bool ds_matches_dnskey(const DsRecord& ds, const Name& owner,
+                       std::span<const uint8_t> dnskey_rdata);
+
+/// Sorted and without duplicates (an RRset is a set).
+std::vector<DsRecord> canonical_set(std::vector<DsRecord> records);
+
+/// Base64 text -> bytes (through ldns).
+Result<Bytes> base64_to_bytes(const std::string& text);
+
+/// Hex, upper case, as DS digests are usually written.
+std::string to_hex(std::span<const uint8_t> bytes);
+
+}  // namespace ts::parentsync
