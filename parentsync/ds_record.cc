@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <sstream>
 
 namespace ts::parentsync {
@@ -118,6 +119,16 @@ Result<Bytes> base64_to_bytes(const std::string& text) {
   ldns_rdf* rdf = nullptr;
   if (ldns_str2rdf_b64(&rdf, text.c_str()) != LDNS_STATUS_OK || !rdf) return fail("bad base64");
   Bytes out(ldns_rdf_data(rdf), ldns_rdf_data(rdf) + ldns_rdf_size(rdf));
+  ldns_rdf_deep_free(rdf);
+  return out;
+}
+
+std::string bytes_to_base64(std::span<const uint8_t> data) {
+  ldns_rdf* rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, data.size(), data.data());
+  if (!rdf) return "";
+  char* s = ldns_rdf2str(rdf);
+  std::string out = s ? s : "";
+  free(s);
   ldns_rdf_deep_free(rdf);
   return out;
 }

@@ -66,6 +66,9 @@ std::vector<DsRecord> canonical_set(std::vector<DsRecord> records);
 /// Base64 text -> bytes (through ldns).
 Result<Bytes> base64_to_bytes(const std::string& text);
 
+/// Bytes -> base64 text (through ldns).
+std::string bytes_to_base64(std::span<const uint8_t> data);
+
 /// Hex, upper case, as DS digests are usually written.
 std::string to_hex(std::span<const uint8_t> bytes);
 
