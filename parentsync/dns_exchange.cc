@@ -86,16 +86,22 @@ Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query,
   return r;
 }
 
-Result<DsAnswer> query_ds(const ServerAddress& server, const Name& child, int timeout_seconds) {
+Result<Reply> ask(const ServerAddress& server, const Name& qname, ldns_rr_type type,
+                  int timeout_seconds) {
   const std::string who = server.to_string();
-  ldns_pkt* q = ldns_pkt_query_new(to_ldns_dname(child), LDNS_RR_TYPE_DS, LDNS_RR_CLASS_IN, 0);
+  ldns_pkt* q = ldns_pkt_query_new(to_ldns_dname(qname), type, LDNS_RR_CLASS_IN, 0);
   if (!q) return fail(who + ": cannot build the query");
   PktPtr query(q);
   ldns_pkt_set_random_id(q);
   ldns_pkt_set_rd(q, false);
   ldns_pkt_set_edns_udp_size(q, 1232);
   ldns_pkt_set_edns_do(q, true);
-  auto reply = tcp_exchange(server, q, timeout_seconds);
+  return tcp_exchange(server, q, timeout_seconds);
+}
+
+Result<DsAnswer> query_ds(const ServerAddress& server, const Name& child, int timeout_seconds) {
+  const std::string who = server.to_string();
+  auto reply = ask(server, child, LDNS_RR_TYPE_DS, timeout_seconds);
   if (!reply) return reply.error();
   ldns_pkt* p = reply->pkt.get();
   ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);

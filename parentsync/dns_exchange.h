@@ -44,6 +44,10 @@ struct Reply {
 /// Sends `query` over TCP and returns the reply; checks the ID and that it is a response.
 Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query, int timeout_seconds);
 
+/// QNAME/TYPE/IN to one server over TCP, RD=0, EDNS DO.
+Result<Reply> ask(const ServerAddress& server, const Name& qname, ldns_rr_type type,
+                  int timeout_seconds);
+
 /// The DS RRset of `child` as served by `server` (RD=0, DO), with its TTL (0 if empty).
 struct DsAnswer {
   std::vector<DsRecord> ds;
