@@ -33,9 +33,10 @@ ldns_status verify_any(const List& rrset, const List& sigs, const List& keys, Un
   ldns_status last = LDNS_STATUS_CRYPTO_NO_MATCHING_KEYTAG_DNSKEY;
   if (sigs.size() == 0) return LDNS_STATUS_CRYPTO_NO_RRSIG;
   for (size_t i = 0; i < sigs.size(); ++i) {
-    List good;
-    last = ldns_verify_rrsig_keylist_time(rrset.l, sigs.at(i), keys.l, static_cast<time_t>(now),
-                                          good.l);
+    ldns_rr_list* good = ldns_rr_list_new();  // holds pointers into `keys`: shallow free
+    last =
+        ldns_verify_rrsig_keylist_time(rrset.l, sigs.at(i), keys.l, static_cast<time_t>(now), good);
+    ldns_rr_list_free(good);
     if (last == LDNS_STATUS_OK) return last;
   }
   return last;
