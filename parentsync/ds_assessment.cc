@@ -135,53 +135,73 @@ ParentView assess_ds(const Name& child, const std::vector<OurKey>& keys,
     }
   }
 
-  // Per key: which Secure servers serve a matching DS; in the validated view?
+  // Per key: which servers serve a matching DS; in the validated view?
   for (const OurKey& k : keys) {
-    std::vector<std::string> serving, lacking;
+    auto matches = [&](const DsRecord& ds) { return ds_matches_dnskey(ds, child, k.dnskey_rdata); };
+    ParentView::KeyPresence p{k.tag, k.algorithm, {}, {}, false, false};
+    std::vector<std::string> lacking;
     for (const ServerDsAnswer* s : answered) {
-      bool has = std::any_of(s->ds.begin(), s->ds.end(), [&](const DsRecord& ds) {
-        return ds_matches_dnskey(ds, child, k.dnskey_rdata);
-      });
-      if (has && s->validation == Validation::Secure) serving.push_back(s->server);
+      bool has = std::any_of(s->ds.begin(), s->ds.end(), matches);
+      if (has) p.any_servers.push_back(s->server);
+      if (has && s->validation == Validation::Secure) p.secure_servers.push_back(s->server);
       if (!has) lacking.push_back(s->server);
     }
-    bool in_view =
-        validated_secure &&
-        std::any_of(obs.validated.ds.begin(), obs.validated.ds.end(), [&](const DsRecord& ds) {
-          return ds_matches_dnskey(ds, child, k.dnskey_rdata);
-        });
-    if (in_view) v.validated_tags.push_back(k.tag);
-    v.served_by.emplace_back(k.tag, serving);
-    if (k.ds_expected() && !v.parent_insecure && (!lacking.empty() || !in_view)) {
+    p.in_view = std::any_of(obs.validated.ds.begin(), obs.validated.ds.end(), matches);
+    p.in_validated_view = validated_secure && p.in_view;
+    if (k.ds_expected() && !v.parent_insecure && (!lacking.empty() || !p.in_validated_view)) {
       MissingDs m;
       m.tag = k.tag;
       m.absent_from = lacking;
       m.absent_everywhere = !answered.empty() && lacking.size() == answered.size();
-      m.in_validated_view = in_view;
+      m.in_validated_view = p.in_validated_view;
       v.missing.push_back(std::move(m));
     }
+    v.keys.push_back(std::move(p));
   }
   return v;
 }
 
+namespace {
+
+template <typename Pred>
+const ParentView::KeyPresence* find_key(const ParentView& v, Pred pred) {
+  for (const auto& k : v.keys)
+    if (pred(k)) return &k;
+  return nullptr;
+}
+
+bool seen(const ParentView& v, const ParentView::KeyPresence* k) {
+  if (!k || v.parent_insecure || v.server_count == 0 || !v.unreachable.empty()) return false;
+  return v.validated == Validation::Secure && k->in_validated_view &&
+         k->secure_servers.size() == v.server_count;
+}
+
+bool gone(const ParentView& v, const ParentView::KeyPresence* k) {
+  if (!v.unreachable.empty() || !v.bogus.empty() || v.server_count == 0) return false;
+  if (v.validated != Validation::Secure && v.validated != Validation::Insecure) return false;
+  return !k || (k->any_servers.empty() && !k->in_view);
+}
+
+}  // namespace
+
 bool ParentView::seen_everywhere(uint16_t tag) const {
-  if (parent_insecure || server_count == 0 || !unreachable.empty()) return false;
-  if (validated != Validation::Secure) return false;
-  if (std::find(validated_tags.begin(), validated_tags.end(), tag) == validated_tags.end())
-    return false;
-  for (const auto& [t, servers] : served_by)
-    if (t == tag) return servers.size() == server_count;
-  return false;
+  return seen(*this, find_key(*this, [&](const KeyPresence& k) { return k.tag == tag; }));
+}
+
+bool ParentView::seen_everywhere(uint8_t alg, uint16_t tag) const {
+  return seen(*this, find_key(*this, [&](const KeyPresence& k) {
+    return k.tag == tag && k.algorithm == alg;
+  }));
 }
 
 bool ParentView::gone_everywhere(uint16_t tag) const {
-  if (!unreachable.empty() || !bogus.empty()) return false;
-  if (validated != Validation::Secure && validated != Validation::Insecure) return false;
-  if (std::find(validated_tags.begin(), validated_tags.end(), tag) != validated_tags.end())
-    return false;
-  for (const auto& [t, servers] : served_by)
-    if (t == tag) return servers.empty();
-  return true;
+  return gone(*this, find_key(*this, [&](const KeyPresence& k) { return k.tag == tag; }));
+}
+
+bool ParentView::gone_everywhere(uint8_t alg, uint16_t tag) const {
+  return gone(*this, find_key(*this, [&](const KeyPresence& k) {
+    return k.tag == tag && k.algorithm == alg;
+  }));
 }
 
 bool ParentView::healthy() const {
@@ -202,9 +222,10 @@ std::string ParentView::summary() const {
   for (const auto& m : missing) o << "  missing: " << m.describe(child) << "\n";
   for (const auto& f : rogue) o << "  rogue: " << f.describe(child) << "\n";
   for (const auto& f : stale) o << "  stale: " << f.describe(child) << "\n";
-  for (const auto& [tag, servers] : served_by)
-    o << "  key " << tag << ": seen on " << servers.size() << "/" << server_count << " server(s)"
-      << (seen_everywhere(tag) ? ", everywhere and validated" : "") << "\n";
+  for (const auto& k : keys)
+    o << "  key " << k.tag << " (algorithm " << int(k.algorithm) << "): validated on "
+      << k.secure_servers.size() << "/" << server_count << " server(s)"
+      << (seen(*this, &k) ? ", everywhere and in the validated view" : "") << "\n";
   return o.str();
 }
 

@@ -100,9 +100,16 @@ struct ParentView {
   std::vector<DsFinding> stale;          // belong to a Retired key
   std::vector<std::string> unreachable;  // servers that did not answer ("server: error")
   std::vector<std::string> bogus;        // servers whose DS RRset did not validate
-  /// Per key tag of ours: the servers (Secure answers) serving a DS that matches that key.
-  std::vector<std::pair<uint16_t, std::vector<std::string>>> served_by;
-  std::vector<uint16_t> validated_tags;  // our keys with a DS in the (Secure) validated view
+  /// Per key of ours: where a DS matching it is served.
+  struct KeyPresence {
+    uint16_t tag = 0;
+    uint8_t algorithm = 0;
+    std::vector<std::string> secure_servers;  // answers that validated Secure
+    std::vector<std::string> any_servers;     // any answer, whatever its validation
+    bool in_validated_view = false;           // in the view, and the view is Secure
+    bool in_view = false;                     // in the view, whatever its status
+  };
+  std::vector<KeyPresence> keys;
   size_t server_count = 0;
   Validation validated = Validation::Indeterminate;
   std::string validated_reason;
@@ -110,9 +117,12 @@ struct ParentView {
   /// The DS of our key `tag` is served, validly signed, by every parent server and is in
   /// the Secure validated view. False for an insecure parent.
   bool seen_everywhere(uint16_t tag) const;
+  /// Same, for the key of this algorithm and tag (the rollover planner's DsId).
+  bool seen_everywhere(uint8_t algorithm, uint16_t tag) const;
   /// No server and not the validated view still serves a DS of our key `tag` (for the
   /// withdrawal of an old DS); false while any server is unreachable or bogus.
   bool gone_everywhere(uint16_t tag) const;
+  bool gone_everywhere(uint8_t algorithm, uint16_t tag) const;
   /// Nothing to fix: servers agree, no missing, rogue or stale DS.
   bool healthy() const;
   /// Multi-line human-readable report.

@@ -182,6 +182,27 @@ TEST_F(DsAssessment, ServerOrderAndDuplicatesDoNotBreakAgreement) {
   EXPECT_TRUE(v.healthy()) << v.summary();
 }
 
+TEST_F(DsAssessment, SeenEverywhereByAlgorithmAndTag) {
+  std::vector<DsRecord> set{ds_of(child, active)};
+  ParentView v = assess_ds(child, {active}, obs(set, set, set));
+  EXPECT_TRUE(v.seen_everywhere(active.algorithm, active.tag));
+  EXPECT_FALSE(v.seen_everywhere(uint8_t{8}, active.tag));
+  EXPECT_TRUE(v.gone_everywhere(uint8_t{8}, active.tag));
+  EXPECT_FALSE(v.gone_everywhere(active.algorithm, active.tag));
+  ASSERT_EQ(v.keys.size(), 1u);
+  EXPECT_EQ(v.keys[0].secure_servers.size(), 2u);
+}
+
+TEST_F(DsAssessment, DsStillServedByAnUnsignedParentIsNotGone) {
+  std::vector<DsRecord> set{ds_of(child, retired)};
+  ParentObservation o = obs(set, set, set);
+  for (auto& s : o.servers) s.validation = Validation::Insecure;
+  o.validated.validation = Validation::Insecure;
+  ParentView v = assess_ds(child, {retired}, o);
+  EXPECT_FALSE(v.gone_everywhere(retired.tag));
+  EXPECT_EQ(v.stale.size(), 1u);
+}
+
 TEST_F(DsAssessment, NoServersMeansNothingSeen) {
   ParentObservation o;
   o.validated = {Validation::Secure, "", {ds_of(child, active)}};
