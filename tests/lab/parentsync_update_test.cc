@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "parentsync/primary.h"
 #include "parentsync/publish_update.h"
 #include "tests/lab/lab_fixture.h"
 
@@ -145,6 +146,30 @@ TEST_F(ParentsyncUpdateLab, ReplacesExampleDsAtBindPrimaryOfTest) {
 TEST_F(ParentsyncUpdateLab, ReplacesSubDsAtKnotPrimaryOfExample) {
   ReplaceAndRestore("sub.example.test.", "example.test.", env().example_primary,
                     env().example_secondary, env().sub_addr);
+}
+
+TEST_F(ParentsyncUpdateLab, PrimaryFoundFromSoaMnameAtTheSecondary) {
+  auto test_ns2 = parentsync::ServerAddress::parse(env().test_secondary);
+  auto p = parentsync::primary_from_soa(*test_ns2, *Name::from_text("test."), 3);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(*p, env().test_primary);
+  auto example_ns2 = parentsync::ServerAddress::parse(env().example_secondary);
+  auto q = parentsync::primary_from_soa(*example_ns2, *Name::from_text("example.test."), 3);
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(*q, env().example_primary);
+
+  // An UPDATE without a configured primary goes to the MNAME's address (idempotent here).
+  parentsync::UpdateOptions o = Options("", secret_file);
+  o.find_primary = [&](const Name& zone) {
+    return parentsync::primary_from_soa(*test_ns2, zone, 3);
+  };
+  NoWait sleeper;
+  Half random;
+  parentsync::UpdatePublisher pub(o, random, sleeper);
+  Status s =
+      pub.publish(*Name::from_text("example.test."), ServedDs(env().test_primary, "example.test."));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(pub.updates_sent(), 0);
 }
 
 TEST_F(ParentsyncUpdateLab, WrongTsigSecretIsAClearErrorNamingTheServer) {
