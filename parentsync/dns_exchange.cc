@@ -87,13 +87,14 @@ Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query,
 }
 
 Result<Reply> ask(const ServerAddress& server, const Name& qname, ldns_rr_type type,
-                  int timeout_seconds) {
+                  int timeout_seconds, bool recursion) {
   const std::string who = server.to_string();
   ldns_pkt* q = ldns_pkt_query_new(to_ldns_dname(qname), type, LDNS_RR_CLASS_IN, 0);
   if (!q) return fail(who + ": cannot build the query");
   PktPtr query(q);
   ldns_pkt_set_random_id(q);
-  ldns_pkt_set_rd(q, false);
+  ldns_pkt_set_rd(q, recursion);
+  ldns_pkt_set_ad(q, recursion);
   ldns_pkt_set_edns_udp_size(q, 1232);
   ldns_pkt_set_edns_do(q, true);
   return tcp_exchange(server, q, timeout_seconds);

@@ -44,9 +44,10 @@ struct Reply {
 /// Sends `query` over TCP and returns the reply; checks the ID and that it is a response.
 Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query, int timeout_seconds);
 
-/// QNAME/TYPE/IN to one server over TCP, RD=0, EDNS DO.
+/// QNAME/TYPE/IN to one server over TCP, EDNS DO; RD=0 unless `recursion` (then AD=1 too,
+/// RFC 6840 5.7, to ask a validating resolver for its verdict).
 Result<Reply> ask(const ServerAddress& server, const Name& qname, ldns_rr_type type,
-                  int timeout_seconds);
+                  int timeout_seconds, bool recursion = false);
 
 /// The DS RRset of `child` as served by `server` (RD=0, DO), with its TTL (0 if empty).
 struct DsAnswer {

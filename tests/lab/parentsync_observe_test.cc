@@ -1,10 +1,10 @@
-// parentsync's observer against the lab's real servers (instance 7): DS from every parent
-// server directly, each answer checked with ldns against the parent's DNSKEYs (DirectDs),
-// plus the validated view. The ParentDirectory here asks the lab's validating Unbound with
-// dig (AD flag = validated); the agent's will use resolver/ (branch resolver).
-// Cases: agreement; disagreement while test.'s secondary is held after an UPDATE, agreement
-// after release; a rogue DS added with nsupdate classified rogue; signatures checked at a
-// time after their expiry are bogus; an unsigned parent is recognised.
+// parentsync's observer against the lab's real servers (instance 6, after the update suite): DS
+// from every parent server directly, each answer checked with ldns against the parent's DNSKEYs
+// (DirectDs), plus the validated view. The ParentDirectory here asks the lab's validating Unbound
+// with dig (AD flag = validated); the agent's will use resolver/ (branch resolver). Cases:
+// agreement; disagreement while test.'s secondary is held after an UPDATE, agreement after release;
+// a rogue DS added with nsupdate classified rogue; signatures checked at a time after their expiry
+// are bogus; an unsigned parent is recognised.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,7 +102,7 @@ struct Half final : RandomSource {
 
 class ParentsyncObserveLab : public LabFixture {
  public:
-  static void SetUpTestSuite() { StartLab(7); }
+  static void SetUpTestSuite() { StartLab(6); }
 
  protected:
   const Name child = *Name::from_text("example.test.");
