@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "parentsync/correction.h"
 #include "parentsync/direct_ds.h"
 #include "parentsync/publish_update.h"
 #include "tests/lab/lab_fixture.h"
@@ -229,10 +230,12 @@ TEST_F(ParentsyncObserveLab, RogueDsAddedByNsupdateIsClassifiedRogue) {
   EXPECT_TRUE(v.rogue[0].in_validated_view);
   EXPECT_TRUE(v.seen_everywhere(keys[0].tag));  // the chain itself is still secure
 
-  // Remove it again with our own publisher (what `update` does when policy allows).
-  std::vector<DsRecord> good;
-  for (const auto& k : keys) good.push_back(*make_ds(child, k.dnskey_rdata, 2));
-  ASSERT_TRUE(Publisher()->publish(child, good));
+  // The correction the agent would make where it has authority: remove the rogue DS only.
+  Correction c = plan_correction(child, keys, last_, v, {.remove_rogue = true});
+  ASSERT_TRUE(c.needed);
+  ASSERT_EQ(c.desired.size(), 1u);
+  EXPECT_TRUE(ds_matches_dnskey(c.desired[0], child, keys[0].dnskey_rdata));
+  ASSERT_TRUE(Publisher()->publish(child, c.desired));
   ASSERT_EQ(Lab("wait-sync test.").exit_code, 0);
   EXPECT_TRUE(Observe(keys).rogue.empty());
 }
