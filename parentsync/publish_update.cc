@@ -3,6 +3,7 @@
 #include "parentsync/publish_update.h"
 
 #include <cstdlib>
+#include <optional>
 
 namespace ts::parentsync {
 namespace {
@@ -86,6 +87,52 @@ Result<PktPtr> build_ds_update(const Name& zone, const Name& child,
   return PktPtr(pkt);
 }
 
+UpdateReply send_update(const ServerAddress& server, ldns_pkt* pkt, const TsigKey* key,
+                        int timeout_seconds) {
+  UpdateReply out;
+  const std::string who = "parent primary " + server.to_string();
+  ldns_rdf* query_mac = nullptr;
+  if (key) {
+    ldns_status st = ldns_pkt_tsig_sign(pkt, key->name().c_str(), key->secret(), 300,
+                                        key->algorithm().c_str(), nullptr);
+    if (st != LDNS_STATUS_OK) {
+      out.error = "cannot TSIG-sign the UPDATE with key " + key->name() + " (" +
+                  ldns_get_errorstr_by_id(st) + ")";
+      return out;
+    }
+    query_mac = ldns_rr_rdf(ldns_pkt_tsig(pkt), 3);
+  }
+  auto reply = tcp_exchange(server, pkt, timeout_seconds);
+  if (!reply) {
+    out.error = reply.error().message;
+    out.transport_error = true;
+    return out;
+  }
+  ldns_pkt* r = reply->pkt.get();
+  out.rcode = ldns_pkt_get_rcode(r);
+  ldns_rr* tsig = ldns_pkt_tsig(r);
+  uint16_t tsig_error = 0;
+  if (tsig && ldns_rr_rd_count(tsig) > 5) tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
+  out.what = who + " answered " + rcode_text(out.rcode);
+  if (tsig_error != 0) {
+    out.error = out.what + " (" + tsig_error_text(tsig_error) + ": key " +
+                (key ? key->name() : std::string("<none>")) +
+                " or its secret is wrong, or the clocks differ)";
+    return out;
+  }
+  if (key && !tsig) {
+    out.error = out.what + ", without a TSIG signature (reply not authenticated)";
+    return out;
+  }
+  if (key && !ldns_pkt_tsig_verify(r, reply->wire.data(), reply->wire.size(), key->name().c_str(),
+                                   key->secret(), query_mac)) {
+    out.error = out.what + ", but its TSIG signature does not verify (reply not authenticated)";
+    return out;
+  }
+  out.authenticated = key != nullptr;
+  return out;
+}
+
 UpdatePublisher::Outcome UpdatePublisher::attempt(const ServerAddress& server, const Name& zone,
                                                   const Name& child,
                                                   const std::vector<DsRecord>& desired,
@@ -104,53 +151,26 @@ UpdatePublisher::Outcome UpdatePublisher::attempt(const ServerAddress& server, c
     *error = pkt.error().message;
     return Outcome::Fatal;
   }
-  const bool signed_update = !o_.tsig_name.empty();
-  ldns_rdf* query_mac = nullptr;
-  if (signed_update) {
-    auto key = TsigKey::load(o_.tsig_name, o_.tsig_algorithm, o_.tsig_secret_file);
-    if (!key) {
-      *error = key.error().message;
+  std::optional<TsigKey> key;  // read for this attempt only; wiped when it goes out of scope
+  if (!o_.tsig_name.empty()) {
+    auto loaded = TsigKey::load(o_.tsig_name, o_.tsig_algorithm, o_.tsig_secret_file);
+    if (!loaded) {
+      *error = loaded.error().message;
       return Outcome::Fatal;
     }
-    ldns_status st = ldns_pkt_tsig_sign(pkt->get(), key->name().c_str(), key->secret(), 300,
-                                        key->algorithm().c_str(), nullptr);
-    if (st != LDNS_STATUS_OK) {
-      *error = "cannot TSIG-sign the UPDATE with key " + key->name() + " (" +
-               ldns_get_errorstr_by_id(st) + ")";
-      return Outcome::Fatal;
-    }
-    query_mac = ldns_rr_rdf(ldns_pkt_tsig(pkt->get()), 3);
+    key.emplace(std::move(*loaded));
   }
   ++updates_sent_;
-  auto reply = tcp_exchange(server, pkt->get(), o_.timeout_seconds);
-  if (!reply) {
-    *error = "UPDATE of " + child.to_text() + " DS: " + reply.error().message;
-    return Outcome::Retry;
+  UpdateReply reply = send_update(server, pkt->get(), key ? &*key : nullptr, o_.timeout_seconds);
+  const std::string what = who + " answered the UPDATE of " + child.to_text() + " DS in zone " +
+                           zone.to_text() + " with " + rcode_text(reply.rcode);
+  if (!reply.error.empty()) {
+    *error = reply.transport_error ? "UPDATE of " + child.to_text() + " DS: " + reply.error
+                                   : "UPDATE of " + child.to_text() + " DS in zone " +
+                                         zone.to_text() + ": " + reply.error;
+    return reply.transport_error ? Outcome::Retry : Outcome::Fatal;
   }
-  ldns_pkt* r = reply->pkt.get();
-  ldns_pkt_rcode rc = ldns_pkt_get_rcode(r);
-  ldns_rr* tsig = ldns_pkt_tsig(r);
-  uint16_t tsig_error = 0;
-  if (tsig && ldns_rr_rd_count(tsig) > 5) tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
-  std::string what = who + " answered the UPDATE of " + child.to_text() + " DS in zone " +
-                     zone.to_text() + " with " + rcode_text(rc);
-  if (tsig_error != 0) {
-    *error = what + " (" + tsig_error_text(tsig_error) + ": key " + o_.tsig_name +
-             " or its secret is wrong, or the clocks differ)";
-    return Outcome::Fatal;
-  }
-  if (signed_update) {
-    if (!tsig) {
-      *error = what + ", without a TSIG signature (reply not authenticated)";
-      return Outcome::Fatal;
-    }
-    auto key = TsigKey::load(o_.tsig_name, o_.tsig_algorithm, o_.tsig_secret_file);
-    if (!key || !ldns_pkt_tsig_verify(r, reply->wire.data(), reply->wire.size(),
-                                      key->name().c_str(), key->secret(), query_mac)) {
-      *error = what + ", but its TSIG signature does not verify (reply not authenticated)";
-      return Outcome::Fatal;
-    }
-  }
+  const ldns_pkt_rcode rc = reply.rcode;
   switch (rc) {
     case LDNS_RCODE_NOERROR:
       return Outcome::Done;  // the loop re-reads to confirm

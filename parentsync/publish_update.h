@@ -48,6 +48,21 @@ Result<PktPtr> build_ds_update(const Name& zone, const Name& child,
                                const std::vector<DsRecord>& current,
                                const std::vector<DsRecord>& desired, uint32_t ttl);
 
+/// The outcome of sending one UPDATE: the RCODE of an authenticated reply, or an error
+/// (transport_error: no reply at all; otherwise TSIG failure, e.g. BADSIG, or an
+/// unauthenticated reply).
+struct UpdateReply {
+  ldns_pkt_rcode rcode = LDNS_RCODE_SERVFAIL;
+  bool transport_error = false;
+  bool authenticated = false;
+  std::string error;  // empty on success (then look at rcode)
+  std::string what;   // "parent primary ADDR answered RCODE"
+};
+
+/// Signs `pkt` with `key` (if any), sends it over TCP, verifies the reply's TSIG.
+UpdateReply send_update(const ServerAddress& server, ldns_pkt* pkt, const TsigKey* key,
+                        int timeout_seconds);
+
 class UpdatePublisher final : public ParentPublisher {
  public:
   UpdatePublisher(UpdateOptions options, RandomSource& random, Sleeper& sleeper)

@@ -172,6 +172,41 @@ TEST_F(ParentsyncUpdateLab, PrimaryFoundFromSoaMnameAtTheSecondary) {
   EXPECT_EQ(pub.updates_sent(), 0);
 }
 
+TEST_F(ParentsyncUpdateLab, StalePrerequisiteLeavesTheDsUntouched) {
+  // An UPDATE built from an outdated view of the DS RRset (someone changed it since we read
+  // it) must be rejected as a whole: NXRRSET from BIND and Knot, nothing replaced.
+  struct Target {
+    std::string primary, zone, child;
+  };
+  for (const Target& t : {Target{env().test_primary, "test.", "example.test."},
+                          Target{env().example_primary, "example.test.", "sub.example.test."}}) {
+    Name child = *Name::from_text(t.child);
+    std::vector<DsRecord> before = ServedDs(t.primary, t.child);
+    ASSERT_FALSE(before.empty());
+    DsRecord outdated = before[0];
+    outdated.digest[0] ^= 0x5a;  // a DS that is not there
+    auto pkt = parentsync::build_ds_update(*Name::from_text(t.zone), child, {outdated}, {}, 10);
+    ASSERT_TRUE(pkt);
+    auto key = parentsync::TsigKey::load(env().tsig_name, env().tsig_alg, secret_file);
+    ASSERT_TRUE(key) << key.error().message;
+    parentsync::UpdateReply r =
+        parentsync::send_update(*parentsync::ServerAddress::parse(t.primary), pkt->get(), &*key, 3);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_TRUE(r.authenticated);
+    EXPECT_EQ(r.rcode, LDNS_RCODE_NXRRSET) << r.what;
+    EXPECT_EQ(ServedDs(t.primary, t.child), before) << t.primary;
+
+    // Empty-RRset prerequisite ("does not exist") while a DS exists: YXRRSET.
+    auto pkt2 = parentsync::build_ds_update(*Name::from_text(t.zone), child, {}, {}, 10);
+    ASSERT_TRUE(pkt2);
+    parentsync::UpdateReply r2 = parentsync::send_update(
+        *parentsync::ServerAddress::parse(t.primary), pkt2->get(), &*key, 3);
+    ASSERT_TRUE(r2.error.empty()) << r2.error;
+    EXPECT_EQ(r2.rcode, LDNS_RCODE_YXRRSET) << r2.what;
+    EXPECT_EQ(ServedDs(t.primary, t.child), before) << t.primary;
+  }
+}
+
 TEST_F(ParentsyncUpdateLab, WrongTsigSecretIsAClearErrorNamingTheServer) {
   std::string wrong = env().dir + "/parentsync-wrong.secret";
   WriteSecret(wrong, "d3Jvbmcgc2VjcmV0IGZvciB0aGUgbGFiIGtleQ==");
