@@ -117,14 +117,26 @@ Result<HookRun> run_hook(const std::string& path, const std::vector<std::string>
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (timer < 0) {
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]}) ::close(fd);
+    return fail("hook " + path + ": timerfd_create failed: " + strerror(errno));
+  }
   pid_t pid = fork();
-  if (pid < 0) return fail("hook " + path + ": fork failed: " + strerror(errno));
+  if (pid < 0) {
+    const int err = errno;
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], timer}) ::close(fd);
+    return fail("hook " + path + ": fork failed: " + strerror(err));
+  }
   if (pid == 0) {
     setpgid(0, 0);
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(out_pipe[1], 2);
     signal(SIGPIPE, SIG_DFL);
+    sigset_t none;  // the hook starts with no signal blocked (we block SIGPIPE meanwhile)
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     execv(path.c_str(), argv.data());
     _exit(127);
   }
@@ -134,10 +146,9 @@ Result<HookRun> run_hook(const std::string& path, const std::vector<std::string>
   ::close(out_pipe[1]);
   fcntl(to_child, F_SETFL, O_NONBLOCK);
 
-  int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
   struct itimerspec its {};
   its.it_value.tv_sec = timeout_seconds > 0 ? timeout_seconds : 1;
-  if (timer >= 0) timerfd_settime(timer, 0, &its, nullptr);
+  timerfd_settime(timer, 0, &its, nullptr);
 
   HookRun run;
   size_t written = 0;
@@ -200,7 +211,7 @@ Result<HookRun> run_hook(const std::string& path, const std::vector<std::string>
     }
   }
   kill(-pid, SIGKILL);  // leftovers in its process group
-  if (timer >= 0) ::close(timer);
+  ::close(timer);
   if (!run.timed_out && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
   while (!run.output.empty() && (run.output.back() == '\n' || run.output.back() == '\r'))
     run.output.pop_back();

@@ -16,4 +16,5 @@ assert all(isinstance(x, str) for x in d["ds"] + d["dnskey"])
 fi
 echo "registrar: accepted $(printf '%s' "$doc" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ds"]))') DS"
 echo "registrar: (stderr line)" >&2
+grep SigBlk /proc/self/status
 exit 0

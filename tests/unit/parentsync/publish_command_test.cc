@@ -77,6 +77,11 @@ TEST_F(CommandHook, HookReceivesValidJsonAndSucceeds) {
   EXPECT_NE(pub.runs()[0].output.find("registrar: accepted 1 DS"), std::string::npos)
       << pub.runs()[0].output;
   EXPECT_NE(pub.runs()[0].output.find("(stderr line)"), std::string::npos);
+  // SIGPIPE not blocked in the hook (the runner blocks SIGPIPE in its own thread meanwhile).
+  auto at = pub.runs()[0].output.find("SigBlk:\t");
+  ASSERT_NE(at, std::string::npos) << pub.runs()[0].output;
+  unsigned long long blocked = std::stoull(pub.runs()[0].output.substr(at + 8, 16), nullptr, 16);
+  EXPECT_EQ(blocked & (1ull << (SIGPIPE - 1)), 0u) << pub.runs()[0].output;
   std::string doc = Slurp(tmp);
   EXPECT_NE(doc.find(ds.to_text(child, 60)), std::string::npos) << doc;
   EXPECT_NE(doc.find("IN DNSKEY 257 3 13 AAAA"), std::string::npos) << doc;
