@@ -17,6 +17,8 @@
 #include "parentsync/correction.h"
 #include "parentsync/direct_ds.h"
 #include "parentsync/publish_update.h"
+#include "parentsync/validating_directory.h"
+#include "resolver/resolver.h"
 #include "tests/lab/lab_fixture.h"
 
 namespace ts::lab {
@@ -258,6 +260,36 @@ TEST_F(ParentsyncObserveLab, SignedDenialOfDsValidatesOnEveryServer) {
   ParentView v = assess_ds(plain, {}, *o);
   EXPECT_TRUE(v.servers_agree) << v.summary();
   EXPECT_TRUE(v.rogue.empty());
+}
+
+TEST_F(ParentsyncObserveLab, ValidatingDirectoryOverLibunbound) {
+  // The production path: the parent's servers, DNSKEYs and the validated DS view from the
+  // project's libunbound resolver (lab root anchor + root hints, fresh context per query).
+  resolver::ResolverOptions ro;
+  ro.trust_anchor_files = {env().trust_anchor};
+  ro.root_hints = env().root_hints;
+  ro.fresh_context_per_query = true;
+  ro.query_timeout_ms = 5000;
+  auto r = resolver::make_unbound_resolver(ro);
+  ASSERT_TRUE(r) << r.error().message;
+  ValidatingDirectory dir(**r);
+  DirectDs direct(3);
+  DirectParentObserver obs(dir, direct);
+  auto keys = RealKeys(env().example_primary, "example.test.");
+  auto o = obs.observe(child, static_cast<UnixTime>(time(nullptr)));
+  ASSERT_TRUE(o) << o.error().message;
+  ParentView v = assess_ds(child, keys, *o);
+  std::cout << v.summary();
+  EXPECT_EQ(o->parent, *Name::from_text("test."));
+  EXPECT_EQ(o->servers.size(), 2u);
+  EXPECT_EQ(o->validated.validation, Validation::Secure) << o->validated.reason;
+  EXPECT_TRUE(v.healthy()) << v.summary();
+  EXPECT_TRUE(v.seen_everywhere(keys[0].algorithm, keys[0].tag));
+
+  auto island =
+      obs.observe(*Name::from_text("island.plain.test."), static_cast<UnixTime>(time(nullptr)));
+  ASSERT_TRUE(island) << island.error().message;
+  EXPECT_TRUE(assess_ds(*Name::from_text("island.plain.test."), {}, *island).parent_insecure);
 }
 
 TEST_F(ParentsyncObserveLab, UnsignedParentIsRecognised) {
