@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `trustsync parent` against lab instance 7: a healthy delegation (exit 0), a rogue DS added
+# `trustsync parent` against lab instance 7, each check twice: validated by the project's
+# libunbound resolver (--trust-anchor/--root-hints) and by trusting the lab Unbound's AD bit
+# (--resolver): a healthy delegation (exit 0), a rogue DS added
 # with nsupdate beside the good one (exit 2, "rogue:"), a DS on test.'s primary only while
 # its secondary is held (exit 2, "DO NOT agree"), agreement again after release, and the
 # unsigned parent of island.plain.test. (exit 1). Skipped (exit 0) when not root.
@@ -22,17 +24,24 @@ source "$(cat /run/trustsync-lab/$I)/lab.env"
 fail=0
 # expect EXIT_CODE PATTERN ZONE: runs `trustsync parent ZONE` after a resolver flush.
 expect() {
-  local want="$1" pattern="$2" zone="$3" out rc
+  local want="$1" pattern="$2" zone="$3" out rc mode
   bash "$LAB" flush-resolver --instance $I >/dev/null 2>&1
-  out=$("$TRUSTSYNC" parent "$zone" --resolver "$LAB_RESOLVER" 2>&1)
-  rc=$?
-  if [[ $rc -eq $want ]] && grep -q -- "$pattern" <<<"$out"; then
-    echo "ok   parent $zone: exit $rc, '$pattern'"
-  else
-    echo "FAIL parent $zone: exit $rc (want $want), pattern '$pattern'"
-    echo "$out"
-    fail=1
-  fi
+  for mode in unbound stub; do
+    if [[ $mode == unbound ]]; then
+      out=$("$TRUSTSYNC" parent "$zone" --trust-anchor "$LAB_TRUST_ANCHOR" \
+        --root-hints "$LAB_ROOT_HINTS" 2>&1)
+    else
+      out=$("$TRUSTSYNC" parent "$zone" --resolver "$LAB_RESOLVER" 2>&1)
+    fi
+    rc=$?
+    if [[ $rc -eq $want ]] && grep -q -- "$pattern" <<<"$out"; then
+      echo "ok   parent $zone ($mode): exit $rc, '$pattern'"
+    else
+      echo "FAIL parent $zone ($mode): exit $rc (want $want), pattern '$pattern'"
+      echo "$out"
+      fail=1
+    fi
+  done
 }
 update() {  # update LINE: TSIG UPDATE of test. at its primary
   printf 'server %s\nzone test.\nupdate %s\nsend\n' "$LAB_TEST_PRIMARY" "$1" |
