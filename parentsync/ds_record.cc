@@ -1,6 +1,8 @@
 // DS record values, key tag and DS digest (RFC 4034 5.1, Appendix B).
 #include "parentsync/ds_record.h"
 
+#include "signer/dnssec_records.h"
+
 #include <ldns/ldns.h>
 
 #include <algorithm>
@@ -70,10 +72,7 @@ Result<DsRecord> DsRecord::from_rdata_text(const std::string& text) {
 }
 
 uint16_t key_tag(std::span<const uint8_t> rdata) {
-  uint32_t ac = 0;
-  for (size_t i = 0; i < rdata.size(); ++i) ac += (i & 1) ? rdata[i] : rdata[i] << 8;
-  ac += (ac >> 16) & 0xffff;
-  return static_cast<uint16_t>(ac & 0xffff);
+  return signer::key_tag(rdata);
 }
 
 Result<DsRecord> make_ds(const Name& owner, std::span<const uint8_t> dnskey_rdata,
@@ -81,30 +80,9 @@ Result<DsRecord> make_ds(const Name& owner, std::span<const uint8_t> dnskey_rdat
   if (dnskey_rdata.size() < 5) return fail("DNSKEY rdata too short");
   if (digest_type != 1 && digest_type != 2 && digest_type != 4)
     return fail("unsupported DS digest type " + std::to_string(digest_type));
-  const std::string owner_wire = owner.lowered().wire();
-  Bytes input(owner_wire.begin(), owner_wire.end());
-  input.insert(input.end(), dnskey_rdata.begin(), dnskey_rdata.end());
-  DsRecord ds;
-  ds.key_tag = key_tag(dnskey_rdata);
-  ds.algorithm = dnskey_rdata[3];
-  ds.digest_type = digest_type;
-  // ldns's digests: signer/crypto.cc (OpenSSL) is not on main yet (branch keys).
-  const auto len = static_cast<unsigned>(input.size());
-  switch (digest_type) {
-    case 1:
-      ds.digest.resize(LDNS_SHA1_DIGEST_LENGTH);
-      ldns_sha1(input.data(), len, ds.digest.data());
-      break;
-    case 2:
-      ds.digest.resize(LDNS_SHA256_DIGEST_LENGTH);
-      ldns_sha256(input.data(), len, ds.digest.data());
-      break;
-    default:
-      ds.digest.resize(LDNS_SHA384_DIGEST_LENGTH);
-      ldns_sha384(input.data(), len, ds.digest.data());
-      break;
-  }
-  return ds;
+  auto ds = signer::make_ds(owner, dnskey_rdata, static_cast<signer::DigestType>(digest_type));
+  if (!ds) return ds.error();
+  return DsRecord{ds->key_tag, static_cast<uint8_t>(ds->algorithm), ds->digest_type, ds->digest};
 }
 
 bool ds_matches_dnskey(const DsRecord& ds, const Name& owner,

@@ -1,8 +1,6 @@
 // DS records as parentsync sees them: key tag, algorithm, digest type and digest, compared
-// by value; plus the two pieces of RFC 4034 arithmetic this module needs to match a DS to
-// one of our DNSKEYs (key tag, Appendix B; DS digest, section 5.1.4). Presentation form goes
-// through ldns. When branch `keys` (signer/dnssec_records.h) lands, make_ds/key_tag should
-// delegate to it; the values are the same.
+// and ordered by value (an RRset is a set); matching a DS to one of our DNSKEYs (key tag,
+// RFC 4034 Appendix B; DS digest, 5.1.4) delegates to signer/dnssec_records.h.
 //
 //   auto ds = make_ds(*Name::from_text("example.test."), dnskey_rdata, DigestType::SHA256);
 //   ds->key_tag; ds->to_text(owner, 3600);   // "example.test. 3600 IN DS 12345 13 2 ABC..."
@@ -48,7 +46,7 @@ struct DsRecord {
   friend bool operator==(const DsRecord&, const DsRecord&) = default;
 };
 
-/// RFC 4034 Appendix B key tag over DNSKEY wire rdata (algorithm 1 not supported: 0).
+/// RFC 4034 Appendix B key tag over DNSKEY wire rdata (signer::key_tag).
 uint16_t key_tag(std::span<const uint8_t> dnskey_rdata);
 
 /// RFC 4034 5.1.4: digest over owner (canonical, lower case) | DNSKEY rdata. Fails for a
