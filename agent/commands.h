@@ -9,5 +9,6 @@ int cmd_sign(int argc, char** argv);    // trustsync sign --origin O --keys DIR 
 int cmd_ds(int argc, char** argv);      // trustsync ds --origin O --keys DIR [--digest]
 int cmd_chain(int argc, char** argv);   // trustsync chain ZONE [--json] ...
 int cmd_run(int argc, char** argv);     // trustsync run --config FILE [--check]
+int cmd_parent(int argc, char** argv);  // trustsync parent ZONE --resolver ADDR
 
 }  // namespace ts::agent

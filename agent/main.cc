@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"ds", ts::agent::cmd_ds, "print DS records for the KSKs/CSKs in a key directory"},
     {"chain", ts::agent::cmd_chain,
      "show the chain of trust down to a zone, as a validator sees it"},
+    {"parent", ts::agent::cmd_parent, "check the DS of a zone on every parent server"},
     {"run", ts::agent::cmd_run, "run the agent daemon (--check: validate the config file)"},
 };
 

@@ -1,2 +1,0 @@
-// The parent-sync module; filled in by its issue.
-namespace ts::parentsync {}
