@@ -10,10 +10,11 @@
 //    by RFC 2136 UPDATE signed with TSIG (ldns). DLV is historic (RFC 8749): closed
 //    deployments only.
 //
-//   HttpsRepositoryTarget t({.base_url = "https://127.0.0.1:8443/anchors", .ca_file = ca});
+//   HttpsOptions o;  o.base_url = "https://127.0.0.1:8443/anchors";  o.ca_file = ca;
+//   auto t = make_https_target(o);
 //   Publication p{"island.plain.test", doc, now, 3600};
-//   if (auto st = t.publish(p); !st) alert(st.error().message);
-//   auto problems = t.confirm(p);      // Result<vector<DocumentProblem>>; empty = served
+//   if (auto st = t->publish(p); !st) alert(st.error().message);
+//   auto problems = t->confirm(p);      // Result<vector<DocumentProblem>>; empty = served
 #pragma once
 
 #include <cstdint>

@@ -58,15 +58,19 @@ TEST(LocalDirectoryTarget, PublishesConfirmsDetectsTamperingAndWithdraws) {
 TEST(HttpsRepositoryTarget, RefusesPlainHttpAndSharedTokenFiles) {
   std::string dir = temp_dir();
   Publication p = publication();
-  auto plain = make_https_target({.base_url = "http://127.0.0.1:1/anchors"});
+  HttpsOptions po;
+  po.base_url = "http://127.0.0.1:1/anchors";
+  auto plain = make_https_target(po);
   auto st = plain->publish(p);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("only https"), std::string::npos) << st.error().message;
   std::string tok = dir + "/token";
   std::ofstream(tok) << "secret\n";
   ::chmod(tok.c_str(), 0644);
-  auto shared =
-      make_https_target({.base_url = "https://127.0.0.1:1/anchors", .bearer_token_file = tok});
+  HttpsOptions so;
+  so.base_url = "https://127.0.0.1:1/anchors";
+  so.bearer_token_file = tok;
+  auto shared = make_https_target(so);
   st = shared->publish(p);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("0600"), std::string::npos) << st.error().message;
