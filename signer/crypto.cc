@@ -623,7 +623,9 @@ Result<PkeyPtr> bind_rsa(const BindFields& f) {
 }
 
 Result<PkeyPtr> bind_ec(Algorithm alg, const Bytes& priv) {
-  if (priv.size() != ec_half(alg)) return fail("EC private key has the wrong length");
+  // BIND writes the scalar without leading zero octets (about 1 key in 256 is shorter).
+  if (priv.empty() || priv.size() > ec_half(alg))
+    return fail("EC private key has the wrong length");
   int nid = alg == Algorithm::ECDSAP384SHA384 ? NID_secp384r1 : NID_X9_62_prime256v1;
   std::unique_ptr<EC_GROUP, EcGroupFree> group(EC_GROUP_new_by_curve_name(nid));
   std::unique_ptr<BN_CTX, BnCtxFree> bnctx(BN_CTX_secure_new());
