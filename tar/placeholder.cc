@@ -1,2 +1,0 @@
-// The trust-anchor repository module; filled in by its issue.
-namespace ts::tar {}
