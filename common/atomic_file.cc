@@ -95,7 +95,8 @@ Status write_new_secret_file(const std::string& path, std::string_view content) 
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  bool synced = ::fsync(fd) == 0;  // close even when fsync fails: no fd leak
+  if (::close(fd) != 0 || !synced) {
     ::unlink(path.c_str());
     return fail(path + ": fsync failed: " + errno_text());
   }

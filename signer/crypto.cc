@@ -1,4 +1,879 @@
-// OpenSSL-backed key generation, signing, digests and codecs.
+// OpenSSL-backed key generation, signing, verification, digests and codecs: the one file
+// of the project that includes OpenSSL's EVP headers. Key import/export formats (PKCS#8,
+// BIND private-key files) live here too because they need the same OpenSSL objects.
+//
+// Signing speed: ECDSA and RSA sign a precomputed digest with EVP_PKEY_sign on an
+// EVP_PKEY_CTX taken from a small lock-free per-key pool (a context is initialised once and
+// reused, which avoids OpenSSL 3's per-call provider fetches); EdDSA (no pre-hash form)
+// reuses pooled EVP_MD_CTXs initialised for EVP_DigestSign the same way.
 #include "signer/crypto.h"
 
-namespace ts::signer {}  // namespace ts::signer
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+namespace ts::signer {
+namespace {
+
+// ---- RAII wrappers ------------------------------------------------------------------
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+struct BnClearFree {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+struct ParamBldFree {
+  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct EcGroupFree {
+  void operator()(EC_GROUP* p) const { EC_GROUP_free(p); }
+};
+struct EcPointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+struct BnCtxFree {
+  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using BnPtr = std::unique_ptr<BIGNUM, BnClearFree>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
+
+/// Cleanses a string's whole buffer (including spare capacity) and empties it.
+void wipe(std::string& s) {
+  s.resize(s.capacity());
+  OPENSSL_cleanse(s.data(), s.size());
+  s.clear();
+}
+
+/// The last OpenSSL error as text (never contains key material), and clears the queue.
+std::string ossl_error(const char* what) {
+  unsigned long e = ERR_get_error();
+  std::string msg = what;
+  if (e != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    msg += ": ";
+    msg += buf;
+  }
+  ERR_clear_error();
+  return msg;
+}
+
+// ---- algorithm tables ---------------------------------------------------------------
+
+enum class Family { RSA, EC, ED };
+
+Family family(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::ECDSAP256SHA256:
+    case Algorithm::ECDSAP384SHA384:
+      return Family::EC;
+    case Algorithm::ED25519:
+    case Algorithm::ED448:
+      return Family::ED;
+    default:
+      return Family::RSA;
+  }
+}
+
+/// Digests fetched once (implicit fetching per call is slow in OpenSSL 3).
+const EVP_MD* fetched_md(const char* name) {
+  static std::map<std::string, EVP_MD*>* cache = [] {
+    auto* m = new std::map<std::string, EVP_MD*>;
+    for (const char* n : {"SHA1", "SHA256", "SHA384", "SHA512"})
+      (*m)[n] = EVP_MD_fetch(nullptr, n, nullptr);
+    return m;
+  }();
+  auto it = cache->find(name);
+  return it == cache->end() ? nullptr : it->second;
+}
+
+/// Hash used by the signature algorithm; nullptr for EdDSA.
+const EVP_MD* signature_md(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::RSASHA1:
+    case Algorithm::NSEC3RSASHA1:
+      return fetched_md("SHA1");
+    case Algorithm::RSASHA256:
+    case Algorithm::ECDSAP256SHA256:
+      return fetched_md("SHA256");
+    case Algorithm::ECDSAP384SHA384:
+      return fetched_md("SHA384");
+    case Algorithm::RSASHA512:
+      return fetched_md("SHA512");
+    default:
+      return nullptr;
+  }
+}
+
+/// Size of one ECDSA coordinate / signature half.
+size_t ec_half(Algorithm alg) {
+  return alg == Algorithm::ECDSAP384SHA384 ? 48 : 32;
+}
+
+/// Key size of the fixed-size algorithms (what bits() reports); 0 for RSA.
+unsigned fixed_bits(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::ECDSAP256SHA256:
+    case Algorithm::ED25519:
+      return 256;
+    case Algorithm::ECDSAP384SHA384:
+      return 384;
+    case Algorithm::ED448:
+      return 456;
+    default:
+      return 0;
+  }
+}
+
+const char* ec_group_name(Algorithm alg) {
+  return alg == Algorithm::ECDSAP384SHA384 ? "secp384r1" : "prime256v1";
+}
+
+const char* ed_name(Algorithm alg) {
+  return alg == Algorithm::ED448 ? "ED448" : "ED25519";
+}
+
+// ---- ECDSA signature conversion -----------------------------------------------------
+
+/// Reads a DER length at p[i]; advances i. Returns -1 on malformed input.
+long der_length(const uint8_t* p, size_t n, size_t& i) {
+  if (i >= n) return -1;
+  uint8_t b = p[i++];
+  if (b < 0x80) return b;
+  size_t count = b & 0x7f;
+  if (count == 0 || count > 2 || i + count > n) return -1;
+  long len = 0;
+  for (size_t k = 0; k < count; ++k) len = (len << 8) | p[i++];
+  return len;
+}
+
+/// DER ECDSA-Sig-Value {r, s} -> fixed-size r||s (RFC 6605 section 4).
+bool der_to_rs(const uint8_t* der, size_t n, size_t half, uint8_t* out) {
+  size_t i = 0;
+  if (n < 2 || der[i++] != 0x30) return false;
+  long seq = der_length(der, n, i);
+  if (seq < 0 || i + static_cast<size_t>(seq) != n) return false;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= n || der[i++] != 0x02) return false;
+    long len = der_length(der, n, i);
+    if (len <= 0 || i + static_cast<size_t>(len) > n) return false;
+    const uint8_t* v = der + i;
+    size_t vl = static_cast<size_t>(len);
+    i += vl;
+    while (vl > 0 && *v == 0) ++v, --vl;  // strip sign/leading zeros
+    if (vl > half) return false;
+    uint8_t* dst = out + part * half;
+    std::memset(dst, 0, half - vl);
+    std::memcpy(dst + half - vl, v, vl);
+  }
+  return i == n;
+}
+
+/// Appends a DER INTEGER of the unsigned big-endian value `v`.
+void der_put_integer(Bytes& out, const uint8_t* v, size_t n) {
+  while (n > 1 && *v == 0) ++v, --n;
+  bool pad = (*v & 0x80) != 0;
+  out.push_back(0x02);
+  out.push_back(static_cast<uint8_t>(n + (pad ? 1 : 0)));
+  if (pad) out.push_back(0);
+  out.insert(out.end(), v, v + n);
+}
+
+/// Fixed-size r||s -> DER (for verification).
+Bytes rs_to_der(std::span<const uint8_t> rs) {
+  size_t half = rs.size() / 2;
+  Bytes body;
+  der_put_integer(body, rs.data(), half);
+  der_put_integer(body, rs.data() + half, half);
+  Bytes out{0x30};
+  if (body.size() >= 0x80) out.push_back(0x81);
+  out.push_back(static_cast<uint8_t>(body.size()));
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// ---- public key encoding ------------------------------------------------------------
+
+Bytes bn_bytes(const BIGNUM* bn) {
+  Bytes b(static_cast<size_t>(BN_num_bytes(bn)));
+  BN_bn2bin(bn, b.data());
+  return b;
+}
+
+Result<Bytes> encode_public_key(Algorithm alg, EVP_PKEY* pkey) {
+  switch (family(alg)) {
+    case Family::RSA: {
+      BIGNUM* n = nullptr;
+      BIGNUM* e = nullptr;
+      if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
+          !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+        BN_free(n);
+        BN_free(e);
+        return fail(ossl_error("cannot read RSA public key"));
+      }
+      Bytes nb = bn_bytes(n), eb = bn_bytes(e);
+      BN_free(n);
+      BN_free(e);
+      Bytes out;
+      if (eb.size() <= 255) {  // RFC 3110 section 2
+        out.push_back(static_cast<uint8_t>(eb.size()));
+      } else {
+        out.push_back(0);
+        out.push_back(static_cast<uint8_t>(eb.size() >> 8));
+        out.push_back(static_cast<uint8_t>(eb.size()));
+      }
+      out.insert(out.end(), eb.begin(), eb.end());
+      out.insert(out.end(), nb.begin(), nb.end());
+      return out;
+    }
+    case Family::EC: {
+      uint8_t buf[1 + 2 * 48];
+      size_t len = 0;
+      if (!EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf,
+                                           sizeof buf, &len))
+        return fail(ossl_error("cannot read EC public key"));
+      if (len != 1 + 2 * ec_half(alg) || buf[0] != 0x04)
+        return fail("EC public key is not an uncompressed point of the right curve");
+      return Bytes(buf + 1, buf + len);
+    }
+    case Family::ED: {
+      size_t len = 0;
+      if (!EVP_PKEY_get_raw_public_key(pkey, nullptr, &len))
+        return fail(ossl_error("cannot read EdDSA public key"));
+      Bytes out(len);
+      if (!EVP_PKEY_get_raw_public_key(pkey, out.data(), &len))
+        return fail(ossl_error("cannot read EdDSA public key"));
+      return out;
+    }
+  }
+  return fail("unknown algorithm");
+}
+
+/// Builds an EVP_PKEY from OSSL_PARAMs ("RSA" / "EC") for a public or private key.
+Result<PkeyPtr> pkey_fromdata(const char* type, OSSL_PARAM_BLD* bld, int selection) {
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
+  if (!params) return fail(ossl_error("cannot build key parameters"));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, selection, params.get()) <= 0)
+    return fail(ossl_error("cannot build key"));
+  // OSSL_PARAM_free does not cleanse; private params are cleansed by the caller's bld.
+  return PkeyPtr(raw);
+}
+
+Result<PkeyPtr> decode_public_key(Algorithm alg, std::span<const uint8_t> pub) {
+  switch (family(alg)) {
+    case Family::RSA: {
+      if (pub.empty()) return fail("empty RSA public key");
+      size_t i = 0, elen = pub[i++];
+      if (elen == 0) {
+        if (pub.size() < 3) return fail("truncated RSA public key");
+        elen = (size_t{pub[1]} << 8) | pub[2];
+        i = 3;
+      }
+      if (elen == 0 || i + elen >= pub.size()) return fail("malformed RSA public key");
+      BnPtr e(BN_bin2bn(pub.data() + i, static_cast<int>(elen), nullptr));
+      BnPtr n(BN_bin2bn(pub.data() + i + elen, static_cast<int>(pub.size() - i - elen), nullptr));
+      ParamBldPtr bld(OSSL_PARAM_BLD_new());
+      if (!e || !n || !bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
+          !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
+        return fail(ossl_error("cannot build RSA public key"));
+      return pkey_fromdata("RSA", bld.get(), EVP_PKEY_PUBLIC_KEY);
+    }
+    case Family::EC: {
+      if (pub.size() != 2 * ec_half(alg)) return fail("EC public key has the wrong length");
+      Bytes point{0x04};
+      point.insert(point.end(), pub.begin(), pub.end());
+      ParamBldPtr bld(OSSL_PARAM_BLD_new());
+      if (!bld ||
+          !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
+                                           ec_group_name(alg), 0) ||
+          !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                            point.size()))
+        return fail(ossl_error("cannot build EC public key"));
+      return pkey_fromdata("EC", bld.get(), EVP_PKEY_PUBLIC_KEY);
+    }
+    case Family::ED: {
+      int id = alg == Algorithm::ED448 ? EVP_PKEY_ED448 : EVP_PKEY_ED25519;
+      EVP_PKEY* raw = EVP_PKEY_new_raw_public_key(id, nullptr, pub.data(), pub.size());
+      if (!raw) return fail(ossl_error("malformed EdDSA public key"));
+      return PkeyPtr(raw);
+    }
+  }
+  return fail("unknown algorithm");
+}
+
+/// True if `pkey` is of the type and curve `alg` needs.
+bool pkey_fits(Algorithm alg, EVP_PKEY* pkey) {
+  switch (family(alg)) {
+    case Family::RSA:
+      return EVP_PKEY_is_a(pkey, "RSA");
+    case Family::EC: {
+      if (!EVP_PKEY_is_a(pkey, "EC")) return false;
+      char group[64];
+      size_t len = 0;
+      if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                          &len))
+        return false;
+      std::string g(group, len);
+      if (alg == Algorithm::ECDSAP256SHA256) return g == "prime256v1" || g == "P-256";
+      return g == "secp384r1" || g == "P-384";
+    }
+    case Family::ED:
+      return EVP_PKEY_is_a(pkey, ed_name(alg));
+  }
+  return false;
+}
+
+constexpr size_t kPoolSlots = 16;
+
+}  // namespace
+
+// ---- algorithm names and sizes ------------------------------------------------------
+
+Result<Algorithm> algorithm_from_name(std::string_view name) {
+  static const std::pair<const char*, Algorithm> kNames[] = {
+      {"RSASHA1", Algorithm::RSASHA1},
+      {"NSEC3RSASHA1", Algorithm::NSEC3RSASHA1},
+      {"RSASHA1-NSEC3-SHA1", Algorithm::NSEC3RSASHA1},  // RFC 5155 / ldns mnemonic
+      {"RSASHA256", Algorithm::RSASHA256},
+      {"RSASHA512", Algorithm::RSASHA512},
+      {"ECDSAP256SHA256", Algorithm::ECDSAP256SHA256},
+      {"ECDSAP384SHA384", Algorithm::ECDSAP384SHA384},
+      {"ED25519", Algorithm::ED25519},
+      {"ED448", Algorithm::ED448},
+  };
+  std::string upper(name);
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const auto& [n, alg] : kNames) {
+    if (upper == n || upper == std::to_string(static_cast<int>(alg))) return alg;
+  }
+  return fail("unknown or unsupported DNSSEC algorithm '" + std::string(name) + "'");
+}
+
+std::string algorithm_name(Algorithm alg) {
+  switch (alg) {
+    case Algorithm::RSASHA1:
+      return "RSASHA1";
+    case Algorithm::NSEC3RSASHA1:
+      return "NSEC3RSASHA1";
+    case Algorithm::RSASHA256:
+      return "RSASHA256";
+    case Algorithm::RSASHA512:
+      return "RSASHA512";
+    case Algorithm::ECDSAP256SHA256:
+      return "ECDSAP256SHA256";
+    case Algorithm::ECDSAP384SHA384:
+      return "ECDSAP384SHA384";
+    case Algorithm::ED25519:
+      return "ED25519";
+    case Algorithm::ED448:
+      return "ED448";
+  }
+  return std::to_string(static_cast<int>(alg));
+}
+
+bool algorithm_is_deprecated(Algorithm alg) {
+  return alg == Algorithm::RSASHA1 || alg == Algorithm::NSEC3RSASHA1;
+}
+
+unsigned default_key_bits(Algorithm alg) {
+  return family(alg) == Family::RSA ? 2048 : 0;
+}
+
+Status check_key_bits(Algorithm alg, unsigned bits) {
+  if (family(alg) == Family::RSA) {
+    // RFC 3110 / 5702 allow 512..4096 (RSASHA512: 1024..4096); below 1024 is unsafe.
+    if (bits < 1024 || bits > 4096)
+      return fail(algorithm_name(alg) + ": key size " + std::to_string(bits) +
+                  " bits is outside 1024..4096");
+    return {};
+  }
+  if (bits != 0) return fail(algorithm_name(alg) + " has a fixed key size; do not give a size");
+  return {};
+}
+
+// ---- SecretString -------------------------------------------------------------------
+
+SecretString::SecretString(SecretString&& o) noexcept : s_(std::move(o.s_)) {
+  wipe(o.s_);  // a short string is copied, not stolen: clear the source's buffer
+}
+
+SecretString& SecretString::operator=(SecretString&& o) noexcept {
+  if (this != &o) {
+    wipe(s_);
+    s_ = std::move(o.s_);
+    wipe(o.s_);
+  }
+  return *this;
+}
+
+SecretString::~SecretString() {
+  wipe(s_);
+}
+
+// ---- PrivateKey ---------------------------------------------------------------------
+
+/// A small lock-free pool of initialised OpenSSL contexts, reused across sign() calls: a
+/// slot is taken with exchange(nullptr) and given back with compare_exchange, so no two
+/// threads ever hold the same context. Contexts beyond the pool's size are freed.
+template <typename T, void (*Free)(T*)>
+class CtxPool {
+ public:
+  CtxPool() = default;
+  CtxPool(const CtxPool&) = delete;
+  CtxPool& operator=(const CtxPool&) = delete;
+  ~CtxPool() {
+    for (auto& slot : slots_) Free(slot.exchange(nullptr));
+  }
+  /// A pooled context, or nullptr if none is free.
+  T* take() {
+    for (auto& slot : slots_) {
+      if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+      if (T* c = slot.exchange(nullptr, std::memory_order_acquire)) return c;
+    }
+    return nullptr;
+  }
+  void put(T* c) {
+    for (auto& slot : slots_) {
+      T* expected = nullptr;
+      if (slot.compare_exchange_strong(expected, c, std::memory_order_release)) return;
+    }
+    Free(c);
+  }
+
+ private:
+  std::array<std::atomic<T*>, kPoolSlots> slots_{};
+};
+
+struct PrivateKey::Impl {
+  PkeyPtr pkey;
+  Bytes public_key;
+  const EVP_MD* md = nullptr;  // nullptr for EdDSA
+  // Declared after pkey: destroyed first, while the key they reference still exists.
+  CtxPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free> sign_ctxs;     // ECDSA / RSA: EVP_PKEY_sign
+  CtxPool<EVP_MD_CTX, EVP_MD_CTX_free> digest_sign_ctxs;  // EdDSA: EVP_DigestSign
+
+  /// An EVP_PKEY_sign context set up for `alg` (pooled or new); nullptr on failure.
+  EVP_PKEY_CTX* take_sign_ctx(Algorithm alg) {
+    if (EVP_PKEY_CTX* c = sign_ctxs.take()) return c;
+    PkeyCtxPtr c(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+    if (!c || EVP_PKEY_sign_init(c.get()) <= 0) return nullptr;
+    if (family(alg) == Family::RSA && EVP_PKEY_CTX_set_rsa_padding(c.get(), RSA_PKCS1_PADDING) <= 0)
+      return nullptr;
+    if (EVP_PKEY_CTX_set_signature_md(c.get(), md) <= 0) return nullptr;
+    return c.release();
+  }
+
+  /// Initialises (or re-initialises) an EdDSA EVP_DigestSign context.
+  bool init_digest_sign(EVP_MD_CTX* c) {
+    return EVP_DigestSignInit_ex(c, nullptr, nullptr, nullptr, nullptr, pkey.get(), nullptr) > 0;
+  }
+
+  /// Checks `pkey` against `alg` and wraps it (Impl may use PrivateKey's private ctor).
+  static Result<PrivateKey> wrap(Algorithm alg, PkeyPtr pkey) {
+    if (!pkey_fits(alg, pkey.get()))
+      return fail("key does not match algorithm " + algorithm_name(alg));
+    auto impl = std::make_unique<Impl>();
+    auto pub = encode_public_key(alg, pkey.get());
+    if (!pub) return pub.error();
+    impl->public_key = std::move(*pub);
+    impl->md = signature_md(alg);
+    if (family(alg) != Family::ED && impl->md == nullptr)
+      return fail("digest for " + algorithm_name(alg) + " is unavailable");
+    impl->pkey = std::move(pkey);
+    return PrivateKey(alg, std::move(impl));
+  }
+};
+
+PrivateKey::PrivateKey(Algorithm alg, std::unique_ptr<Impl> impl)
+    : alg_(alg), impl_(std::move(impl)) {}
+PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
+PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
+PrivateKey::~PrivateKey() = default;
+
+Result<PrivateKey> PrivateKey::generate(Algorithm alg, unsigned bits) {
+  if (family(alg) == Family::RSA && bits == 0) bits = default_key_bits(alg);
+  if (family(alg) != Family::RSA && bits == fixed_bits(alg)) bits = 0;  // given explicitly
+  if (auto s = check_key_bits(alg, bits); !s) return s.error();
+  EVP_PKEY* raw = nullptr;
+  switch (family(alg)) {
+    case Family::RSA: {
+      PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+      if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
+          EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) <= 0 ||
+          EVP_PKEY_generate(ctx.get(), &raw) <= 0)
+        return fail(ossl_error("RSA key generation failed"));
+      break;
+    }
+    case Family::EC: {
+      PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+      if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
+          EVP_PKEY_CTX_set_group_name(ctx.get(), ec_group_name(alg)) <= 0 ||
+          EVP_PKEY_generate(ctx.get(), &raw) <= 0)
+        return fail(ossl_error("EC key generation failed"));
+      break;
+    }
+    case Family::ED: {
+      PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, ed_name(alg), nullptr));
+      if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 || EVP_PKEY_generate(ctx.get(), &raw) <= 0)
+        return fail(ossl_error("EdDSA key generation failed"));
+      break;
+    }
+  }
+  return Impl::wrap(alg, PkeyPtr(raw));
+}
+
+Result<PrivateKey> PrivateKey::from_pkcs8_pem(std::string_view pem, Algorithm alg) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return fail(ossl_error("out of memory"));
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  if (!raw) return fail(ossl_error("not a PKCS#8 PEM private key"));
+  PkeyPtr pkey(raw);
+  if (!pkey_fits(alg, pkey.get()))
+    return fail("private key does not match algorithm " + algorithm_name(alg));
+  if (family(alg) == Family::RSA) {
+    if (auto s = check_key_bits(alg, static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()))); !s)
+      return s.error();
+  }
+  return Impl::wrap(alg, std::move(pkey));
+}
+
+namespace {
+
+/// BIND private-key file fields, base64-decoded; cleansed on destruction.
+struct BindFields {
+  std::map<std::string, Bytes> fields;
+  ~BindFields() {
+    for (auto& [k, v] : fields) OPENSSL_cleanse(v.data(), v.size());
+  }
+  const Bytes* get(const std::string& key) const {
+    auto it = fields.find(key);
+    return it == fields.end() ? nullptr : &it->second;
+  }
+};
+
+BIGNUM* secure_bn(const Bytes& b) {
+  BIGNUM* bn = BN_secure_new();
+  if (bn && !BN_bin2bn(b.data(), static_cast<int>(b.size()), bn)) {
+    BN_clear_free(bn);
+    return nullptr;
+  }
+  return bn;
+}
+
+Result<PkeyPtr> bind_rsa(const BindFields& f) {
+  static const std::pair<const char*, const char*> kMap[] = {
+      {"Modulus", OSSL_PKEY_PARAM_RSA_N},
+      {"PublicExponent", OSSL_PKEY_PARAM_RSA_E},
+      {"PrivateExponent", OSSL_PKEY_PARAM_RSA_D},
+      {"Prime1", OSSL_PKEY_PARAM_RSA_FACTOR1},
+      {"Prime2", OSSL_PKEY_PARAM_RSA_FACTOR2},
+      {"Exponent1", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+      {"Exponent2", OSSL_PKEY_PARAM_RSA_EXPONENT2},
+      {"Coefficient", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+  };
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld) return fail(ossl_error("out of memory"));
+  std::vector<BnPtr> bns;  // must outlive the builder's params
+  for (const auto& [field, param] : kMap) {
+    const Bytes* v = f.get(field);
+    if (!v || v->empty()) return fail(std::string("RSA private key lacks ") + field);
+    BnPtr bn(secure_bn(*v));
+    if (!bn || !OSSL_PARAM_BLD_push_BN(bld.get(), param, bn.get()))
+      return fail(ossl_error("cannot build RSA private key"));
+    bns.push_back(std::move(bn));
+  }
+  return pkey_fromdata("RSA", bld.get(), EVP_PKEY_KEYPAIR);
+}
+
+Result<PkeyPtr> bind_ec(Algorithm alg, const Bytes& priv) {
+  if (priv.size() != ec_half(alg)) return fail("EC private key has the wrong length");
+  int nid = alg == Algorithm::ECDSAP384SHA384 ? NID_secp384r1 : NID_X9_62_prime256v1;
+  std::unique_ptr<EC_GROUP, EcGroupFree> group(EC_GROUP_new_by_curve_name(nid));
+  std::unique_ptr<BN_CTX, BnCtxFree> bnctx(BN_CTX_secure_new());
+  BnPtr d(secure_bn(priv));
+  if (!group || !bnctx || !d) return fail(ossl_error("cannot build EC private key"));
+  std::unique_ptr<EC_POINT, EcPointFree> pub(EC_POINT_new(group.get()));
+  uint8_t point[1 + 2 * 48];
+  size_t point_len = 0;
+  if (!pub || !EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bnctx.get()) ||
+      (point_len = EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point,
+                                      sizeof point, bnctx.get())) == 0)
+    return fail(ossl_error("cannot derive EC public key"));
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld ||
+      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, ec_group_name(alg),
+                                       0) ||
+      !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) ||
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, point_len))
+    return fail(ossl_error("cannot build EC private key"));
+  return pkey_fromdata("EC", bld.get(), EVP_PKEY_KEYPAIR);
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+}  // namespace
+
+Result<PrivateKey> PrivateKey::from_bind_private(std::string_view text) {
+  BindFields f;
+  std::string format, alg_text;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (trim(line).empty()) continue;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      return fail("line " + std::to_string(line_no) + ": expected 'Field: value'");
+    std::string key = trim(line.substr(0, colon));
+    if (key == "Private-key-format") {
+      format = trim(line.substr(colon + 1));
+    } else if (key == "Algorithm") {
+      alg_text = trim(line.substr(colon + 1));
+    } else if (key == "Modulus" || key == "PublicExponent" || key == "PrivateExponent" ||
+               key == "Prime1" || key == "Prime2" || key == "Exponent1" || key == "Exponent2" ||
+               key == "Coefficient" || key == "PrivateKey") {
+      auto v = base64_decode(line.substr(colon + 1));
+      // The error text names the field and line, never the value.
+      if (!v) return fail("line " + std::to_string(line_no) + ": " + key + " is not base64");
+      f.fields[key] = std::move(*v);
+    }  // other fields (Created, Publish, Activate, ...) carry timing only
+  }
+  if (format != "v1.2" && format != "v1.3")
+    return fail("not a BIND private key (Private-key-format v1.2/v1.3 expected)");
+  auto sp = alg_text.find(' ');
+  auto alg = algorithm_from_name(alg_text.substr(0, sp));
+  if (!alg) return alg.error();
+  Result<PkeyPtr> pkey = fail("unreachable");
+  switch (family(*alg)) {
+    case Family::RSA:
+      pkey = bind_rsa(f);
+      break;
+    case Family::EC: {
+      const Bytes* priv = f.get("PrivateKey");
+      if (!priv) return fail("EC private key lacks PrivateKey");
+      pkey = bind_ec(*alg, *priv);
+      break;
+    }
+    case Family::ED: {
+      const Bytes* priv = f.get("PrivateKey");
+      if (!priv) return fail("EdDSA private key lacks PrivateKey");
+      int id = *alg == Algorithm::ED448 ? EVP_PKEY_ED448 : EVP_PKEY_ED25519;
+      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key(id, nullptr, priv->data(), priv->size());
+      if (!raw) return fail(ossl_error("malformed EdDSA private key"));
+      pkey = PkeyPtr(raw);
+      break;
+    }
+  }
+  if (!pkey) return pkey.error();
+  if (family(*alg) == Family::RSA) {
+    PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
+    if (!check || EVP_PKEY_pairwise_check(check.get()) <= 0)
+      return fail(ossl_error("RSA private key is inconsistent"));
+  }
+  return Impl::wrap(*alg, std::move(*pkey));
+}
+
+unsigned PrivateKey::bits() const {
+  if (unsigned fixed = fixed_bits(alg_)) return fixed;
+  return static_cast<unsigned>(EVP_PKEY_get_bits(impl_->pkey.get()));
+}
+
+Bytes PrivateKey::public_key() const {
+  return impl_->public_key;
+}
+
+Result<SecretString> PrivateKey::to_pkcs8_pem() const {
+  BioPtr bio(BIO_new(BIO_s_secmem()));
+  if (!bio || !PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0, nullptr,
+                                        nullptr))
+    return fail(ossl_error("cannot write PKCS#8 PEM"));
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  if (len <= 0) return fail("cannot write PKCS#8 PEM");
+  return SecretString(std::string(data, static_cast<size_t>(len)));
+}
+
+Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
+  Impl& impl = *impl_;
+  if (family(alg_) == Family::ED) {
+    // OpenSSL 3.0 allows EVP_DigestSign again on an EdDSA context (as `openssl speed`
+    // does); should a version refuse, the context is initialised afresh and used once more.
+    MdCtxPtr ctx(impl.digest_sign_ctxs.take());
+    bool fresh = !ctx;
+    if (fresh) ctx.reset(EVP_MD_CTX_new());
+    if (!ctx || (fresh && !impl.init_digest_sign(ctx.get())))
+      return fail(ossl_error("cannot set up EdDSA signing"));
+    Bytes sig(alg_ == Algorithm::ED448 ? 114 : 64);
+    size_t len = sig.size();
+    bool ok = EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) > 0;
+    if (!ok && !fresh) {
+      ERR_clear_error();
+      len = sig.size();
+      ok = impl.init_digest_sign(ctx.get()) &&
+           EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) > 0;
+    }
+    if (!ok) return fail(ossl_error("EdDSA signing failed"));
+    impl.digest_sign_ctxs.put(ctx.release());
+    sig.resize(len);
+    return sig;
+  }
+  uint8_t dgst[EVP_MAX_MD_SIZE];
+  unsigned dlen = 0;
+  if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr))
+    return fail(ossl_error("digest failed"));
+  EVP_PKEY_CTX* ctx = impl.take_sign_ctx(alg_);
+  if (!ctx) return fail(ossl_error("cannot set up signing"));
+  Bytes sig;
+  bool ok;
+  if (family(alg_) == Family::EC) {
+    uint8_t der[160];
+    size_t der_len = sizeof der;
+    ok = EVP_PKEY_sign(ctx, der, &der_len, dgst, dlen) > 0;
+    if (ok) {
+      size_t half = ec_half(alg_);
+      sig.resize(2 * half);
+      ok = der_to_rs(der, der_len, half, sig.data());
+    }
+  } else {
+    size_t len = static_cast<size_t>(EVP_PKEY_get_size(impl.pkey.get()));
+    sig.resize(len);
+    ok = EVP_PKEY_sign(ctx, sig.data(), &len, dgst, dlen) > 0;
+    sig.resize(len);
+  }
+  if (!ok) {
+    EVP_PKEY_CTX_free(ctx);  // do not pool a context in an unknown state
+    return fail(ossl_error("signing failed"));
+  }
+  impl.sign_ctxs.put(ctx);
+  return sig;
+}
+
+Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key,
+                              std::span<const uint8_t> message, std::span<const uint8_t> sig) {
+  auto pkey = decode_public_key(alg, public_key);
+  if (!pkey) return pkey.error();
+  if (family(alg) == Family::ED) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, pkey->get(),
+                                        nullptr) <= 0)
+      return fail(ossl_error("cannot set up verification"));
+    int rc = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size());
+    ERR_clear_error();
+    return rc == 1;
+  }
+  Bytes der;
+  if (family(alg) == Family::EC) {
+    if (sig.size() != 2 * ec_half(alg)) return false;
+    der = rs_to_der(sig);
+    sig = der;
+  }
+  const EVP_MD* md = signature_md(alg);
+  uint8_t dgst[EVP_MAX_MD_SIZE];
+  unsigned dlen = 0;
+  if (!md || !EVP_Digest(message.data(), message.size(), dgst, &dlen, md, nullptr))
+    return fail(ossl_error("digest failed"));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 ||
+      (family(alg) == Family::RSA &&
+       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0) ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), md) <= 0)
+    return fail(ossl_error("cannot set up verification"));
+  int rc = EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), dgst, dlen);
+  ERR_clear_error();
+  return rc == 1;
+}
+
+// ---- digests, randomness, base64 ----------------------------------------------------
+
+Bytes digest(DigestType type, std::span<const uint8_t> data) {
+  const char* name = type == DigestType::SHA1     ? "SHA1"
+                     : type == DigestType::SHA384 ? "SHA384"
+                                                  : "SHA256";
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (!EVP_Digest(data.data(), data.size(), out, &len, fetched_md(name), nullptr))
+    throw std::runtime_error("OpenSSL digest failed");  // broken invariant: no provider
+  return Bytes(out, out + len);
+}
+
+Bytes random_bytes(size_t n) {
+  Bytes out(n);
+  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1)
+    throw std::runtime_error("OpenSSL RAND_bytes failed");  // no entropy: cannot go on
+  return out;
+}
+
+std::string base64_encode(std::span<const uint8_t> data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
+                            static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+Result<Bytes> base64_decode(std::string_view text) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) clean.push_back(c);
+  if (clean.size() % 4 != 0) return fail("base64 text length is not a multiple of 4");
+  size_t pad = 0;
+  while (pad < 2 && pad < clean.size() && clean[clean.size() - 1 - pad] == '=') ++pad;
+  if (clean.find('=') < clean.size() - pad) return fail("misplaced '=' in base64 text");
+  Bytes out(clean.size() / 4 * 3);
+  int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
+                            static_cast<int>(clean.size()));
+  OPENSSL_cleanse(clean.data(), clean.size());  // may have been key material
+  if (len < 0) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return fail("invalid base64 text");
+  }
+  out.resize(static_cast<size_t>(len) - pad);
+  return out;
+}
+
+}  // namespace ts::signer

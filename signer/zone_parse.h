@@ -1,0 +1,41 @@
+// Zone file parsing through ldns, below the loader's validation: turns a master file into
+// a stream of records (owner as written, canonical rdata, file and line), following
+// $INCLUDE itself (ldns 1.8 does not) and optionally splitting a large file at safe line
+// boundaries to parse the parts in parallel threads. Used by zone_loader.cc.
+//
+//   Status s = parse_zone_records(path, origin, 3600, 2, [&](ParsedRR&& rr) { ...; return Status();
+//   });
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/name.h"
+#include "common/result.h"
+#include "signer/zone.h"
+
+namespace ts::signer {
+
+/// One record as parsed: owner as written, rdata in canonical form (RFC 4034 6.2).
+struct ParsedRR {
+  Name owner;
+  uint16_t type = 0;
+  uint16_t klass = 0;
+  uint32_t ttl = 0;
+  uint32_t line = 0;                  ///< last line of the record in `*file`
+  const std::string* file = nullptr;  ///< stays valid for the whole parse
+  Bytes rdata;
+};
+
+/// Called for each record in file order; a failure stops the parse and is returned.
+using RRSink = std::function<Status(ParsedRR&&)>;
+
+/// Parses `path` (and the files it includes) with ldns. Relative names are completed with
+/// `origin`; records without a TTL before any $TTL get `default_ttl`. With threads > 1 a
+/// large file without $INCLUDE is parsed in that many parts at once; records still reach
+/// `sink` in file order, from the calling thread. Syntax errors read "file:line: <ldns text>".
+Status parse_zone_records(const std::string& path, const Name& origin, uint32_t default_ttl,
+                          unsigned threads, const RRSink& sink);
+
+}  // namespace ts::signer
