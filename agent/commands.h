@@ -4,11 +4,13 @@
 
 namespace ts::agent {
 
-int cmd_keygen(int argc, char** argv);    // trustsync keygen --origin O --algorithm A ...
-int cmd_sign(int argc, char** argv);      // trustsync sign --origin O --keys DIR ... ZONEFILE
-int cmd_ds(int argc, char** argv);        // trustsync ds --origin O --keys DIR [--digest]
-int cmd_chain(int argc, char** argv);     // trustsync chain ZONE [--json] ...
-int cmd_run(int argc, char** argv);       // trustsync run --config FILE [--check]
+int cmd_keygen(int argc, char** argv);  // trustsync keygen --origin O --algorithm A ...
+int cmd_sign(int argc, char** argv);    // trustsync sign --origin O --keys DIR ... ZONEFILE
+int cmd_ds(int argc, char** argv);      // trustsync ds --origin O --keys DIR [--digest]
+int cmd_chain(int argc, char** argv);   // trustsync chain ZONE [--json] ...
+int cmd_run(int argc, char** argv);     // trustsync run --config FILE [--check]
+
+// Talking to the running daemon (agent/control_cli.h).
 int cmd_status(int argc, char** argv);    // trustsync status [ZONE] [--json]
 int cmd_rollover(int argc, char** argv);  // trustsync rollover ZONE --ksk|--zsk|--csk
 int cmd_zone(int argc, char** argv);      // trustsync zone add|remove ZONE ...
