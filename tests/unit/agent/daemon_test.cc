@@ -24,8 +24,9 @@ constexpr UnixTime kT0 = 1800000000;
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ts_daemon_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("ts_daemon_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -80,8 +81,9 @@ class DaemonTest : public ::testing::Test {
     auto rec = d.record(zone);
     ASSERT_TRUE(rec);
     for (const auto& k : rec->keys.keys)
-      if (k.role == KeyRole::KSK && k.ds_submitted && !k.ds_seen)
+      if (k.role == KeyRole::KSK && k.ds_submitted && !k.ds_seen) {
         ASSERT_TRUE(d.ds_seen(zone, k.tag, false));
+      }
   }
 
   fs::path dir_;
@@ -164,7 +166,9 @@ TEST_F(DaemonTest, ZskAndKskRolloversCompleteAndStateSurvivesARestart) {
   // The old DS is withdrawn: the operator confirms it is gone.
   rec = d->record(zone);
   for (const auto& k : rec->keys.keys)
-    if (k.ds_withdrawn && !k.ds_gone) ASSERT_TRUE(d->ds_seen(zone, k.tag, true));
+    if (k.ds_withdrawn && !k.ds_gone) {
+      ASSERT_TRUE(d->ds_seen(zone, k.tag, true));
+    }
   run_until(*d, clock_.now() + 120);
   rec = d->record(zone);
   EXPECT_TRUE(rec->keys.rollovers.empty()) << d->status_text(zone);

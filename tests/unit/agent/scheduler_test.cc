@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <set>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
