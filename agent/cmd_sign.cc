@@ -1,6 +1,7 @@
 // trustsync sign: one-shot signing of a zone file with the keys of a key directory (like
 // dnssec-signzone). Reads the zone (stripping old RRSIG/NSEC/NSEC3), signs it on all cores
 // and writes the result atomically; on any error it writes nothing and exits non-zero.
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -67,11 +68,10 @@ std::optional<Bytes> parse_hex(const std::string& s) {
   if (s.size() % 2 || s.size() > 510) return std::nullopt;
   Bytes out;
   for (size_t i = 0; i < s.size(); i += 2) {
-    char* end = nullptr;
-    std::string byte = s.substr(i, 2);
-    long v = std::strtol(byte.c_str(), &end, 16);
-    if (*end != '\0') return std::nullopt;
-    out.push_back(static_cast<uint8_t>(v));
+    if (!std::isxdigit(static_cast<unsigned char>(s[i])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 1])))
+      return std::nullopt;
+    out.push_back(static_cast<uint8_t>(std::stoul(s.substr(i, 2), nullptr, 16)));
   }
   return out;
 }
@@ -136,6 +136,7 @@ int cmd_sign(int argc, char** argv) {
   else
     return usage("--serial takes keep, increment, unixtime or date");
 
+  if (origin_text.empty()) return usage("--origin is empty");
   auto origin = Name::from_text(origin_text.back() == '.' ? origin_text : origin_text + ".");
   if (!origin) return usage("--origin: invalid name '" + origin_text + "'");
 
