@@ -31,6 +31,12 @@ std::string operator_hint(const std::string& zone, const ZoneRecord& r, UnixTime
   return out;
 }
 
+/// Keys shown: all but removed ones, except a removed KSK whose DS removal is not confirmed.
+bool listed(const KeyRecord& k, UnixTime now) {
+  if (!k.removed || *k.removed > now) return true;
+  return k.has_ksk_duty() && k.ds_withdrawn && !k.ds_gone;
+}
+
 struct NextEvent {
   std::string kind;
   UnixTime at = kNever;
@@ -67,7 +73,7 @@ std::string Daemon::status_text(const std::string& zone) const {
       << (r.signed_at ? iso_time(r.signed_at) : "never") << ", signatures expire "
       << (r.expires ? iso_time(r.expires) : "-") << "\n";
     for (const auto& k : r.keys.keys) {
-      if (k.removed && *k.removed <= now) continue;
+      if (!listed(k, now)) continue;
       o << "  key " << to_string(k.role) << " " << k.tag << "  algorithm " << int(k.algorithm)
         << "  state " << to_string(state_at(k, now));
       if (k.has_ksk_duty()) o << "  ds " << to_string(ds_state_at(k, now));
@@ -110,7 +116,7 @@ std::string Daemon::status_json(const std::string& zone) const {
          ",\"resign_at\":" + std::to_string(r.resign_at) + ",\"keys\":[";
     bool first = true;
     for (const auto& k : r.keys.keys) {
-      if (k.removed && *k.removed <= now) continue;
+      if (!listed(k, now)) continue;
       if (!first) o += ",";
       first = false;
       o += "{\"id\":" + json_quote(k.id) +
