@@ -17,7 +17,7 @@ zones=""
 records=""
 out=""
 rest=30
-workers=2
+workers=8
 while [ $# -gt 0 ]; do
   case "$1" in
     --case) case_name=$2; shift 2 ;;
@@ -102,7 +102,7 @@ cpu_rest=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$rest" 'BEGIN {printf "%.
 kill $pid
 wait $pid 2>/dev/null || true
 trap - EXIT
-sample=$(find "$out/signed" -name '*.signed' | head -1)
+sample=$(find "$out/signed" -name '*.signed' -print -quit)
 verify="skipped"
 if command -v ldns-verify-zone >/dev/null && [ -n "$sample" ]; then
   ldns-verify-zone "$sample" >/dev/null 2>&1 && verify="ok ($(basename "$sample"))" || verify="FAILED"
