@@ -113,6 +113,8 @@ Status ControlServer::start() {
     if (live) return fail(path_ + ": another daemon is listening on this control socket");
   }
   ::unlink(path_.c_str());
+  if (auto slash = path_.rfind('/'); slash != std::string::npos && slash > 0)
+    ::mkdir(path_.substr(0, slash).c_str(), 0755);  // e.g. /run/trustsync; fine if present
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return fail("control socket: " + errno_text());
   mode_t old = ::umask(0177);
