@@ -12,8 +12,10 @@
 #include <set>
 
 #include "agent/control.h"
+#include "agent/daemon_sign.h"
 #include "agent/daemon_store.h"
 #include "agent/key_timing.h"
+#include "signer/zone_loader.h"
 
 namespace ts::agent {
 namespace {
@@ -213,6 +215,32 @@ TEST_F(DaemonTest, ControlRequestsOverTheSocket) {
   EXPECT_TRUE(r->ok) << r->error;
   EXPECT_EQ(d->zone_count(), 2u);
   srv.stop();
+}
+
+TEST_F(DaemonTest, SelfCheckRejectsABrokenSignatureAndAnUnsignedRRset) {
+  auto d = make(write_config(1));
+  d->scheduler().run_due();
+  signer::LoadOptions lo;
+  lo.origin = *Name::from_text("z0.test.");
+  lo.dnssec = signer::DnssecInput::Keep;
+  auto zone = signer::load_zone_file((dir_ / "z0.test.zone.signed").string(), lo);
+  ASSERT_TRUE(zone) << zone.error().message;
+  auto ok = verify_signed_zone(*zone, kT0);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_GT(*ok, 4u);
+  EXPECT_FALSE(verify_signed_zone(*zone, kT0 + 7200));  // expired
+  signer::Node* www = zone->find(*Name::from_text("www.z0.test."));
+  ASSERT_TRUE(www);
+  signer::RRset* txt = www->find(signer::rrtype::TXT);
+  ASSERT_TRUE(txt && !txt->rrsigs.empty());
+  txt->rrsigs[0].back() ^= 0x01;  // one flipped bit in the signature
+  auto bad = verify_signed_zone(*zone, kT0);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("www.z0.test."), std::string::npos) << bad.error().message;
+  txt->rrsigs.clear();
+  bad = verify_signed_zone(*zone, kT0);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not signed"), std::string::npos) << bad.error().message;
 }
 
 TEST(DaemonStoreTest, RecordRoundTrip) {
