@@ -9,6 +9,8 @@
 #
 #   bench/agent_bench.sh [--case isp|enterprise] [--zones N] [--records N] [--out DIR]
 #                        [--rest SECONDS] [--workers N]
+# Each run appends to bench/agent_results.tsv: UTC time, case, zones, records, seconds to all
+# signed, peak RSS MB, CPU at rest % of one core.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --rest) rest=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "agent_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
