@@ -1,21 +1,30 @@
 // trustsync run: loads the policy file; with --check validates it and exits (like
-// named-checkconf). The daemon itself comes with the agent daemon work (issue 4).
+// named-checkconf); otherwise runs the daemon (agent/daemon.h) with its control socket
+// (agent/control.h) until SIGTERM/SIGINT; SIGHUP reloads the configuration.
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string>
 
 #include "agent/commands.h"
 #include "agent/config.h"
+#include "agent/daemon_run.h"
 
 namespace ts::agent {
 namespace {
 
 void usage(std::ostream& out) {
   out << "usage: trustsync run --config FILE [--check [--print]]\n"
+         "       trustsync run --config FILE [--foreground] [--log-format json|text] "
+         "[--workers N]\n"
          "  --config FILE  the policy file (see conf/trustsync.toml)\n"
          "  --check        validate FILE, print warnings and errors, and exit:\n"
          "                 0 = valid, 1 = errors (each as FILE:LINE:COLUMN: error: KEY: ...)\n"
-         "  --print        with --check: print the effective policy of every zone as TOML\n";
+         "  --print        with --check: print the effective policy of every zone as TOML\n"
+         "  --foreground   run in the foreground (the daemon never forks; run it under a\n"
+         "                supervisor such as systemd)\n"
+         "  --log-format   text or json lines on stderr (default: [agent] log-format)\n"
+         "  --workers N    zones handled in parallel (default 8: signing is CPU, fsyncs are I/O)\n";
 }
 
 }  // namespace
@@ -24,6 +33,8 @@ int cmd_run(int argc, char** argv) {
   std::string config;
   bool check = false;
   bool print = false;
+  std::string log_format;
+  unsigned workers = 8;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -35,6 +46,16 @@ int cmd_run(int argc, char** argv) {
       print = true;
     } else if (a == "--config" && i + 1 < argc) {
       config = argv[++i];
+    } else if (a == "--foreground") {
+      // the daemon never forks
+    } else if (a == "--log-format" && i + 1 < argc) {
+      log_format = argv[++i];
+      if (log_format != "json" && log_format != "text") {
+        std::cerr << "trustsync run: --log-format must be json or text\n";
+        return 64;
+      }
+    } else if (a == "--workers" && i + 1 < argc) {
+      workers = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
     } else if (a.rfind("--config=", 0) == 0) {
       config = a.substr(9);
     } else {
@@ -65,8 +86,7 @@ int cmd_run(int argc, char** argv) {
               << (cfg->warnings.size() == 1 ? "" : "s") << ")\n";
     return 0;
   }
-  std::cerr << "trustsync run: daemon not yet implemented\n";
-  return 70;
+  return run_daemon(config, log_format, workers);
 }
 
 }  // namespace ts::agent

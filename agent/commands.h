@@ -11,4 +11,11 @@ int cmd_chain(int argc, char** argv);   // trustsync chain ZONE [--json] ...
 int cmd_run(int argc, char** argv);     // trustsync run --config FILE [--check]
 int cmd_parent(int argc, char** argv);  // trustsync parent ZONE --resolver ADDR
 
+// Talking to the running daemon (agent/control_cli.h).
+int cmd_status(int argc, char** argv);    // trustsync status [ZONE] [--json]
+int cmd_rollover(int argc, char** argv);  // trustsync rollover ZONE --ksk|--zsk|--csk
+int cmd_zone(int argc, char** argv);      // trustsync zone add|remove ZONE ...
+int cmd_reload(int argc, char** argv);    // trustsync reload
+int cmd_ds_seen(int argc, char** argv);   // trustsync ds-seen ZONE TAG [--gone]
+
 }  // namespace ts::agent

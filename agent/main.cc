@@ -21,6 +21,11 @@ constexpr Command kCommands[] = {
      "show the chain of trust down to a zone, as a validator sees it"},
     {"parent", ts::agent::cmd_parent, "check the DS of a zone on every parent server"},
     {"run", ts::agent::cmd_run, "run the agent daemon (--check: validate the config file)"},
+    {"status", ts::agent::cmd_status, "show keys, rollovers and waits of the running daemon"},
+    {"rollover", ts::agent::cmd_rollover, "start a KSK/ZSK/CSK rollover now"},
+    {"zone", ts::agent::cmd_zone, "add or remove a zone of the running daemon"},
+    {"reload", ts::agent::cmd_reload, "make the daemon re-read its configuration"},
+    {"ds-seen", ts::agent::cmd_ds_seen, "confirm that the parent serves (or dropped) a DS"},
 };
 
 void usage(std::ostream& out) {

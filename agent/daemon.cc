@@ -1,0 +1,415 @@
+// The daemon's zone loop: planner step, key generation, durable save, signing, reload,
+// next event. Control commands that change state live here too; status is daemon_status.cc.
+#include "agent/daemon.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "agent/daemon_sign.h"
+#include "agent/rollover_planner.h"
+#include "common/atomic_file.h"
+#include "signer/keystore.h"
+
+namespace ts::agent {
+
+// Helpers shared with daemon_status.cc.
+KeyPolicy planner_policy(const ZoneSpec& s) {
+  KeyPolicy p;
+  p.algorithm = s.algorithm;
+  p.csk = s.use_csk;
+  p.ksk_method = s.double_ds ? KskMethod::DoubleDs : KskMethod::DoubleKsk;
+  auto sched = [](const std::function<UnixTime(UnixTime)>& f) {
+    return f ? Schedule::at(f) : Schedule::never();
+  };
+  p.ksk_lifetime = sched(s.ksk_next);
+  p.zsk_lifetime = sched(s.zsk_next);
+  p.csk_lifetime = sched(s.csk_next);
+  return p;
+}
+
+Timing planner_timing(const ZoneSpec& s) {
+  Timing t;
+  t.dnskey_ttl = s.dnskey_ttl;
+  t.max_zone_ttl = s.max_zone_ttl.value_or(std::max<int64_t>(s.dnskey_ttl, 86400));
+  t.ds_ttl = s.ds_ttl;
+  t.zone_propagation_delay = s.zone_prop;
+  t.parent_propagation_delay = s.parent_prop;
+  t.publish_safety = s.publish_safety;
+  t.retire_safety = s.retire_safety;
+  return t;
+}
+
+namespace {
+
+ParentView parent_view(const ZoneRecord& r) {
+  ParentView v;
+  v.all_servers = false;  // manual confirmations: the planner adds the propagation delay
+  v.present_since = r.ds_seen;
+  v.absent_since = r.ds_gone;
+  return v;
+}
+
+signer::KeyRole store_role(KeyRole r) {
+  return r == KeyRole::KSK   ? signer::KeyRole::KSK
+         : r == KeyRole::ZSK ? signer::KeyRole::ZSK
+                             : signer::KeyRole::CSK;
+}
+
+bool changes_zone(Action::Kind k) {
+  return k == Action::Kind::Publish || k == Action::Kind::StartSigning ||
+         k == Action::Kind::StopSigning || k == Action::Kind::Remove;
+}
+
+bool file_exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+/// Keys of the key directory by origin (one pass; for adopting imported keys).
+std::map<std::string, std::vector<signer::KeyMeta>> scan_keys(const std::string& dir) {
+  std::map<std::string, std::vector<signer::KeyMeta>> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
+    auto text = read_file(dir + "/" + n);
+    if (!text) continue;
+    auto m = signer::parse_key_meta(*text, dir + "/" + n);
+    if (m) out[m->origin.lowered().to_text()].push_back(std::move(*m));
+  }
+  return out;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions opt)
+    : cfg_(std::move(cfg)),
+      clock_(clock),
+      log_(log),
+      opt_(opt),
+      rng_(opt.seed ? opt.seed : std::random_device{}()) {
+  sched_ = std::make_unique<Scheduler>(clock_, opt_.workers, [this](const Event& e) { handle(e); });
+}
+
+Daemon::~Daemon() {
+  sched_.reset();  // joins the workers before the zones and stores go
+}
+
+std::shared_ptr<Daemon::ZoneRt> Daemon::find(const std::string& zone) const {
+  std::lock_guard lock(mu_);
+  auto it = zones_.find(zone);
+  return it == zones_.end() ? nullptr : it->second;
+}
+
+size_t Daemon::zone_count() const {
+  std::lock_guard lock(mu_);
+  return zones_.size();
+}
+
+std::optional<ZoneRecord> Daemon::record(const std::string& zone) const {
+  auto z = find(zone);
+  if (!z) return std::nullopt;
+  std::lock_guard lock(z->mu);
+  return z->rec;
+}
+
+int64_t Daemon::jitter(int64_t max) {
+  if (max <= 0) return 0;
+  std::lock_guard lock(rng_mu_);
+  return std::uniform_int_distribution<int64_t>(0, max)(rng_);
+}
+
+Status Daemon::start() {
+  const DaemonSettings& s = cfg_.settings;
+  ::mkdir(s.state_dir.c_str(), 0700);
+  keystore_ = std::make_unique<signer::FileKeyStore>(s.key_dir);
+  auto store = DaemonStore::open(s.database);
+  if (!store) return store.error();
+  store_ = std::move(*store);
+  auto dyn = store_->dynamic_zones();
+  if (!dyn) return dyn.error();
+  if (!dyn->empty()) {
+    auto cfg = load_daemon_config(cfg_.path, *dyn);
+    if (!cfg) return fail("with the zones added at run time: " + cfg.error().message);
+    cfg_ = std::move(*cfg);
+  }
+  auto all = store_->load_all();
+  if (!all) return all.error();
+  stored_ = std::move(*all);
+  started_at_ = clock_.now();
+  log_.info(
+      "", "starting",
+      {{"zones", std::to_string(cfg_.zones.size())}, {"state", s.database}, {"keys", s.key_dir}});
+  return apply_config(cfg_);
+}
+
+Status Daemon::apply_config(DaemonConfig cfg) {
+  UnixTime now = clock_.now();
+  std::map<std::string, std::vector<signer::KeyMeta>> keys_by_origin;
+  bool scanned = false;
+  std::vector<std::string> removed;
+  {
+    std::lock_guard lock(mu_);
+    std::map<std::string, std::shared_ptr<ZoneRt>> next;
+    for (auto& spec : cfg.zones) {
+      auto it = zones_.find(spec.name);
+      std::shared_ptr<ZoneRt> z;
+      if (it != zones_.end()) {
+        z = it->second;
+        std::lock_guard zl(z->mu);
+        z->spec = spec;
+      } else {
+        z = std::make_shared<ZoneRt>();
+        z->spec = spec;
+        if (auto st = stored_.find(spec.name); st != stored_.end()) {
+          z->rec = st->second;
+          z->signed_once = !z->rec.dirty && z->rec.resign_at > now && file_exists(spec.output_file);
+          if (z->signed_once) ++signed_count_;
+        } else {
+          z->rec.keys.zone = spec.name;
+          if (!scanned) keys_by_origin = scan_keys(cfg.settings.key_dir), scanned = true;
+          for (const auto& m : keys_by_origin[spec.name]) {  // adopt imported keys
+            KeyRecord k;
+            k.id = m.id;
+            k.role = m.role == signer::KeyRole::KSK   ? KeyRole::KSK
+                     : m.role == signer::KeyRole::ZSK ? KeyRole::ZSK
+                                                      : KeyRole::CSK;
+            k.algorithm = static_cast<uint8_t>(m.algorithm);
+            k.tag = m.tag;
+            UnixTime t = m.created > 0 && m.created <= now ? m.created : now;
+            k.generated = k.published = k.ready = k.active = t;
+            if (k.has_ksk_duty()) k.ds_submitted = k.ds_seen = t;
+            z->rec.keys.keys.push_back(k);
+            log_.transition(
+                spec.name, std::string(to_string(k.role)) + " " + std::to_string(k.tag), "imported",
+                "active",
+                "key " + k.id + " found in the key store" +
+                    (k.has_ksk_duty() ? "; its DS is assumed to be at the parent" : ""));
+          }
+        }
+      }
+      next[spec.name] = z;
+    }
+    for (auto& [name, z] : zones_)
+      if (!next.count(name)) removed.push_back(name);
+    zones_ = std::move(next);
+  }
+  for (const auto& name : removed) {
+    sched_->cancel(name);
+    log_.info(name, "zone removed from the configuration; its keys and state are kept");
+  }
+  cfg_ = std::move(cfg);
+  for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
+  return {};
+}
+
+void Daemon::log_transitions(const std::string& zone, const std::vector<Transition>& ts) {
+  for (const auto& t : ts) log_.transition(zone, t.subject, t.from, t.to, t.reason);
+}
+
+void Daemon::handle(const Event& e) {
+  auto z = find(e.zone);
+  if (!z) return;
+  std::lock_guard lock(z->mu);
+  process(*z, clock_.now());
+}
+
+void Daemon::process(ZoneRt& z, UnixTime now) {
+  Status st;
+  try {
+    st = maintain(z, now);
+  } catch (const std::exception& ex) {
+    st = fail(std::string("internal error: ") + ex.what());
+  }
+  if (st) {
+    z.failures = 0;
+    z.last_error.clear();
+    return;
+  }
+  ++z.failures;
+  z.last_error = st.error().message;
+  int64_t wait = opt_.retry_min;
+  for (int i = 1; i < z.failures && wait < opt_.retry_max; ++i) wait *= 2;
+  wait = std::min(wait, opt_.retry_max);
+  wait += jitter(wait / 4);
+  log_.error(z.spec.name, st.error().message,
+             {{"attempt", std::to_string(z.failures)}, {"retry_in", std::to_string(wait) + "s"}});
+  sched_->schedule(now + wait, z.spec.name, EventKind::Retry);
+}
+
+Status Daemon::maintain(ZoneRt& z, UnixTime now) {
+  const ZoneSpec& spec = z.spec;
+  ZoneRecord& rec = z.rec;
+  KeyPolicy kp = planner_policy(spec);
+  Timing timing = planner_timing(spec);
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return origin.error();
+
+  // 1. Rollover planner, with the keys it asks for.
+  ZoneRecord before = rec;
+  std::vector<Transition> transitions;
+  bool zone_changed = false;
+  Plan plan;
+  for (int round = 0; round < 4; ++round) {
+    plan = step(rec.keys, kp, timing, now, parent_view(rec));
+    transitions.insert(transitions.end(), plan.transitions.begin(), plan.transitions.end());
+    bool generated = false;
+    for (const Action& a : plan.actions) {
+      if (changes_zone(a.kind)) zone_changed = true;
+      if (a.kind != Action::Kind::GenerateKey) continue;
+      unsigned bits = a.algorithm == spec.algorithm ? spec.bits : 0;
+      auto key = signer::PrivateKey::generate(static_cast<signer::Algorithm>(a.algorithm), bits);
+      if (!key) return fail("key generation: " + key.error().message);
+      auto meta = keystore_->add(*origin, store_role(a.role), *key, now);
+      if (!meta) return fail("key store: " + meta.error().message);
+      KeyRecord k;
+      k.id = meta->id;
+      k.role = a.role;
+      k.algorithm = a.algorithm;
+      k.tag = meta->tag;
+      if (Status s = add_key(rec.keys, kp, k, now); !s) {
+        (void)keystore_->remove(*meta);  // e.g. a key tag collision: try again next round
+        log_.warn(spec.name, s.error().message);
+        continue;
+      }
+      transitions.push_back({now, std::string(to_string(a.role)) + " " + std::to_string(k.tag),
+                             "none", "generated", "key " + k.id + " for the rollover"});
+      generated = true;
+    }
+    if (!generated) break;
+  }
+  if (zone_changed) rec.dirty = true;
+  // 2. Durable before acted on.
+  if (!(rec == before)) {
+    if (Status s = store_->save(rec, transitions); !s) {
+      rec = before;
+      return s;
+    }
+    log_transitions(spec.name, transitions);
+  }
+  // 3. Sign when the key set changed, the signatures are due, or the output is missing.
+  bool need_sign =
+      rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
+  if (need_sign) {
+    auto out = sign_and_write(spec, rec.keys, *keystore_, now, rec.keys.serial);
+    if (!out) return out.error();
+    rec.signed_at = now;
+    rec.expires = out->expires;
+    int64_t margin = spec.refresh + jitter(spec.jitter);
+    rec.resign_at = std::max(now + 1, out->expires - margin);
+    rec.dirty = false;
+    rec.keys.serial = out->serial;
+    if (Status s = store_->save(rec, {}); !s) return s;
+    log_.info(spec.name, "signed",
+              {{"serial", std::to_string(out->serial)},
+               {"rrsigs", std::to_string(out->rrsigs)},
+               {"verified", std::to_string(out->verified)},
+               {"expires", iso_time(out->expires)},
+               {"resign_at", iso_time(rec.resign_at)}});
+    if (!z.signed_once) {
+      z.signed_once = true;
+      size_t n = ++signed_count_;
+      if (n == zone_count() && !all_signed_logged_.exchange(true))
+        log_.info("", "all zones signed",
+                  {{"zones", std::to_string(n)},
+                   {"seconds", std::to_string(clock_.now() - started_at_)}});
+    }
+    if (!spec.reload_command.empty()) {
+      if (Status s = run_command(spec.reload_command); !s)
+        return fail("reload: " + s.error().message);
+    }
+  }
+  // 4. Next event.
+  sched_->schedule(rec.resign_at, spec.name, EventKind::Resign);
+  if (plan.next_check != kNever)
+    sched_->schedule(std::max(plan.next_check, now), spec.name, EventKind::Rollover);
+  return {};
+}
+
+// ---- control ----
+
+Status Daemon::rollover(const std::string& zone, const std::string& role_text) {
+  auto z = find(zone);
+  if (!z) return fail("no zone " + zone);
+  std::string upper = role_text;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto role = key_role_from_string(upper);
+  if (!role) return fail("unknown key role '" + role_text + "' (ksk, zsk or csk)");
+  {
+    std::lock_guard lock(z->mu);
+    UnixTime now = clock_.now();
+    ZoneRecord before = z->rec;
+    auto t = request_rollover(z->rec.keys, planner_policy(z->spec), *role, now);
+    if (!t) return t.error();
+    if (Status s = store_->save(z->rec, {*t}); !s) {
+      z->rec = before;
+      return s;
+    }
+    log_transitions(zone, {*t});
+  }
+  sched_->schedule(clock_.now(), zone, EventKind::Maintain);
+  return {};
+}
+
+Status Daemon::ds_seen(const std::string& zone, uint16_t tag, bool gone) {
+  auto z = find(zone);
+  if (!z) return fail("no zone " + zone);
+  {
+    std::lock_guard lock(z->mu);
+    UnixTime now = clock_.now();
+    const KeyRecord* key = nullptr;
+    for (const auto& k : z->rec.keys.keys)
+      if (k.tag == tag && k.has_ksk_duty() && (gone ? k.ds_withdrawn : k.ds_submitted)) key = &k;
+    if (!key)
+      return fail("zone " + zone + ": no KSK/CSK with tag " + std::to_string(tag) + " whose DS " +
+                  (gone ? "was withdrawn" : "was submitted") + " (see trustsync status)");
+    ZoneRecord before = z->rec;
+    DsId id{key->algorithm, tag};
+    (gone ? z->rec.ds_gone : z->rec.ds_seen)[id] = now;
+    (gone ? z->rec.ds_seen : z->rec.ds_gone).erase(id);
+    Transition t{now, "DS " + std::to_string(tag), gone ? "withdrawn" : "submitted",
+                 gone ? "confirmed-gone" : "confirmed-seen", "operator confirmation (ds-seen)"};
+    if (Status s = store_->save(z->rec, {t}); !s) {
+      z->rec = before;
+      return s;
+    }
+    log_transitions(zone, {t});
+  }
+  sched_->schedule(clock_.now(), zone, EventKind::Maintain);
+  return {};
+}
+
+Status Daemon::reload() {
+  auto dyn = store_->dynamic_zones();
+  if (!dyn) return dyn.error();
+  auto cfg = load_daemon_config(cfg_.path, *dyn);
+  if (!cfg) return cfg.error();
+  for (const auto& w : cfg->warnings) log_.warn("", w);
+  log_.info("", "configuration reloaded", {{"zones", std::to_string(cfg->zones.size())}});
+  return apply_config(std::move(*cfg));
+}
+
+Status Daemon::zone_add(const DynamicZone& dz) {
+  if (find(dz.name)) return fail("zone " + dz.name + " is already managed");
+  if (Status s = store_->add_dynamic_zone(dz); !s) return s;
+  if (Status s = reload(); !s) {
+    (void)store_->remove_dynamic_zone(dz.name);
+    return s;
+  }
+  return {};
+}
+
+Status Daemon::zone_remove(const std::string& zone) {
+  auto z = find(zone);
+  if (!z) return fail("no zone " + zone);
+  if (!z->spec.dynamic)
+    return fail("zone " + zone + " is defined in " + cfg_.path +
+                "; remove it there and run `trustsync reload`");
+  if (Status s = store_->remove_dynamic_zone(zone); !s) return s;
+  return reload();
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,100 @@
+// The agent daemon: for every configured zone it keeps keys (KeyStore), rollovers (the
+// planner of agent/rollover_planner.h), signatures (re-signed before expiry, with jitter)
+// and the signed output (verified, written atomically, then the reload command) going, on
+// the Scheduler's worker pool, with every outcome saved in the DaemonStore before it is
+// acted on. A restart (also after kill -9) reloads the store and carries on: zones whose
+// key set changed after their last written output are signed again at once.
+//
+//   SystemClock clock; Logger log(LogStyle::Text, stderr, clock);
+//   Daemon d(*load_daemon_config(path, {}), clock, log, {});
+//   if (auto st = d.start(); !st) ...;  d.scheduler().start();  ... d.stop();
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "agent/daemon_policy.h"
+#include "agent/daemon_store.h"
+#include "agent/log.h"
+#include "agent/scheduler.h"
+#include "common/clock.h"
+
+namespace ts::signer {
+class FileKeyStore;
+}
+
+namespace ts::agent {
+
+struct DaemonOptions {
+  unsigned workers = 2;
+  /// Seconds before a failed zone is tried again (doubles up to retry_max).
+  int64_t retry_min = 10, retry_max = 3600;
+  uint64_t seed = 0;  ///< jitter seed; 0 = random
+};
+
+class Daemon {
+ public:
+  Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions opt);
+  ~Daemon();
+
+  /// Opens the key store and state store, loads every zone's state, schedules every zone.
+  Status start();
+  Scheduler& scheduler() { return *sched_; }
+  const DaemonConfig& config() const { return cfg_; }
+
+  /// Runs one zone now (what a scheduled event does).
+  void handle(const Event& e);
+
+  // ---- control (agent/control.h routes socket requests here) ----
+  std::string status_text(const std::string& zone) const;
+  std::string status_json(const std::string& zone) const;
+  Status rollover(const std::string& zone, const std::string& role);
+  Status ds_seen(const std::string& zone, uint16_t tag, bool gone);
+  Status reload();
+  Status zone_add(const DynamicZone& z);
+  Status zone_remove(const std::string& zone);
+
+  /// Zones whose first signed output is written / all zones.
+  size_t signed_zones() const { return signed_count_; }
+  size_t zone_count() const;
+  /// A copy of a zone's durable record (tests).
+  std::optional<ZoneRecord> record(const std::string& zone) const;
+
+ private:
+  struct ZoneRt {
+    ZoneSpec spec;
+    ZoneRecord rec;
+    std::mutex mu;  // held while the zone is processed or changed by a command
+    int failures = 0;
+    bool signed_once = false;
+    std::string last_error;
+  };
+  std::shared_ptr<ZoneRt> find(const std::string& zone) const;
+  void process(ZoneRt& z, UnixTime now);
+  Status maintain(ZoneRt& z, UnixTime now);
+  Status apply_config(DaemonConfig cfg);
+  void log_transitions(const std::string& zone, const std::vector<Transition>& ts);
+  int64_t jitter(int64_t max);
+
+  DaemonConfig cfg_;
+  const Clock& clock_;
+  Logger& log_;
+  DaemonOptions opt_;
+  std::unique_ptr<signer::FileKeyStore> keystore_;
+  std::unique_ptr<DaemonStore> store_;
+  std::unique_ptr<Scheduler> sched_;
+  mutable std::mutex mu_;  // zones_
+  std::map<std::string, std::shared_ptr<ZoneRt>> zones_;
+  std::map<std::string, ZoneRecord> stored_;  // loaded at start, for zones added later
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+  std::atomic<size_t> signed_count_{0};
+  UnixTime started_at_ = 0;
+  std::atomic<bool> all_signed_logged_{false};
+};
+
+}  // namespace ts::agent

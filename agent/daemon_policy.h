@@ -1,0 +1,71 @@
+// The daemon's view of the configuration: plain per-zone values (ZoneSpec) taken from
+// agent/config's Policy, in a header that does not include agent/policy.h. (agent/policy.h
+// and agent/rollover_state.h both define ts::agent::KeyPolicy, so no file can include both;
+// daemon_policy.cc reads the config, the daemon files use the rollover planner.)
+// Zones added at run time (`trustsync zone add`) are appended to the config text as
+// [[zone]] entries, so they get [defaults] exactly like zones of the file.
+//
+//   auto cfg = load_daemon_config("/etc/trustsync.toml", {{"new.", "new.zone", ""}});
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace ts::agent {
+
+struct ZoneSpec {
+  std::string name;  ///< absolute, lower case
+  std::string input_file, output_file, reload_command;
+  bool dynamic = false;  ///< added with `trustsync zone add`
+  // keys
+  uint8_t algorithm = 13;
+  unsigned bits = 0;
+  bool use_csk = false;
+  bool double_ds = false;
+  bool automate = true;
+  /// Next rollover given the active time of the current key; empty = never.
+  std::function<UnixTime(UnixTime)> ksk_next, zsk_next, csk_next;
+  // signatures
+  int64_t sig_lifetime = 14 * 86400;  ///< smallest of the roles in use
+  int64_t refresh = 5 * 86400;
+  int64_t jitter = 12 * 3600;
+  // timing (RFC 7583 terms)
+  int64_t dnskey_ttl = 3600, ds_ttl = 86400, zone_prop = 300, parent_prop = 3600;
+  int64_t publish_safety = 3600, retire_safety = 3600;
+  std::optional<int64_t> max_zone_ttl;
+  // denial
+  bool nsec3 = false, opt_out = false;
+  uint16_t iterations = 0;
+  std::vector<uint8_t> salt;
+  /// 0 keep, 1 increment, 2 unixtime, 3 date.
+  int serial = 1;
+  std::string parent_method = "none";
+};
+
+struct DaemonSettings {
+  std::string state_dir, database, key_dir, control_socket;
+  bool json_logs = false;
+};
+
+struct DynamicZone {
+  std::string name, file, output;
+};
+
+struct DaemonConfig {
+  std::string path;
+  DaemonSettings settings;
+  std::vector<ZoneSpec> zones;
+  std::vector<std::string> warnings;
+};
+
+/// Loads `path` plus `extra` zones (as if appended as [[zone]] entries).
+Result<DaemonConfig> load_daemon_config(const std::string& path,
+                                        const std::vector<DynamicZone>& extra);
+
+}  // namespace ts::agent

@@ -1,0 +1,216 @@
+// The daemon's signing pass and the self-verification of its output.
+#include "agent/daemon_sign.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/atomic_file.h"
+#include "signer/crypto.h"
+#include "signer/keystore.h"
+#include "signer/nsec3_chain.h"
+#include "signer/signing_input.h"
+#include "signer/zone_loader.h"
+#include "signer/zone_signer.h"
+#include "signer/zone_writer.h"
+
+extern char** environ;
+
+namespace ts::agent {
+namespace {
+
+using signer::Bytes;
+namespace rrtype = signer::rrtype;
+
+/// RFC 1982: a is after b.
+bool serial_after(uint32_t a, uint32_t b) {
+  return a != b && static_cast<uint32_t>(a - b) < 0x80000000u;
+}
+
+/// Offset of the serial field in SOA rdata (after MNAME and RNAME, uncompressed).
+std::optional<size_t> soa_serial_offset(const Bytes& rdata) {
+  size_t p = 0;
+  for (int names = 0; names < 2; ++names) {
+    while (p < rdata.size() && rdata[p] != 0) p += rdata[p] + 1;
+    if (p >= rdata.size()) return std::nullopt;
+    ++p;
+  }
+  if (p + 20 > rdata.size()) return std::nullopt;
+  return p;
+}
+
+Status raise_serial(signer::Zone& zone, uint32_t at_least) {
+  signer::RRset* soa = zone.apex().find(rrtype::SOA);
+  if (!soa || soa->rdatas.size() != 1) return fail("zone has no single apex SOA");
+  Bytes& rd = soa->rdatas[0];
+  auto off = soa_serial_offset(rd);
+  if (!off) return fail("malformed SOA rdata");
+  uint32_t cur = (uint32_t(rd[*off]) << 24) | (uint32_t(rd[*off + 1]) << 16) |
+                 (uint32_t(rd[*off + 2]) << 8) | rd[*off + 3];
+  if (!serial_after(at_least, cur)) return {};
+  for (int i = 0; i < 4; ++i) rd[*off + i] = static_cast<uint8_t>(at_least >> (24 - 8 * i));
+  return {};
+}
+
+signer::SerialPolicy serial_policy(int s) {
+  switch (s) {
+    case 0:
+      return signer::SerialPolicy::Keep;
+    case 2:
+      return signer::SerialPolicy::UnixTime;
+    case 3:
+      return signer::SerialPolicy::Date;
+    default:
+      return signer::SerialPolicy::Increment;
+  }
+}
+
+Result<signer::PrivateKey> load_key(const signer::FileKeyStore& store, const std::string& id) {
+  auto text = read_file(store.meta_path(id));
+  if (!text) return fail("key " + id + ": " + text.error().message);
+  auto meta = signer::parse_key_meta(*text, store.meta_path(id));
+  if (!meta) return meta.error();
+  return store.load_private(*meta);
+}
+
+bool must_be_signed(const signer::Node& node, uint16_t type) {
+  if (node.kind == signer::NodeKind::Authoritative) return true;
+  if (node.kind == signer::NodeKind::Delegation) return type == rrtype::DS || type == rrtype::NSEC;
+  return false;
+}
+
+}  // namespace
+
+Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
+  const signer::Node* apex = zone.find(zone.origin());
+  if (!apex) return fail("no apex");
+  const signer::RRset* dnskeys = apex->find(rrtype::DNSKEY);
+  if (!dnskeys || dnskeys->rdatas.empty()) return fail("no DNSKEY RRset at the apex");
+  struct Key {
+    uint16_t flags;
+    uint8_t alg;
+    Bytes pub;
+  };
+  std::multimap<uint16_t, Key> keys;  // by tag
+  for (const Bytes& rd : dnskeys->rdatas) {
+    if (rd.size() < 5) return fail("short DNSKEY rdata");
+    uint32_t ac = 0;  // RFC 4034 Appendix B key tag
+    for (size_t i = 0; i < rd.size(); ++i) ac += (i & 1) ? rd[i] : uint32_t(rd[i]) << 8;
+    ac += (ac >> 16) & 0xFFFF;
+    keys.emplace(
+        static_cast<uint16_t>(ac & 0xFFFF),
+        Key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end())});
+  }
+  size_t verified = 0;
+  Bytes input;
+  auto check = [&](const Name& owner, uint16_t type, std::span<const Bytes> rdatas,
+                   const std::vector<Bytes>& rrsigs) -> Status {
+    std::string where = owner.to_text() + " type " + std::to_string(type);
+    if (rrsigs.empty()) return fail(where + ": not signed");
+    for (const Bytes& sig : rrsigs) {
+      signer::RrsigFields f;
+      if (!signer::parse_rrsig_fields(sig, f)) return fail(where + ": malformed RRSIG");
+      if (f.type_covered != type) return fail(where + ": RRSIG covers another type");
+      if (static_cast<int64_t>(f.inception) > now || static_cast<int64_t>(f.expiration) <= now)
+        return fail(where + ": RRSIG not valid now");
+      size_t prefix = 18 + f.signer.wire().size();
+      bool ok = false;
+      auto [lo, hi] = keys.equal_range(f.key_tag);
+      for (auto it = lo; it != hi && !ok; ++it) {
+        const Key& k = it->second;
+        if (k.alg != f.algorithm) continue;
+        if (type == rrtype::DNSKEY && !(k.flags & 1)) continue;  // DNSKEY set: SEP keys
+        signer::build_signing_input(f, owner, zone.klass(), rdatas, input);
+        auto v = signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub, input,
+                                          std::span<const uint8_t>(sig).subspan(prefix));
+        ok = v && *v;
+      }
+      if (!ok)
+        return fail(where + ": RRSIG by key " + std::to_string(f.key_tag) +
+                    " does not verify with any DNSKEY of the zone");
+      ++verified;
+    }
+    return {};
+  };
+  for (const auto& [owner, node] : zone.nodes()) {
+    for (const auto& rr : node.rrsets) {
+      if (!must_be_signed(node, rr.type)) continue;
+      if (Status s = check(owner, rr.type, rr.rdatas, rr.rrsigs); !s) return s.error();
+    }
+  }
+  for (const auto& [hash, e] : zone.nsec3()) {
+    Name owner = signer::nsec3_owner(hash, zone.origin());
+    if (Status s = check(owner, rrtype::NSEC3, std::span<const Bytes>(&e.rdata, 1), e.rrsigs); !s)
+      return s.error();
+  }
+  return verified;
+}
+
+Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
+                                   const signer::FileKeyStore& store, UnixTime now,
+                                   uint32_t last_serial) {
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return origin.error();
+  signer::LoadOptions lo;
+  lo.origin = *origin;
+  lo.dnssec = signer::DnssecInput::Strip;
+  lo.keep_dnskey = false;
+  auto zone = signer::load_zone_file(spec.input_file, lo);
+  if (!zone) return zone.error();
+  if (spec.serial != 0 && last_serial != 0)
+    if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
+
+  std::vector<signer::PrivateKey> privs;
+  privs.reserve(state.keys.size());
+  signer::SignOptions o;
+  for (const KeyRecord& k : state.keys) {
+    if (!in_dnskey_rrset(k, now)) continue;
+    auto key = load_key(store, k.id);
+    if (!key) return key.error();
+    privs.push_back(std::move(*key));
+    signer::SigningKey sk;
+    sk.key = &privs.back();
+    sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
+    sk.tag = k.tag;
+    sk.signs_dnskey = signs_dnskey_rrset(k, now);
+    sk.signs_zone = signs_zone_data(k, now);
+    o.keys.push_back(sk);
+  }
+  o.inception = now - 3600;
+  o.expiration = now + spec.sig_lifetime;
+  o.denial = spec.nsec3 ? signer::Denial::Nsec3 : signer::Denial::Nsec;
+  o.nsec3.iterations = spec.iterations;
+  o.nsec3.salt = spec.salt;
+  o.nsec3.opt_out = spec.opt_out;
+  o.serial = serial_policy(spec.serial);
+  o.now = now;
+  o.dnskey_ttl = static_cast<uint32_t>(spec.dnskey_ttl);
+  auto stats = signer::sign_zone(*zone, o);
+  if (!stats) return fail("signing: " + stats.error().message);
+  auto verified = verify_signed_zone(*zone, now);
+  if (!verified) return fail("self-check failed, output not written: " + verified.error().message);
+  if (Status s = signer::write_zone_file(*zone, spec.output_file, {}); !s) return s.error();
+  SignOutcome out;
+  out.serial = stats->serial;
+  out.rrsigs = stats->rrsigs;
+  out.verified = *verified;
+  out.expires = o.expiration;
+  return out;
+}
+
+Status run_command(const std::string& command) {
+  pid_t pid;
+  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ);
+  if (rc != 0) return fail("cannot run '" + command + "'");
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return fail("waitpid failed for '" + command + "'");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return fail("'" + command + "' exited with status " +
+                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+  return {};
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,43 @@
+// One signing pass of the daemon: keys (from the KeyStore, chosen by their timestamps at
+// `now`), zone file, policy -> signed zone, verified, written atomically. The self-check
+// before writing (every RRSIG verifies with a DNSKEY of the zone and lies in its validity
+// window, every RRset that must be signed is, the DNSKEY RRset by a SEP key) means a broken
+// zone is never published: the old output stays and the pass fails.
+//
+//   auto r = sign_and_write(spec, state, keystore, now, last_serial);   // Result<SignOutcome>
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "agent/daemon_policy.h"
+#include "agent/rollover_state.h"
+#include "common/result.h"
+
+namespace ts::signer {
+class FileKeyStore;
+class Zone;
+}  // namespace ts::signer
+
+namespace ts::agent {
+
+struct SignOutcome {
+  uint32_t serial = 0;
+  size_t rrsigs = 0;
+  size_t verified = 0;
+  UnixTime expires = 0;  ///< earliest RRSIG expiration written
+};
+
+/// Loads spec.input_file (DNSSEC records in it are dropped), signs it with the keys of
+/// `keys` as they stand at `now`, verifies and writes spec.output_file.
+Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& keys,
+                                   const signer::FileKeyStore& store, UnixTime now,
+                                   uint32_t last_serial);
+
+/// The self-check: counts verified signatures or fails with the first problem.
+Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now);
+
+/// Runs `command` with /bin/sh -c; fails on a non-zero exit.
+Status run_command(const std::string& command);
+
+}  // namespace ts::agent

@@ -1,0 +1,78 @@
+// The daemon's durable state in SQLite (WAL, synchronous=FULL, schema version in
+// user_version): per zone one row with the rollover planner's ZoneKeyState plus what the
+// daemon adds (manual DS confirmations, signing times), a transition log, and the zones
+// added at run time. Private keys are not here: keys are referenced by their KeyStore id.
+// save() is durable when it returns; saves from several workers are committed together
+// (group commit), each zone's outcome always entirely in one transaction.
+//
+//   auto store = DaemonStore::open("/var/lib/trustsync/trustsync.db");
+//   auto zones = (*store)->load_all();                  // Result<std::map<name, ZoneRecord>>
+//   (*store)->save(rec, plan.transitions);
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/daemon_policy.h"
+#include "agent/rollover_state.h"
+#include "common/result.h"
+
+struct sqlite3;
+
+namespace ts::agent {
+
+/// Everything durable about one zone.
+struct ZoneRecord {
+  ZoneKeyState keys;                 ///< keys.zone is the zone name
+  std::map<DsId, UnixTime> ds_seen;  ///< `trustsync ds-seen ZONE TAG`
+  std::map<DsId, UnixTime> ds_gone;  ///< `trustsync ds-seen ZONE TAG --gone`
+  UnixTime signed_at = 0;            ///< last signed output written
+  UnixTime expires = 0;              ///< earliest RRSIG expiration of that output
+  UnixTime resign_at = 0;            ///< when to sign again (with jitter)
+  bool dirty = true;                 ///< key set changed since the last written output
+  bool operator==(const ZoneRecord&) const = default;
+};
+
+/// Text form of a ZoneRecord (tab-separated lines); exposed for tests.
+std::string encode_zone_record(const ZoneRecord& r);
+Result<ZoneRecord> decode_zone_record(const std::string& text);
+
+class DaemonStore {
+ public:
+  static Result<std::unique_ptr<DaemonStore>> open(const std::string& path);
+  ~DaemonStore();
+
+  Result<std::map<std::string, ZoneRecord>> load_all();
+  /// Saves the zone's record and its transitions in one transaction; durable on return.
+  Status save(const ZoneRecord& rec, const std::vector<Transition>& transitions);
+  Status remove_zone(const std::string& zone);
+
+  Result<std::vector<DynamicZone>> dynamic_zones();
+  Status add_dynamic_zone(const DynamicZone& z);
+  Status remove_dynamic_zone(const std::string& name);
+
+ private:
+  explicit DaemonStore(sqlite3* db);
+  Status exec(const std::string& sql);
+  Status commit_batch(std::vector<std::pair<ZoneRecord, std::vector<Transition>>>& batch);
+  void committer_loop();
+
+  sqlite3* db_;
+  std::mutex db_mu_;  // one connection, used by one thread at a time
+
+  // group commit
+  std::mutex q_mu_;
+  std::condition_variable q_cv_, done_cv_;
+  std::vector<std::pair<ZoneRecord, std::vector<Transition>>> queue_;
+  uint64_t queued_seq_ = 0, committed_seq_ = 0;
+  std::map<uint64_t, std::string> errors_;  // by batch end seq
+  bool stop_ = false;
+  std::thread committer_;
+};
+
+}  // namespace ts::agent

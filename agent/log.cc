@@ -1,0 +1,75 @@
+// Structured log lines (text or JSON) for the agent.
+#include "agent/log.h"
+
+#include <ctime>
+
+namespace ts::agent {
+
+std::string json_quote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string iso_time(UnixTime t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void Logger::log(const char* level, const std::string& zone, const std::string& msg,
+                 const LogFields& fields) {
+  std::string line;
+  std::string ts = iso_time(clock_.now());
+  if (style_ == LogStyle::Json) {
+    line = "{\"ts\":" + json_quote(ts) + ",\"level\":" + json_quote(level);
+    if (!zone.empty()) line += ",\"zone\":" + json_quote(zone);
+    line += ",\"msg\":" + json_quote(msg);
+    for (const auto& [k, v] : fields) line += "," + json_quote(k) + ":" + json_quote(v);
+    line += "}\n";
+  } else {
+    line = ts + " " + level;
+    if (!zone.empty()) line += " zone=" + zone;
+    line += " " + msg;
+    for (const auto& [k, v] : fields)
+      line += " " + k + "=" + (v.find(' ') == std::string::npos ? v : json_quote(v));
+    line += "\n";
+  }
+  std::lock_guard lock(mu_);
+  std::fputs(line.c_str(), out_);
+  std::fflush(out_);
+}
+
+void Logger::transition(const std::string& zone, const std::string& subject,
+                        const std::string& from, const std::string& to, const std::string& reason) {
+  log("info", zone, subject + ": " + from + " -> " + to + " (" + reason + ")",
+      {{"subject", subject}, {"from", from}, {"to", to}, {"reason", reason}});
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,279 @@
+// The daemon on a SimulatedClock with real files: signs every zone (verified), staggers
+// re-signing with jitter before expiry, keeps going when one zone fails, runs a ZSK and a
+// KSK rollover to the end through the planner, and resumes after being torn down mid-way.
+#include "agent/daemon.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "agent/control.h"
+#include "agent/daemon_sign.h"
+#include "agent/daemon_store.h"
+#include "agent/key_timing.h"
+#include "signer/zone_loader.h"
+
+namespace ts::agent {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr UnixTime kT0 = 1800000000;
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ts_daemon_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write_zone(const std::string& name) {
+    std::ofstream f(dir_ / (name + "zone"));
+    f << "$ORIGIN " << name << "\n$TTL 10\n@ SOA ns." << name << " host." << name
+      << " 1 3600 600 86400 5\n@ NS ns\nns A 127.0.0.1\nwww TXT \"hi\"\n";
+  }
+  /// Config with `zones` zones z0. .. z<n-1>. (input files written unless listed in `missing`).
+  std::string write_config(int zones, const std::string& extra_defaults = "",
+                           std::set<int> missing = {}) {
+    std::ofstream c(dir_ / "c.toml");
+    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
+      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
+         "\"20m\" }\n"
+      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
+         "\"20m\" }\n"
+      << extra_defaults
+      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
+         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
+         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n";
+    for (int i = 0; i < zones; ++i) {
+      std::string n = "z" + std::to_string(i) + ".test.";
+      if (!missing.count(i)) write_zone(n);
+      c << "[[zone]]\nname = \"" << n << "\"\nfile = \"" << n << "zone\"\n";
+    }
+    return (dir_ / "c.toml").string();
+  }
+  std::unique_ptr<Daemon> make(const std::string& cfg_path) {
+    auto cfg = load_daemon_config(cfg_path, {});
+    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
+    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 7});
+    Status st = d->start();
+    EXPECT_TRUE(st) << (st ? "" : st.error().message);
+    return d;
+  }
+  /// Runs every event up to `end`, jumping the clock from event to event.
+  void run_until(Daemon& d, UnixTime end) {
+    for (int i = 0; i < 10000; ++i) {
+      d.scheduler().run_due();
+      auto next = d.scheduler().next_time();
+      if (!next || *next > end) break;
+      clock_.set(std::max(clock_.now(), *next));
+    }
+    clock_.set(std::max(clock_.now(), end));
+    d.scheduler().run_due();
+  }
+  /// Completes the initial rollover: the DS of every KSK is confirmed by the "operator".
+  void confirm_ds(Daemon& d, const std::string& zone) {
+    auto rec = d.record(zone);
+    ASSERT_TRUE(rec);
+    for (const auto& k : rec->keys.keys)
+      if (k.role == KeyRole::KSK && k.ds_submitted && !k.ds_seen) {
+        ASSERT_TRUE(d.ds_seen(zone, k.tag, false));
+      }
+  }
+
+  fs::path dir_;
+  SimulatedClock clock_{kT0};
+  FILE* null_ = std::fopen("/dev/null", "w");
+  Logger log_{LogStyle::Json, null_, clock_};
+};
+
+TEST_F(DaemonTest, SignsEveryZoneAndStaggersResigningBeforeExpiry) {
+  auto d = make(write_config(12));
+  d->scheduler().run_due();
+  EXPECT_EQ(d->signed_zones(), 12u);
+  std::set<UnixTime> resign_times;
+  for (int i = 0; i < 12; ++i) {
+    auto rec = d->record("z" + std::to_string(i) + ".test.");
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->expires, kT0 + 7200);
+    EXPECT_LE(rec->resign_at, rec->expires - 1800);         // before expiry - refresh
+    EXPECT_GE(rec->resign_at, rec->expires - 1800 - 1200);  // jitter at most 20m
+    resign_times.insert(rec->resign_at);
+    EXPECT_TRUE(fs::exists(dir_ / ("z" + std::to_string(i) + ".test.zone.signed")));
+  }
+  EXPECT_GT(resign_times.size(), 8u);  // staggered
+  // Just before the earliest re-sign nothing is signed again; after the last, all are.
+  UnixTime first = *resign_times.begin(), last = *resign_times.rbegin();
+  run_until(*d, first - 1);
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(d->record("z" + std::to_string(i) + ".test.")->signed_at, kT0);
+  run_until(*d, last);
+  for (int i = 0; i < 12; ++i) {
+    auto rec = d->record("z" + std::to_string(i) + ".test.");
+    EXPECT_GT(rec->signed_at, kT0);
+    EXPECT_LT(rec->signed_at, kT0 + 7200);  // re-signed before the old signatures expired
+  }
+}
+
+TEST_F(DaemonTest, FailingZoneDoesNotBlockTheOthersAndIsRetried) {
+  auto d = make(write_config(5, "", {2}));
+  d->scheduler().run_due();
+  EXPECT_EQ(d->signed_zones(), 4u);
+  std::string st = d->status_text("z2.test.");
+  EXPECT_NE(st.find("status:  error"), std::string::npos) << st;
+  auto retry = d->scheduler().pending("z2.test.", EventKind::Retry);
+  ASSERT_TRUE(retry);
+  write_zone("z2.test.");  // repaired: the retry signs it
+  run_until(*d, *retry);
+  EXPECT_EQ(d->signed_zones(), 5u);
+  EXPECT_NE(d->status_text("z2.test.").find("status:  ok"), std::string::npos);
+}
+
+TEST_F(DaemonTest, ZskAndKskRolloversCompleteAndStateSurvivesARestart) {
+  std::string cfg = write_config(1);
+  const std::string zone = "z0.test.";
+  auto d = make(cfg);
+  run_until(*d, kT0 + 60);
+  confirm_ds(*d, zone);
+  run_until(*d, kT0 + 120);
+  auto rec = d->record(zone);
+  ASSERT_TRUE(rec->keys.rollovers.empty()) << d->status_text(zone);
+  std::set<std::string> old_ids;
+  for (const auto& k : rec->keys.keys) old_ids.insert(k.id);
+
+  ASSERT_TRUE(d->rollover(zone, "zsk"));
+  run_until(*d, clock_.now() + 10);
+  // Tear the daemon down in the middle of the ZSK rollover and start a new one.
+  auto mid = d->record(zone);
+  ASSERT_FALSE(mid->keys.rollovers.empty());
+  d.reset();
+  d = make(cfg);
+  EXPECT_EQ(d->record(zone)->keys, mid->keys);
+  run_until(*d, clock_.now() + 600);
+  EXPECT_TRUE(d->record(zone)->keys.rollovers.empty()) << d->status_text(zone);
+
+  ASSERT_TRUE(d->rollover(zone, "ksk"));
+  run_until(*d, clock_.now() + 120);
+  std::string st = d->status_text(zone);
+  EXPECT_NE(st.find("trustsync ds-seen " + zone), std::string::npos) << st;
+  confirm_ds(*d, zone);
+  run_until(*d, clock_.now() + 120);
+  // The old DS is withdrawn: the operator confirms it is gone.
+  rec = d->record(zone);
+  for (const auto& k : rec->keys.keys)
+    if (k.ds_withdrawn && !k.ds_gone) {
+      ASSERT_TRUE(d->ds_seen(zone, k.tag, true));
+    }
+  run_until(*d, clock_.now() + 120);
+  rec = d->record(zone);
+  EXPECT_TRUE(rec->keys.rollovers.empty()) << d->status_text(zone);
+  int live = 0;
+  for (const auto& k : rec->keys.keys) {
+    if (k.removed && *k.removed <= clock_.now()) continue;
+    ++live;
+    EXPECT_FALSE(old_ids.count(k.id)) << "old key " << k.id << " still in the zone";
+  }
+  EXPECT_EQ(live, 2);
+}
+
+TEST_F(DaemonTest, ControlRequestsOverTheSocket) {
+  auto d = make(write_config(2));
+  d->scheduler().run_due();
+  std::string sock = (dir_ / "state" / "control.sock").string();
+  ControlServer srv(sock, [&](const std::string& r) { return handle_control_request(*d, r); });
+  ASSERT_TRUE(srv.start());
+  EXPECT_EQ(fs::status(sock).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto r = control_request(sock, "status z1.test json");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok);
+  EXPECT_NE(r->body.find("\"zone\":\"z1.test.\""), std::string::npos) << r->body;
+  r = control_request(sock, "status nosuch.");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok);
+  r = control_request(sock, "rollover z0.test. zsk");  // initial rollover still running
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok);
+  write_zone("added.test.");
+  r = control_request(sock, "zone-add added.test. " + (dir_ / "added.test.zone").string());
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok) << r->error;
+  d->scheduler().run_due();
+  EXPECT_TRUE(fs::exists(dir_ / "added.test.zone.signed"));
+  r = control_request(sock, "zone-remove z0.test.");  // from the file: refused
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok);
+  r = control_request(sock, "zone-remove added.test.");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok) << r->error;
+  EXPECT_EQ(d->zone_count(), 2u);
+  srv.stop();
+}
+
+TEST_F(DaemonTest, SelfCheckRejectsABrokenSignatureAndAnUnsignedRRset) {
+  auto d = make(write_config(1));
+  d->scheduler().run_due();
+  signer::LoadOptions lo;
+  lo.origin = *Name::from_text("z0.test.");
+  lo.dnssec = signer::DnssecInput::Keep;
+  auto zone = signer::load_zone_file((dir_ / "z0.test.zone.signed").string(), lo);
+  ASSERT_TRUE(zone) << zone.error().message;
+  auto ok = verify_signed_zone(*zone, kT0);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_GT(*ok, 4u);
+  EXPECT_FALSE(verify_signed_zone(*zone, kT0 + 7200));  // expired
+  signer::Node* www = zone->find(*Name::from_text("www.z0.test."));
+  ASSERT_TRUE(www);
+  signer::RRset* txt = www->find(signer::rrtype::TXT);
+  ASSERT_TRUE(txt && !txt->rrsigs.empty());
+  txt->rrsigs[0].back() ^= 0x01;  // one flipped bit in the signature
+  auto bad = verify_signed_zone(*zone, kT0);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("www.z0.test."), std::string::npos) << bad.error().message;
+  txt->rrsigs.clear();
+  bad = verify_signed_zone(*zone, kT0);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not signed"), std::string::npos) << bad.error().message;
+}
+
+TEST(DaemonStoreTest, RecordRoundTrip) {
+  ZoneRecord r;
+  r.keys.zone = "example.";
+  r.keys.serial = 42;
+  r.keys.waiting_for = "DS for KSK 1 to appear";
+  KeyRecord k;
+  k.id = "Kexample.+013+00001";
+  k.role = KeyRole::KSK;
+  k.algorithm = 13;
+  k.tag = 1;
+  k.published = 100;
+  k.ds_submitted = 200;
+  r.keys.keys.push_back(k);
+  Rollover ro;
+  ro.kind = RolloverKind::KskDoubleKsk;
+  ro.phase = Phase::DsPublish;
+  ro.old_keys = {"a", "b"};
+  ro.new_keys = {"Kexample.+013+00001"};
+  r.keys.rollovers.push_back(ro);
+  r.keys.dnskey_ttl = {10, 3600, 99};
+  r.ds_seen[{13, 1}] = 300;
+  r.ds_gone[{13, 2}] = 400;
+  r.signed_at = 5;
+  r.expires = 6;
+  r.resign_at = 7;
+  r.dirty = false;
+  auto back = decode_zone_record(encode_zone_record(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, r);
+  EXPECT_FALSE(decode_zone_record("zone\tx.\nkey\tonly-two-fields\n"));
+}
+
+}  // namespace
+}  // namespace ts::agent
