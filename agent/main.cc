@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"chain", ts::agent::cmd_chain,
      "show the chain of trust down to a zone, as a validator sees it"},
     {"run", ts::agent::cmd_run, "run the agent daemon (--check: validate the config file)"},
+    {"audit", ts::agent::cmd_audit, "audit verify LOG: check the audit log's hash chain"},
 };
 
 void usage(std::ostream& out) {
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands)
     if (name == c.name) return c.run(argc - 1, argv + 1);
+  if (name == "alert-test") return ts::agent::cmd_alert_test(argc - 1, argv + 1);  // hidden
   std::cerr << "trustsync: unknown command '" << name << "'\n";
   usage(std::cerr);
   return 64;

@@ -10,6 +10,7 @@ PACKAGES=(
   libsqlite3-dev libgtest-dev libgmock-dev libevent-dev
   ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnssecutils knot-dnsutils nsd
   unbound unbound-host dnsviz iproute2 procps time openssl python3
+  libmicrohttpd-dev python3-aiosmtpd prometheus
 )
 
 missing=()
