@@ -97,9 +97,10 @@ class SmtpTransport final : public AlertTransport {
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
-      return fail(redact("mailto:" + to_ + " via " + mask_target(s.smtp_server) + ": " +
-                             alert_curl::error_text(rc, errbuf),
-                         {password_, s.smtp_server}));
+      return fail(
+          redact("mailto:" + to_ + " via " + mask_target(s.smtp_server) + ": " +
+                     alert_curl::error_text(rc, errbuf),
+                 {password_, mask_target(s.smtp_server) != s.smtp_server ? s.smtp_server : ""}));
     return {};
   }
 

@@ -46,7 +46,8 @@ class WebhookTransport final : public AlertTransport {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
-      return fail(redact(where + ": " + alert_curl::error_text(rc, errbuf), {secret_, url_}));
+      return fail(redact(where + ": " + alert_curl::error_text(rc, errbuf),
+                         {secret_, where != url_ ? url_ : ""}));
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     if (code < 200 || code > 299) return fail(where + ": HTTP status " + std::to_string(code));

@@ -1,27 +1,144 @@
 // `trustsync alert-test`: a hidden, test-only driver of the alert, metrics and audit modules
-// without the daemon (integration tests use it):
-//   --audit LOG --entries N     append N sample entries to an audit log
-#include <iostream>
+// without the daemon (integration tests use it; not listed in `trustsync --help`):
+//   --config FILE --event KIND --zone Z [--subject S] [--summary TEXT]
+//       [--evidence "SOURCE=OBSERVATION;SOURCE=OBSERVATION"] [--recover] [--attempts N]
+//       [--wait SECONDS]
+//     raises one alert to the zone's `notify` targets (agent.alerts settings from FILE), waits
+//     for delivery, then with --recover resolves it and waits again; prints per-target
+//     results; exit 0 when every notification was delivered, 1 otherwise.
+//   --metrics-listen ADDR [--port-file F] [--serve-seconds N]
+//     serves sample metrics (system clock; signatures expiring in 7 days) for N seconds.
+//   --audit LOG [--entries N]
+//     appends N sample entries to an audit log.
+#include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "agent/alert_delivery.h"
+#include "agent/alert_manager.h"
 #include "agent/audit_log.h"
 #include "agent/cli_util.h"
 #include "agent/commands.h"
+#include "agent/config.h"
+#include "agent/metrics_server.h"
+#include "agent/metrics_trustsync.h"
 
 namespace ts::agent {
 namespace {
 
+constexpr const char* kCmd = "alert-test";
+
 int write_audit(const std::string& path, unsigned long n) {
   SystemClock clock;
   auto log = AuditLog::open(path, clock);
-  if (!log) return failure("alert-test", log.error().message);
+  if (!log) return failure(kCmd, log.error().message);
   for (unsigned long i = 0; i < n; ++i) {
     AuditRecord r{AuditEvent::KeyActivated,
                   "example.test.",
                   kAuditActorAgent,
                   {{"tag", static_cast<int64_t>(1000 + i)}, {"role", "zsk"}}};
-    if (Status s = (*log)->append(r); !s) return failure("alert-test", s.error().message);
+    if (Status s = (*log)->append(r); !s) return failure(kCmd, s.error().message);
   }
   std::cout << path << ": " << (*log)->entries() << " entries\n";
+  return kExitOk;
+}
+
+std::vector<Evidence> parse_evidence(const std::string& text) {
+  std::vector<Evidence> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    size_t eq = item.find('=');
+    if (!item.empty())
+      out.push_back(eq == std::string::npos ? Evidence{"", item}
+                                            : Evidence{item.substr(0, eq), item.substr(eq + 1)});
+    start = end + 1;
+  }
+  return out;
+}
+
+int raise_alert(const ParsedOptions& opts) {
+  auto cfg = load_config(opts.get("config"));
+  if (!cfg) return failure(kCmd, cfg.error().message);
+  AlertEvent e;
+  if (!alert_kind_from_string(opts.get("event"), e.kind))
+    return failure(kCmd, "unknown --event '" + opts.get("event") + "'");
+  e.zone = opts.get("zone");
+  const ZonePolicy* zone = nullptr;
+  for (const auto& z : cfg->zones)
+    if (z.name == e.zone) zone = &z;
+  if (!zone) return failure(kCmd, "zone '" + e.zone + "' is not in " + cfg->path);
+  e.targets = zone->policy.notify;
+  if (e.targets.empty()) return failure(kCmd, "zone '" + e.zone + "' has no notify targets");
+  e.subject = opts.get("subject", e.zone);
+  e.summary = opts.get("summary");
+  e.evidence = parse_evidence(opts.get("evidence"));
+  auto attempts = opts.get_unsigned("attempts", 1, 100);
+  auto wait = opts.get_unsigned("wait", 1, 600);
+  if (!attempts || !wait) return failure(kCmd, "bad --attempts or --wait");
+
+  AlertOptions o = alert_options(cfg->global.alerts);
+  o.max_attempts = static_cast<int>(attempts->value_or(3));
+  o.backoff_base_s = 0.2;
+  o.backoff_cap_s = 1;
+  auto timeout = std::chrono::seconds(wait->value_or(30));
+  DeliveryWorker worker(
+      o, [&o](const std::string& t) { return make_transport(t, o); }, nullptr,
+      [](const std::string& m) { std::cerr << "alert-test: " << m << "\n"; });
+  SystemClock clock;
+  AlertManager alerts(clock, worker, cfg->global.alerts);
+  alerts.raise(e);
+  bool done = worker.flush(timeout);
+  if (opts.has("recover")) {
+    alerts.resolve(e);
+    done = worker.flush(timeout) && done;
+  }
+  bool all_sent = done;
+  size_t expected = opts.has("recover") ? 2 : 1;
+  for (const std::string& t : e.targets) {
+    DeliveryStats s = worker.stats()[mask_target(t)];
+    std::cout << mask_target(t) << ": sent " << s.sent << ", failed attempts " << s.failed_attempts
+              << ", dropped " << s.dropped;
+    if (!s.last_error.empty()) std::cout << ", last error: " << s.last_error;
+    std::cout << "\n";
+    all_sent = all_sent && s.sent == expected;
+  }
+  return all_sent ? kExitOk : kExitFailure;
+}
+
+int serve_metrics(const ParsedOptions& opts) {
+  SystemClock clock;
+  MetricsRegistry reg(clock);
+  TrustSyncMetrics m(reg);
+  UnixTime now = clock.now();
+  const std::string z = "example.test.";
+  m.set_keys(z, "ksk", "active", 1);
+  m.set_keys(z, "zsk", "active", 1);
+  m.set_keys(z, "zsk", "published", 1);
+  m.set_signature_expiry(z, now + 7 * 86400);
+  m.set_parent_observed(z, now);
+  m.set_ds_state(z, "ok");
+  m.set_rollover(z, "zsk", "pre-publish");
+  m.add_signing(z, 1200, 0.25);
+  AlertCounts c;
+  c.active[AlertKind::ChainBroken] = 1;
+  c.raised_total[AlertKind::ChainBroken] = 1;
+  m.set_alert_counts(c);
+  m.set_delivery_stats({{"mailto:ops@example.test", DeliveryStats{1, 0, 0, ""}}}, 0);
+  auto srv = MetricsServer::start(opts.get("metrics-listen"), reg, [] { return Status{}; });
+  if (!srv) return failure(kCmd, srv.error().message);
+  if (opts.has("port-file")) {
+    std::ofstream(opts.get("port-file") + ".tmp") << (*srv)->port() << "\n";
+    std::rename((opts.get("port-file") + ".tmp").c_str(), opts.get("port-file").c_str());
+  }
+  std::cout << "serving on port " << (*srv)->port() << std::endl;
+  auto seconds = opts.get_unsigned("serve-seconds", 1, 3600);
+  std::this_thread::sleep_for(std::chrono::seconds(seconds ? seconds->value_or(30) : 30));
   return kExitOk;
 }
 
@@ -29,21 +146,35 @@ int write_audit(const std::string& path, unsigned long n) {
 
 int cmd_alert_test(int argc, char** argv) {
   static const CliOption kOpts[] = {
+      {"config", true, "FILE", "agent config ([agent.alerts], zones with notify)"},
+      {"event", true, "KIND", "chain-broken, rogue-ds, ds-missing, ..."},
+      {"zone", true, "ZONE", "zone of the alert (must be in the config)"},
+      {"subject", true, "TEXT", "what in the zone (default: the zone)"},
+      {"summary", true, "TEXT", "one-line description"},
+      {"evidence", true, "LIST", "\"SOURCE=OBSERVATION;...\""},
+      {"recover", false, nullptr, "then resolve the alert (recovery notice)"},
+      {"attempts", true, "N", "delivery attempts per notification (default 3)"},
+      {"wait", true, "SECONDS", "how long to wait for delivery (default 30)"},
+      {"metrics-listen", true, "ADDR", "serve sample metrics on ADDR"},
+      {"port-file", true, "FILE", "write the metrics port here"},
+      {"serve-seconds", true, "N", "serve for N seconds (default 30)"},
       {"audit", true, "LOG", "append sample entries to this audit log"},
       {"entries", true, "N", "how many (default 3)"},
   };
-  auto opts = parse_options("alert-test", argc, argv, kOpts);
-  if (!opts) return usage_error("alert-test", opts.error().message, kOpts);
+  auto opts = parse_options(kCmd, argc, argv, kOpts);
+  if (!opts) return usage_error(kCmd, opts.error().message, kOpts);
   if (opts->has("help")) {
-    print_usage(std::cout, "alert-test", kOpts);
+    print_usage(std::cout, kCmd, kOpts);
     return kExitOk;
   }
   if (opts->has("audit")) {
     auto n = opts->get_unsigned("entries", 1, 1000000);
-    if (!n) return usage_error("alert-test", n.error().message, kOpts);
+    if (!n) return usage_error(kCmd, n.error().message, kOpts);
     return write_audit(opts->get("audit"), n->value_or(3));
   }
-  return usage_error("alert-test", "nothing to do", kOpts);
+  if (opts->has("metrics-listen")) return serve_metrics(*opts);
+  if (opts->has("config") && opts->has("event") && opts->has("zone")) return raise_alert(*opts);
+  return usage_error(kCmd, "expected --config/--event/--zone, --metrics-listen or --audit", kOpts);
 }
 
 }  // namespace ts::agent
