@@ -2,7 +2,7 @@
 // without the daemon (integration tests use it; not listed in `trustsync --help`):
 //   --config FILE --event KIND --zone Z [--subject S] [--summary TEXT]
 //       [--evidence "SOURCE=OBSERVATION;SOURCE=OBSERVATION"] [--recover] [--attempts N]
-//       [--wait SECONDS]
+//       [--recover-when FILE] [--wait SECONDS]
 //     raises one alert to the zone's `notify` targets (agent.alerts settings from FILE), waits
 //     for delivery, then with --recover resolves it and waits again; prints per-target
 //     results; exit 0 when every notification was delivered, 1 otherwise.
@@ -94,12 +94,25 @@ int raise_alert(const ParsedOptions& opts) {
   AlertManager alerts(clock, worker, cfg->global.alerts);
   alerts.raise(e);
   bool done = worker.flush(timeout);
-  if (opts.has("recover")) {
+  if (opts.has("recover-when")) {
+    // Wait for the test to repair the condition; the file holds the evidence of recovery.
+    std::string path = opts.get("recover-when");
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (access(path.c_str(), F_OK) != 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream in(path);
+    if (!in) return failure(kCmd, "timed out waiting for " + path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    e.evidence = parse_evidence(text);
+  }
+  bool recover = opts.has("recover") || opts.has("recover-when");
+  if (recover) {
     alerts.resolve(e);
     done = worker.flush(timeout) && done;
   }
   bool all_sent = done;
-  size_t expected = opts.has("recover") ? 2 : 1;
+  size_t expected = recover ? 2 : 1;
   for (const std::string& t : e.targets) {
     DeliveryStats s = worker.stats()[mask_target(t)];
     std::cout << mask_target(t) << ": sent " << s.sent << ", failed attempts " << s.failed_attempts
@@ -153,6 +166,7 @@ int cmd_alert_test(int argc, char** argv) {
       {"summary", true, "TEXT", "one-line description"},
       {"evidence", true, "LIST", "\"SOURCE=OBSERVATION;...\""},
       {"recover", false, nullptr, "then resolve the alert (recovery notice)"},
+      {"recover-when", true, "FILE", "resolve once FILE exists; its content is the evidence"},
       {"attempts", true, "N", "delivery attempts per notification (default 3)"},
       {"wait", true, "SECONDS", "how long to wait for delivery (default 30)"},
       {"metrics-listen", true, "ADDR", "serve sample metrics on ADDR"},
