@@ -59,6 +59,8 @@ void read_alerts_table(const toml::node& n, const std::string& path, AlertSettin
        }},
   };
   for_each_key(*t, path, h, ctx);
+  if (!a.smtp_user.empty() && a.smtp_password_file.empty())
+    ctx.error(n, path + ".smtp-user", "needs smtp-password-file (the password is never inline)");
 }
 
 void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {

@@ -334,6 +334,9 @@ rate-interval = "1m"
       << bad.error().message;
   EXPECT_NE(bad.error().message.find("agent.alerts.smtp-starttls"), std::string::npos);
   EXPECT_NE(bad.error().message.find("did you mean 'rate-burst'"), std::string::npos);
+  auto no_pw = load_config_string("[agent.alerts]\nsmtp-user = \"agent\"\n", "/etc/ts/t.toml");
+  ASSERT_FALSE(no_pw);
+  EXPECT_NE(no_pw.error().message.find("needs smtp-password-file"), std::string::npos);
 }
 
 }  // namespace
