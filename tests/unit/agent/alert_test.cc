@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "agent/alert_delivery.h"
 #include "agent/alert_manager.h"
@@ -200,6 +201,41 @@ TEST(DeliveryWorker, GivesUpAfterMaxAttemptsAndBoundsTheQueue) {
   EXPECT_EQ(st.sent, 0u);
   EXPECT_EQ(st.dropped, 10u);  // given up + refused
   EXPECT_EQ(calls.load(), 2 * accepted);
+}
+
+struct BlockedTransport final : AlertTransport {
+  std::mutex* gate;
+  explicit BlockedTransport(std::mutex* g) : gate(g) {}
+  Status deliver(const Notification&) override {
+    std::lock_guard hold(*gate);  // blocks until the test opens the gate
+    return {};
+  }
+};
+
+TEST(DeliveryWorker, SubmitNeverWaitsForAHangingTarget) {
+  std::mutex gate;
+  gate.lock();
+  AlertOptions o;
+  o.queue_capacity = 50;
+  DeliveryWorker w(o, [&](const std::string&) -> Result<std::unique_ptr<AlertTransport>> {
+    return std::unique_ptr<AlertTransport>(new BlockedTransport(&gate));
+  });
+  SimulatedClock clock(0);
+  AlertSettings s;
+  s.rate_burst = 1000;
+  AlertManager m(clock, w, s);
+  // The first delivery hangs inside the transport; raising keeps returning at once and the
+  // bounded queue drops what does not fit (counted) instead of growing or blocking.
+  for (int i = 0; i < 200; ++i) {
+    auto e = chain_break("z" + std::to_string(i) + ".test.");
+    e.targets = {"exec:/hang"};
+    m.raise(e);
+  }
+  EXPECT_LE(w.queued(), 50u);
+  EXPECT_GE(m.counts().dropped_total, 150u);
+  gate.unlock();
+  ASSERT_TRUE(w.flush(10s));
+  EXPECT_GE(w.stats()["exec:/hang"].sent, 50u);
 }
 
 class ExecTransportTest : public ::testing::Test {
