@@ -9,7 +9,7 @@ PACKAGES=(
   libldns-dev libunbound-dev libssl-dev libcurl4-openssl-dev libtomlplusplus-dev
   libsqlite3-dev libgtest-dev libgmock-dev libevent-dev
   ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnssecutils knot-dnsutils nsd
-  unbound unbound-host dnsviz iproute2 procps time openssl python3
+  unbound unbound-host dnsviz python3-pygraphviz iproute2 procps time openssl python3
   libmicrohttpd-dev python3-aiosmtpd prometheus
 )
 

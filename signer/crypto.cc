@@ -8,6 +8,9 @@
 // reuses pooled EVP_MD_CTXs initialised for EVP_DigestSign the same way.
 #include "signer/crypto.h"
 
+#include "signer/bind_private.h"
+#include "signer/ecdsa_sig.h"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -33,43 +36,24 @@ namespace {
 
 // ---- RAII wrappers ------------------------------------------------------------------
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+/// unique_ptr deleter calling an OpenSSL free function.
+template <auto Free>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct BnClearFree {
-  void operator()(BIGNUM* p) const { BN_clear_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EcGroupFree {
-  void operator()(EC_GROUP* p) const { EC_GROUP_free(p); }
-};
-struct EcPointFree {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnClearFree>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, Deleter<BN_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+using EcGroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, Deleter<EC_POINT_free>>;
 
 /// Cleanses a string's whole buffer (including spare capacity) and empties it.
 void wipe(std::string& s) {
@@ -165,65 +149,6 @@ const char* ec_group_name(Algorithm alg) {
 
 const char* ed_name(Algorithm alg) {
   return alg == Algorithm::ED448 ? "ED448" : "ED25519";
-}
-
-// ---- ECDSA signature conversion -----------------------------------------------------
-
-/// Reads a DER length at p[i]; advances i. Returns -1 on malformed input.
-long der_length(const uint8_t* p, size_t n, size_t& i) {
-  if (i >= n) return -1;
-  uint8_t b = p[i++];
-  if (b < 0x80) return b;
-  size_t count = b & 0x7f;
-  if (count == 0 || count > 2 || i + count > n) return -1;
-  long len = 0;
-  for (size_t k = 0; k < count; ++k) len = (len << 8) | p[i++];
-  return len;
-}
-
-/// DER ECDSA-Sig-Value {r, s} -> fixed-size r||s (RFC 6605 section 4).
-bool der_to_rs(const uint8_t* der, size_t n, size_t half, uint8_t* out) {
-  size_t i = 0;
-  if (n < 2 || der[i++] != 0x30) return false;
-  long seq = der_length(der, n, i);
-  if (seq < 0 || i + static_cast<size_t>(seq) != n) return false;
-  for (int part = 0; part < 2; ++part) {
-    if (i >= n || der[i++] != 0x02) return false;
-    long len = der_length(der, n, i);
-    if (len <= 0 || i + static_cast<size_t>(len) > n) return false;
-    const uint8_t* v = der + i;
-    size_t vl = static_cast<size_t>(len);
-    i += vl;
-    while (vl > 0 && *v == 0) ++v, --vl;  // strip sign/leading zeros
-    if (vl > half) return false;
-    uint8_t* dst = out + part * half;
-    std::memset(dst, 0, half - vl);
-    std::memcpy(dst + half - vl, v, vl);
-  }
-  return i == n;
-}
-
-/// Appends a DER INTEGER of the unsigned big-endian value `v`.
-void der_put_integer(Bytes& out, const uint8_t* v, size_t n) {
-  while (n > 1 && *v == 0) ++v, --n;
-  bool pad = (*v & 0x80) != 0;
-  out.push_back(0x02);
-  out.push_back(static_cast<uint8_t>(n + (pad ? 1 : 0)));
-  if (pad) out.push_back(0);
-  out.insert(out.end(), v, v + n);
-}
-
-/// Fixed-size r||s -> DER (for verification).
-Bytes rs_to_der(std::span<const uint8_t> rs) {
-  size_t half = rs.size() / 2;
-  Bytes body;
-  der_put_integer(body, rs.data(), half);
-  der_put_integer(body, rs.data() + half, half);
-  Bytes out{0x30};
-  if (body.size() >= 0x80) out.push_back(0x81);
-  out.push_back(static_cast<uint8_t>(body.size()));
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
 }
 
 // ---- public key encoding ------------------------------------------------------------
@@ -360,73 +285,9 @@ bool pkey_fits(Algorithm alg, EVP_PKEY* pkey) {
   return false;
 }
 
-constexpr size_t kPoolSlots = 16;
+constexpr size_t kPoolSlots = 64;  // contexts kept per key: one per signing thread
 
 }  // namespace
-
-// ---- algorithm names and sizes ------------------------------------------------------
-
-Result<Algorithm> algorithm_from_name(std::string_view name) {
-  static const std::pair<const char*, Algorithm> kNames[] = {
-      {"RSASHA1", Algorithm::RSASHA1},
-      {"NSEC3RSASHA1", Algorithm::NSEC3RSASHA1},
-      {"RSASHA1-NSEC3-SHA1", Algorithm::NSEC3RSASHA1},  // RFC 5155 / ldns mnemonic
-      {"RSASHA256", Algorithm::RSASHA256},
-      {"RSASHA512", Algorithm::RSASHA512},
-      {"ECDSAP256SHA256", Algorithm::ECDSAP256SHA256},
-      {"ECDSAP384SHA384", Algorithm::ECDSAP384SHA384},
-      {"ED25519", Algorithm::ED25519},
-      {"ED448", Algorithm::ED448},
-  };
-  std::string upper(name);
-  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (const auto& [n, alg] : kNames) {
-    if (upper == n || upper == std::to_string(static_cast<int>(alg))) return alg;
-  }
-  return fail("unknown or unsupported DNSSEC algorithm '" + std::string(name) + "'");
-}
-
-std::string algorithm_name(Algorithm alg) {
-  switch (alg) {
-    case Algorithm::RSASHA1:
-      return "RSASHA1";
-    case Algorithm::NSEC3RSASHA1:
-      return "NSEC3RSASHA1";
-    case Algorithm::RSASHA256:
-      return "RSASHA256";
-    case Algorithm::RSASHA512:
-      return "RSASHA512";
-    case Algorithm::ECDSAP256SHA256:
-      return "ECDSAP256SHA256";
-    case Algorithm::ECDSAP384SHA384:
-      return "ECDSAP384SHA384";
-    case Algorithm::ED25519:
-      return "ED25519";
-    case Algorithm::ED448:
-      return "ED448";
-  }
-  return std::to_string(static_cast<int>(alg));
-}
-
-bool algorithm_is_deprecated(Algorithm alg) {
-  return alg == Algorithm::RSASHA1 || alg == Algorithm::NSEC3RSASHA1;
-}
-
-unsigned default_key_bits(Algorithm alg) {
-  return family(alg) == Family::RSA ? 2048 : 0;
-}
-
-Status check_key_bits(Algorithm alg, unsigned bits) {
-  if (family(alg) == Family::RSA) {
-    // RFC 3110 / 5702 allow 512..4096 (RSASHA512: 1024..4096); below 1024 is unsafe.
-    if (bits < 1024 || bits > 4096)
-      return fail(algorithm_name(alg) + ": key size " + std::to_string(bits) +
-                  " bits is outside 1024..4096");
-    return {};
-  }
-  if (bits != 0) return fail(algorithm_name(alg) + " has a fixed key size; do not give a size");
-  return {};
-}
 
 // ---- SecretString -------------------------------------------------------------------
 
@@ -576,18 +437,6 @@ Result<PrivateKey> PrivateKey::from_pkcs8_pem(std::string_view pem, Algorithm al
 
 namespace {
 
-/// BIND private-key file fields, base64-decoded; cleansed on destruction.
-struct BindFields {
-  std::map<std::string, Bytes> fields;
-  ~BindFields() {
-    for (auto& [k, v] : fields) OPENSSL_cleanse(v.data(), v.size());
-  }
-  const Bytes* get(const std::string& key) const {
-    auto it = fields.find(key);
-    return it == fields.end() ? nullptr : &it->second;
-  }
-};
-
 BIGNUM* secure_bn(const Bytes& b) {
   BIGNUM* bn = BN_secure_new();
   if (bn && !BN_bin2bn(b.data(), static_cast<int>(b.size()), bn)) {
@@ -597,7 +446,7 @@ BIGNUM* secure_bn(const Bytes& b) {
   return bn;
 }
 
-Result<PkeyPtr> bind_rsa(const BindFields& f) {
+Result<PkeyPtr> bind_rsa(const BindPrivateKey& f) {
   static const std::pair<const char*, const char*> kMap[] = {
       {"Modulus", OSSL_PKEY_PARAM_RSA_N},
       {"PublicExponent", OSSL_PKEY_PARAM_RSA_E},
@@ -623,13 +472,15 @@ Result<PkeyPtr> bind_rsa(const BindFields& f) {
 }
 
 Result<PkeyPtr> bind_ec(Algorithm alg, const Bytes& priv) {
-  if (priv.size() != ec_half(alg)) return fail("EC private key has the wrong length");
+  // BIND writes the scalar without leading zero octets (31 octets in 1 of 256 P-256 keys).
+  if (priv.empty() || priv.size() > ec_half(alg))
+    return fail("EC private key has the wrong length");
   int nid = alg == Algorithm::ECDSAP384SHA384 ? NID_secp384r1 : NID_X9_62_prime256v1;
-  std::unique_ptr<EC_GROUP, EcGroupFree> group(EC_GROUP_new_by_curve_name(nid));
-  std::unique_ptr<BN_CTX, BnCtxFree> bnctx(BN_CTX_secure_new());
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(nid));
+  BnCtxPtr bnctx(BN_CTX_secure_new());
   BnPtr d(secure_bn(priv));
   if (!group || !bnctx || !d) return fail(ossl_error("cannot build EC private key"));
-  std::unique_ptr<EC_POINT, EcPointFree> pub(EC_POINT_new(group.get()));
+  EcPointPtr pub(EC_POINT_new(group.get()));
   uint8_t point[1 + 2 * 48];
   size_t point_len = 0;
   if (!pub || !EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bnctx.get()) ||
@@ -646,62 +497,28 @@ Result<PkeyPtr> bind_ec(Algorithm alg, const Bytes& priv) {
   return pkey_fromdata("EC", bld.get(), EVP_PKEY_KEYPAIR);
 }
 
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 }  // namespace
 
 Result<PrivateKey> PrivateKey::from_bind_private(std::string_view text) {
-  BindFields f;
-  std::string format, alg_text;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (trim(line).empty()) continue;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos)
-      return fail("line " + std::to_string(line_no) + ": expected 'Field: value'");
-    std::string key = trim(line.substr(0, colon));
-    if (key == "Private-key-format") {
-      format = trim(line.substr(colon + 1));
-    } else if (key == "Algorithm") {
-      alg_text = trim(line.substr(colon + 1));
-    } else if (key == "Modulus" || key == "PublicExponent" || key == "PrivateExponent" ||
-               key == "Prime1" || key == "Prime2" || key == "Exponent1" || key == "Exponent2" ||
-               key == "Coefficient" || key == "PrivateKey") {
-      auto v = base64_decode(line.substr(colon + 1));
-      // The error text names the field and line, never the value.
-      if (!v) return fail("line " + std::to_string(line_no) + ": " + key + " is not base64");
-      f.fields[key] = std::move(*v);
-    }  // other fields (Created, Publish, Activate, ...) carry timing only
-  }
-  if (format != "v1.2" && format != "v1.3")
-    return fail("not a BIND private key (Private-key-format v1.2/v1.3 expected)");
-  auto sp = alg_text.find(' ');
-  auto alg = algorithm_from_name(alg_text.substr(0, sp));
-  if (!alg) return alg.error();
+  auto parsed = parse_bind_private(text);
+  if (!parsed) return parsed.error();
+  const BindPrivateKey& f = *parsed;
+  const Algorithm alg = f.algorithm;
   Result<PkeyPtr> pkey = fail("unreachable");
-  switch (family(*alg)) {
+  switch (family(alg)) {
     case Family::RSA:
       pkey = bind_rsa(f);
       break;
     case Family::EC: {
       const Bytes* priv = f.get("PrivateKey");
       if (!priv) return fail("EC private key lacks PrivateKey");
-      pkey = bind_ec(*alg, *priv);
+      pkey = bind_ec(alg, *priv);
       break;
     }
     case Family::ED: {
       const Bytes* priv = f.get("PrivateKey");
       if (!priv) return fail("EdDSA private key lacks PrivateKey");
-      int id = *alg == Algorithm::ED448 ? EVP_PKEY_ED448 : EVP_PKEY_ED25519;
+      int id = alg == Algorithm::ED448 ? EVP_PKEY_ED448 : EVP_PKEY_ED25519;
       EVP_PKEY* raw = EVP_PKEY_new_raw_private_key(id, nullptr, priv->data(), priv->size());
       if (!raw) return fail(ossl_error("malformed EdDSA private key"));
       pkey = PkeyPtr(raw);
@@ -709,12 +526,12 @@ Result<PrivateKey> PrivateKey::from_bind_private(std::string_view text) {
     }
   }
   if (!pkey) return pkey.error();
-  if (family(*alg) == Family::RSA) {
+  if (family(alg) == Family::RSA) {
     PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
     if (!check || EVP_PKEY_pairwise_check(check.get()) <= 0)
       return fail(ossl_error("RSA private key is inconsistent"));
   }
-  return Impl::wrap(*alg, std::move(*pkey));
+  return Impl::wrap(alg, std::move(*pkey));
 }
 
 unsigned PrivateKey::bits() const {
@@ -776,7 +593,7 @@ Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
     if (ok) {
       size_t half = ec_half(alg_);
       sig.resize(2 * half);
-      ok = der_to_rs(der, der_len, half, sig.data());
+      ok = ecdsa_der_to_raw(std::span<const uint8_t>(der, der_len), half, sig.data());
     }
   } else {
     size_t len = static_cast<size_t>(EVP_PKEY_get_size(impl.pkey.get()));
@@ -808,7 +625,7 @@ Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key
   Bytes der;
   if (family(alg) == Family::EC) {
     if (sig.size() != 2 * ec_half(alg)) return false;
-    der = rs_to_der(sig);
+    der = ecdsa_raw_to_der(sig);
     sig = der;
   }
   const EVP_MD* md = signature_md(alg);

@@ -277,7 +277,7 @@ Result<KeyMeta> FileKeyStore::add(const Name& origin, KeyRole role, const Privat
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
     return fail(dir_ + ": cannot create key directory: " + errno_text());
   KeyMeta m;
-  m.origin = origin;
+  m.origin = origin.lowered();  // stored and printed in canonical (lower) case
   m.algorithm = key.algorithm();
   m.bits = key.bits();
   m.role = role;

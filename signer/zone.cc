@@ -20,6 +20,20 @@ uint16_t covered_type(const Bytes& rrsig) {
   return rrsig.size() >= 2 ? static_cast<uint16_t>((rrsig[0] << 8) | rrsig[1]) : 0;
 }
 
+// The raw hash of an NSEC3 owner "<base32hex>.<origin>" (RFC 5155 3); throws otherwise.
+Bytes nsec3_hash(const Name& owner, const Name& origin) {
+  const std::string& w = owner.wire();
+  size_t len = static_cast<unsigned char>(w[0]);
+  Bytes hash(ldns_b32_pton_calculate_size(len) + 1);
+  int n = len ? ldns_b32_pton_extended_hex(w.data() + 1, len, hash.data(), hash.size()) : -1;
+  if (n <= 0 || owner.parent() != origin) {
+    throw std::invalid_argument("Zone: NSEC3 owner " + owner.to_text() +
+                                " is not <base32hex>.<origin>");
+  }
+  hash.resize(static_cast<size_t>(n));
+  return hash;
+}
+
 // Inserts `value` into the sorted, duplicate-free vector `v`; false if already present.
 bool insert_sorted(std::vector<Bytes>& v, const Bytes& value) {
   auto it = std::lower_bound(v.begin(), v.end(), value);
@@ -73,24 +87,20 @@ bool Zone::add(const Name& owner, uint16_t type, uint32_t ttl, const Bytes& rdat
     throw std::invalid_argument("Zone::add: " + owner.to_text() + " is outside the zone");
   }
   if (type == rrtype::NSEC3) {
-    // NSEC3 records live in nsec3_, keyed by the raw hash decoded from the first label.
-    const std::string& w = owner.wire();
-    size_t len = static_cast<unsigned char>(w[0]);
-    Bytes hash(ldns_b32_pton_calculate_size(len));
-    int n = len ? ldns_b32_pton_extended_hex(w.data() + 1, len, hash.data(), hash.size()) : -1;
-    if (n <= 0 || owner.parent() != origin_) {
-      throw std::invalid_argument("Zone::add: NSEC3 owner " + owner.to_text() +
-                                  " is not <base32hex>.<origin>");
-    }
-    hash.resize(static_cast<size_t>(n));
-    auto [it, inserted] = nsec3_.try_emplace(std::move(hash));
+    auto [it, inserted] = nsec3_.try_emplace(nsec3_hash(owner, origin_));
     if (inserted || it->second.rdata.empty()) {
+      if (inserted) it->second.ttl = ttl;
       it->second.rdata = rdata;
-      it->second.ttl = ttl;
+      it->second.ttl = std::min(it->second.ttl, ttl);
       return true;
     }
     it->second.ttl = std::min(it->second.ttl, ttl);
     return false;
+  }
+  if (type == rrtype::RRSIG && covered_type(rdata) == rrtype::NSEC3) {
+    auto [it, inserted] = nsec3_.try_emplace(nsec3_hash(owner, origin_));
+    if (inserted) it->second.ttl = ttl;
+    return insert_sorted(it->second.rrsigs, canonical_rdata(type, rdata));
   }
 
   auto it = nodes_.find(owner);
@@ -139,6 +149,21 @@ bool Zone::add(const Name& owner, uint16_t type, uint32_t ttl, const Bytes& rdat
 }
 
 bool Zone::remove(const Name& owner, uint16_t type, const Bytes& rdata) {
+  if (type == rrtype::NSEC3 || (type == rrtype::RRSIG && covered_type(rdata) == rrtype::NSEC3)) {
+    auto n3 = nsec3_.find(nsec3_hash(owner, origin_));
+    if (n3 == nsec3_.end()) return false;
+    if (type == rrtype::NSEC3) {
+      if (n3->second.rdata != rdata) return false;
+      nsec3_.erase(n3);
+      return true;
+    }
+    Bytes canon = canonical_rdata(type, rdata);
+    auto& sigs = n3->second.rrsigs;
+    auto pos = std::lower_bound(sigs.begin(), sigs.end(), canon);
+    if (pos == sigs.end() || *pos != canon) return false;
+    sigs.erase(pos);
+    return true;
+  }
   auto it = nodes_.find(owner);
   if (it == nodes_.end()) return false;
   if (type == rrtype::RRSIG) {
@@ -148,6 +173,7 @@ bool Zone::remove(const Name& owner, uint16_t type, const Bytes& rdata) {
     auto pos = std::lower_bound(set->rrsigs.begin(), set->rrsigs.end(), canon);
     if (pos == set->rrsigs.end() || *pos != canon) return false;
     set->rrsigs.erase(pos);
+    if (set->rdatas.empty() && set->rrsigs.empty()) remove_rrset(owner, set->type);
     return true;
   }
   RRset* set = it->second.find(type);
@@ -161,12 +187,18 @@ bool Zone::remove(const Name& owner, uint16_t type, const Bytes& rdata) {
 }
 
 bool Zone::remove_rrset(const Name& owner, uint16_t type) {
+  if (type == rrtype::NSEC3) return nsec3_.erase(nsec3_hash(owner, origin_)) > 0;
   auto it = nodes_.find(owner);
   if (it == nodes_.end()) return false;
   auto& sets = it->second.rrsets;
   auto pos = std::find_if(sets.begin(), sets.end(), [&](const RRset& s) { return s.type == type; });
   if (pos == sets.end()) return false;
   sets.erase(pos);
+  if (!sets.empty()) {  // the owner's own kind stays right (a removed NS, say)
+    Node& n = it->second;
+    n.kind = kind_of(n, it->first == origin_, n.kind == NodeKind::Occluded);
+    return true;
+  }
   // Drop nodes left empty without descendants, walking up through ENTs; keep the apex.
   while (it != nodes_.end() && it->second.rrsets.empty() && !(it->first == origin_)) {
     auto next = std::next(it);

@@ -38,7 +38,12 @@ struct LoadOptions {
   std::function<void(const std::string&)> warn;
 };
 
-/// Loads, validates and classifies a zone file. Errors: syntax (the ldns status text),
+/// Loads, validates and classifies a zone file. A relative $INCLUDE path is taken relative
+/// to the including file's directory (BIND uses its working directory); an optional
+/// $INCLUDE origin is relative to the current one; the included file's $ORIGIN/$TTL do not
+/// leak back. Duplicate RRs are dropped; an RRset whose RRs have different TTLs gets the
+/// minimum and a warning. Names below a zone cut or DNAME (glue, occluded data) are kept
+/// and classified NodeKind::Occluded. Errors: syntax (the ldns status text),
 /// no SOA, two SOAs or an SOA below the apex, names outside the zone, CNAME beside other
 /// data or more than one CNAME, a class other than options.klass, DNSSEC records under
 /// DnssecInput::Reject, $INCLUDE that cannot be opened or nests too deep.

@@ -1,7 +1,8 @@
-// Zone file parsing through ldns, below the loader's validation: turns a master file into
-// a stream of records (owner as written, canonical rdata, file and line), following
-// $INCLUDE itself (ldns 1.8 does not) and optionally splitting a large file at safe line
-// boundaries to parse the parts in parallel threads. Used by zone_loader.cc.
+// Zone file parsing below the loader's validation: turns a master file into a stream of
+// records (owner as written, canonical rdata, file and first line). Lexical work only here
+// (comments, parentheses, quotes, $ORIGIN/$TTL/$INCLUDE); every record is converted by
+// ldns_rr_new_frm_str. A large file without $INCLUDE can be split at safe line boundaries
+// and its parts parsed in parallel threads. Used by zone_loader.cc.
 //
 //   Status s = parse_zone_records(path, origin, 3600, 2, [&](ParsedRR&& rr) { ...; return Status();
 //   });
@@ -23,7 +24,7 @@ struct ParsedRR {
   uint16_t type = 0;
   uint16_t klass = 0;
   uint32_t ttl = 0;
-  uint32_t line = 0;                  ///< last line of the record in `*file`
+  uint32_t line = 0;                  ///< first line of the record in `*file`
   const std::string* file = nullptr;  ///< stays valid for the whole parse
   Bytes rdata;
 };

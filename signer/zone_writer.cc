@@ -50,7 +50,7 @@ class Formatter {
     owner.resize(n > 0 ? static_cast<size_t>(n) : 0);
     for (auto& c : owner) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
     owner += origin == "." ? "." : "." + origin;
-    record(out, owner, e.ttl, rrtype::NSEC3, e.rdata);
+    if (!e.rdata.empty()) record(out, owner, e.ttl, rrtype::NSEC3, e.rdata);
     for (const Bytes& sig : e.rrsigs) record(out, owner, e.ttl, rrtype::RRSIG, sig);
   }
 

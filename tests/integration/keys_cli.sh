@@ -40,7 +40,7 @@ for spec in ECDSAP256SHA256 ECDSAP384SHA384 ED25519 ED448 "RSASHA256 --bits 2048
   read -r id tag <"$work/out"
   [[ "$tag" =~ ^[0-9]+$ ]] || fail "keygen printed no tag: $(cat "$work/out")"
   [[ "$id" == Kexample.com.+* ]] || fail "unexpected key id $id"
-  [ -f "$keys/$id.private.pem" ] && [ -f "$keys/$id.meta" ] || fail "files of $id missing"
+  { [ -f "$keys/$id.private.pem" ] && [ -f "$keys/$id.meta" ]; } || fail "files of $id missing"
   grep -q "BEGIN PRIVATE KEY" "$keys/$id.private.pem" || fail "$id is not PKCS#8 PEM"
   case $alg in *RSASHA1) grep -q "RFC 8624" "$work/err" || fail "no RFC 8624 warning for $alg";; esac
   n=$((n + 1))
@@ -60,6 +60,7 @@ done
 dnskeys_of "$keys" | grep -i "^example.com. " >"$work/dnskey.db"
 [ "$(wc -l <"$work/dnskey.db")" -eq "$n" ] || fail "expected $n SEP keys"
 for d in "sha256 -2" "sha384 -a SHA-384"; do
+  # shellcheck disable=SC2086
   set -- $d
   expect_rc 0 "$T" ds --origin EXAMPLE.com --keys "$keys" --digest "$1"
   norm_ds <"$work/out" >"$work/ours"
@@ -106,7 +107,7 @@ grep -q "not example.org" "$work/err" || fail "origin mismatch not reported"
 zbase=$(cd "$bind" && dnssec-keygen -q -K . -a RSASHA1 -b 1024 example.net)
 expect_rc 1 "$T" keygen --keys "$imp" --import "$bind/$zbase.key"
 grep -q "RFC 8624" "$work/err" || fail "deprecated import not refused"
-[ "$(ls "$imp"/*.meta | wc -l)" -eq 2 ] || fail "a refused import left files behind"
+[ "$(find "$imp" -name '*.meta' | wc -l)" -eq 2 ] || fail "a refused import left files behind"
 
 # --- usage errors (2) and failures (1) ---------------------------------------------------
 expect_rc 2 "$T" keygen --algorithm ED25519 --role ksk --keys "$keys"

@@ -199,7 +199,27 @@ TEST(Crypto, SecretStringMoves) {
   EXPECT_TRUE(a.str().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
 }
 
+TEST(Crypto, BindEcPrivateKeyWithoutLeadingZero) {
+  // dnssec-keygen writes the P-256 scalar without its leading zero octet (31 octets here);
+  // a throwaway key made by BIND 9.18 and its DNSKEY public key.
+  auto key = PrivateKey::from_bind_private(
+      "Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+      "PrivateKey: HXGbtWPANn0n6PoUroonTDDCUPUXaBZ9TwWLQVfffw==\n");
+  ASSERT_TRUE(key) << key.error().message;
+  EXPECT_EQ(
+      base64_encode(key->public_key()),
+      "r5u8OhbpjyrhHBYPVVYKBqnqM2nQ/+L1mntKUai5ZHF/BISsXxKbXEtVzMIe+tBNMvStqEf94PQytzu0eIRDdw==");
+}
+
 TEST(Crypto, BindPrivateKeyRejectsJunk) {
+  EXPECT_FALSE(
+      PrivateKey::from_bind_private("Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\n"
+                                    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n"
+                                    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n"));
+  auto bad64 = PrivateKey::from_bind_private(
+      "Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\nPrivateKey: S3cr3t!!\n");
+  ASSERT_FALSE(bad64);
+  EXPECT_EQ(bad64.error().message.find("S3cr3t"), std::string::npos);  // never echo a key
   EXPECT_FALSE(PrivateKey::from_bind_private("hello"));
   EXPECT_FALSE(PrivateKey::from_bind_private("Private-key-format: v1.3\nAlgorithm: 13 (X)\n"));
   EXPECT_FALSE(

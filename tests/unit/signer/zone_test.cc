@@ -5,7 +5,12 @@
 #include <gtest/gtest.h>
 #include <ldns/ldns.h>
 
+#include <random>
+#include <set>
 #include <string>
+#include <tuple>
+
+#include "tests/unit/signer/zone_test_util.h"
 
 namespace ts::signer {
 namespace {
@@ -124,9 +129,10 @@ TEST(Zone, RemoveDropsEmptyNodesAndEnts) {
   EXPECT_EQ(z.find(N("b.c.example.")), nullptr);
   EXPECT_EQ(z.find(N("c.example.")), nullptr);
   EXPECT_EQ(z.nodes().size(), before - 3);
-  // A node that still has descendants becomes an ENT.
-  EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::DS));
+  // A node that loses its NS is no longer a cut; with descendants left it becomes an ENT.
   EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::NS));
+  EXPECT_EQ(z.find(N("sub.example."))->kind, NodeKind::Authoritative);
+  EXPECT_TRUE(z.remove_rrset(N("sub.example."), rrtype::DS));
   ASSERT_NE(z.find(N("sub.example.")), nullptr);
   EXPECT_EQ(z.find(N("sub.example."))->kind, NodeKind::EmptyNonTerminal);
   EXPECT_FALSE(z.remove_rrset(N("sub.example."), rrtype::NS));
@@ -154,12 +160,60 @@ TEST(Zone, Nsec3GoesToTheHashMap) {
   ASSERT_EQ(z.nsec3().size(), 1u);
   EXPECT_EQ(z.nsec3().begin()->first.size(), 20u);
   EXPECT_EQ(z.nsec3().begin()->second.rdata, r);
+  Bytes sig = rd("RRSIG", "NSEC3 13 2 300 20300101000000 20200101000000 1234 example. AAAA");
+  EXPECT_TRUE(z.add(N("0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM.example."), rrtype::RRSIG, 3600, sig));
+  EXPECT_EQ(z.nsec3().begin()->second.rrsigs.size(), 1u);
   EXPECT_TRUE(z.nodes().empty());
+  EXPECT_TRUE(z.remove(N("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), rrtype::RRSIG, sig));
+  EXPECT_TRUE(z.nsec3().begin()->second.rrsigs.empty());
+  EXPECT_TRUE(z.remove(N("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), rrtype::NSEC3, r));
+  EXPECT_TRUE(z.nsec3().empty());
 }
 
 TEST(Zone, AddOutsideTheZoneThrows) {
   Zone z(N("example."));
   EXPECT_THROW(z.add(N("example.org."), rrtype::A, 1, rd("A", "192.0.2.1")), std::invalid_argument);
+}
+
+// Random adds and removes (with classify_subtree at the edited name, as an incremental
+// signer would do) always leave the same zone as building the final data from scratch.
+TEST(Zone, RandomEditsMatchARebuild) {
+  std::mt19937 rng(42);
+  const char* labels[] = {"a", "B", "c", "*"};
+  const uint16_t types[] = {rrtype::A, rrtype::NS, rrtype::DNAME, rrtype::TXT, rrtype::DS};
+  Zone z(N("example."));
+  std::set<std::tuple<std::string, uint16_t, Bytes>> data;  // lower-cased owner wire
+  std::map<std::string, Name> owners;
+  auto add = [&](const Name& owner, uint16_t type, const Bytes& rdata) {
+    z.add(owner, type, 300, rdata);
+    data.emplace(owner.lowered().wire(), type, rdata);
+    owners.try_emplace(owner.lowered().wire(), owner);
+  };
+  add(N("example."), rrtype::SOA, rd("SOA", "ns.example. h.example. 1 2 3 4 5"));
+  for (int step = 0; step < 3000; ++step) {
+    Name owner = N("example.");
+    int depth = 1 + static_cast<int>(rng() % 3);
+    for (int d = 0; d < depth; ++d) owner = *owner.prepend(labels[rng() % 4]);
+    auto existing = owners.find(owner.lowered().wire());
+    if (existing != owners.end()) owner = existing->second;  // keep the case first used
+    uint16_t type = types[rng() % 5];
+    Bytes rdata = {static_cast<uint8_t>(rng() % 3)};
+    if (type == rrtype::A) rdata = {192, 0, 2, static_cast<uint8_t>(rng() % 3)};
+    if (type == rrtype::NS || type == rrtype::DNAME) rdata = rd("NS", "ns.other.test.");
+    if (rng() % 3 == 0) {
+      bool had = data.erase({owner.lowered().wire(), type, rdata}) > 0;
+      EXPECT_EQ(z.remove(owner, type, rdata), had);
+    } else {
+      add(owner, type, rdata);
+    }
+    z.classify_subtree(owner);
+    if (step % 100 == 99) {
+      Zone rebuilt(N("example."));
+      for (const auto& [w, t, r] : data) rebuilt.add(owners.at(w), t, 300, r);
+      rebuilt.classify();
+      ASSERT_EQ(zone_diff(rebuilt, z), "") << "after step " << step;
+    }
+  }
 }
 
 TEST(CanonicalRdata, LowersEmbeddedNamesOnly) {

@@ -1,2 +1,0 @@
-// The resolver module (libunbound validation, direct queries); filled in by its issue.
-namespace ts::resolver {}
