@@ -8,6 +8,10 @@
 //     results; exit 0 when every notification was delivered, 1 otherwise.
 //   --metrics-listen ADDR [--port-file F] [--serve-seconds N]
 //     serves sample metrics (system clock; signatures expiring in 7 days) for N seconds.
+//   --config FILE --watch-chain ZONE --trust-anchor F [--root-hints F] [--wait SECONDS]
+//     observes ZONE's chain of trust (resolver::walk_chain, fresh validator each time) every
+//     half second and feeds chain_alert_conditions() to an AlertManager; exits 0 once a
+//     break was seen, cleared again, and both notifications were delivered.
 //   --audit LOG [--entries N]
 //     appends N sample entries to an audit log.
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #include <iostream>
 #include <thread>
 
+#include "agent/alert_chain.h"
 #include "agent/alert_delivery.h"
 #include "agent/alert_manager.h"
 #include "agent/audit_log.h"
@@ -25,6 +30,10 @@
 #include "agent/config.h"
 #include "agent/metrics_server.h"
 #include "agent/metrics_trustsync.h"
+#include "resolver/chain.h"
+#include "resolver/direct_query.h"
+#include "resolver/records.h"
+#include "resolver/resolver.h"
 
 namespace ts::agent {
 namespace {
@@ -124,6 +133,83 @@ int raise_alert(const ParsedOptions& opts) {
   return all_sent ? kExitOk : kExitFailure;
 }
 
+int watch_chain(const ParsedOptions& opts) {
+  using namespace ts::resolver;
+  auto cfg = load_config(opts.get("config"));
+  if (!cfg) return failure(kCmd, cfg.error().message);
+  std::string zone_text = opts.get("watch-chain");
+  const ZonePolicy* zp = nullptr;
+  for (const auto& z : cfg->zones)
+    if (z.name == zone_text) zp = &z;
+  if (!zp) return failure(kCmd, "zone '" + zone_text + "' is not in " + cfg->path);
+  auto zone = Name::from_text(zone_text);
+  if (!zone) return failure(kCmd, zone.error().message);
+  ResolverOptions ro;
+  ro.trust_anchor_files = {opts.get("trust-anchor")};
+  ro.root_hints = opts.get("root-hints");
+  ro.fresh_context_per_query = true;  // no cached verdicts between observations
+  ro.query_timeout_ms = 3000;
+  ChainOptions co;
+  auto anchors = records_from_file(opts.get("trust-anchor"));
+  if (!anchors) return failure(kCmd, anchors.error().message);
+  co.anchors = *anchors;
+  if (!ro.root_hints.empty()) {
+    auto hints = records_from_file(ro.root_hints);
+    if (!hints) return failure(kCmd, hints.error().message);
+    for (const auto& r : *hints)
+      if (r.type == kTypeA && r.rdata.size() == 4) {
+        const auto* b = reinterpret_cast<const unsigned char*>(r.rdata.data());
+        co.known_addresses[r.owner.lowered().to_text()].push_back(
+            std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." +
+            std::to_string(b[3]));
+      }
+  }
+  auto wait = opts.get_unsigned("wait", 1, 600);
+  if (!wait) return failure(kCmd, wait.error().message);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait->value_or(60));
+
+  AlertOptions o = alert_options(cfg->global.alerts);
+  o.backoff_base_s = 0.2;
+  o.backoff_cap_s = 1;
+  DeliveryWorker worker(
+      o, [&o](const std::string& t) { return make_transport(t, o); }, nullptr,
+      [](const std::string& m) { std::cerr << "alert-test: " << m << "\n"; });
+  SystemClock clock;
+  AlertManager alerts(clock, worker, cfg->global.alerts);
+  DirectQueryOptions dqo;
+  dqo.timeout_ms = 1000;
+  NetworkDirectQuerier direct(dqo);
+  bool seen_broken = false;
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto resolver = make_unbound_resolver(ro);
+    if (!resolver) return failure(kCmd, resolver.error().message);
+    co.now = clock.now();
+    auto report = walk_chain(**resolver, direct, *zone, co);
+    if (report) {
+      std::string verdict = security_name(report->verdict);
+      if (verdict != last) std::cout << "verdict " << verdict << std::endl;
+      last = verdict;
+      bool broken = false;
+      for (const AlertCondition& c : chain_alert_conditions(*report, zp->policy.notify)) {
+        alerts.set(c.event, c.active);
+        if (c.event.kind == AlertKind::ChainBroken) broken = c.active;
+      }
+      seen_broken = seen_broken || broken;
+      if (seen_broken && !broken) {
+        bool done = worker.flush(std::chrono::seconds(30));
+        for (const auto& [target, st] : worker.stats())
+          std::cout << target << ": sent " << st.sent << ", failed attempts " << st.failed_attempts
+                    << "\n";
+        return done ? kExitOk : kExitFailure;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return failure(
+      kCmd, seen_broken ? "the chain did not recover in time" : "no chain break observed in time");
+}
+
 int serve_metrics(const ParsedOptions& opts) {
   SystemClock clock;
   MetricsRegistry reg(clock);
@@ -169,6 +255,9 @@ int cmd_alert_test(int argc, char** argv) {
       {"recover-when", true, "FILE", "resolve once FILE exists; its content is the evidence"},
       {"attempts", true, "N", "delivery attempts per notification (default 3)"},
       {"wait", true, "SECONDS", "how long to wait for delivery (default 30)"},
+      {"watch-chain", true, "ZONE", "observe ZONE's chain and alert on a break"},
+      {"trust-anchor", true, "FILE", "trust anchor (DS/DNSKEY records) for --watch-chain"},
+      {"root-hints", true, "FILE", "root hints for --watch-chain"},
       {"metrics-listen", true, "ADDR", "serve sample metrics on ADDR"},
       {"port-file", true, "FILE", "write the metrics port here"},
       {"serve-seconds", true, "N", "serve for N seconds (default 30)"},
@@ -187,6 +276,7 @@ int cmd_alert_test(int argc, char** argv) {
     return write_audit(opts->get("audit"), n->value_or(3));
   }
   if (opts->has("metrics-listen")) return serve_metrics(*opts);
+  if (opts->has("config") && opts->has("watch-chain")) return watch_chain(*opts);
   if (opts->has("config") && opts->has("event") && opts->has("zone")) return raise_alert(*opts);
   return usage_error(kCmd, "expected --config/--event/--zone, --metrics-listen or --audit", kOpts);
 }
