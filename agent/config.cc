@@ -13,6 +13,56 @@ namespace {
 
 using namespace config_internal;
 
+void read_alerts_table(const toml::node& n, const std::string& path, AlertSettings& a, Ctx& ctx) {
+  const toml::table* t = n.as_table();
+  if (!t) {
+    ctx.error(n, path, "expected a table [agent.alerts]");
+    return;
+  }
+  auto str = [&](std::string_view name, std::string& field, bool is_path) {
+    return KeyHandler{name, [&, is_path](const toml::node& v, const std::string& p) {
+                        if (auto s = read_string(v, p, ctx)) field = is_path ? ctx.resolve(*s) : *s;
+                      }};
+  };
+  std::vector<KeyHandler> h = {
+      {"smtp-server",
+       [&](const toml::node& v, const std::string& p) {
+         auto s = read_string(v, p, ctx);
+         if (s && !s->starts_with("smtp://") && !s->starts_with("smtps://"))
+           ctx.error(v, p, "expected an smtp:// or smtps:// URL");
+         else if (s)
+           a.smtp_server = *s;
+       }},
+      str("smtp-from", a.smtp_from, false),
+      {"smtp-starttls",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto s = read_choice(v, p, {"off", "try", "require"}, ctx))
+           a.smtp_starttls = *s == "off"   ? SmtpStartTls::Off
+                             : *s == "try" ? SmtpStartTls::Try
+                                           : SmtpStartTls::Require;
+       }},
+      str("smtp-user", a.smtp_user, false),
+      str("smtp-password-file", a.smtp_password_file, true),
+      str("ca-file", a.ca_file, true),
+      str("webhook-secret-file", a.webhook_secret_file, true),
+      {"timeout",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto d = read_duration(v, p, ctx)) a.timeout = *d;
+       }},
+      {"rate-burst",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto i = read_int(v, p, 1, 10000, ctx)) a.rate_burst = *i;
+       }},
+      {"rate-interval",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto d = read_duration(v, p, ctx)) a.rate_interval = *d;
+       }},
+  };
+  for_each_key(*t, path, h, ctx);
+  if (!a.smtp_user.empty() && a.smtp_password_file.empty())
+    ctx.error(n, path + ".smtp-user", "needs smtp-password-file (the password is never inline)");
+}
+
 void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {
   const toml::table* t = n.as_table();
   if (!t) {
@@ -44,6 +94,8 @@ void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {
          else
            g.metrics_listen = *s;
        }},
+      {"alerts",
+       [&](const toml::node& v, const std::string& p) { read_alerts_table(v, p, g.alerts, ctx); }},
   };
   for_each_key(*t, "agent", h, ctx);
 }

@@ -106,6 +106,22 @@ std::string config_to_toml(const Config& cfg) {
       {"log-format", to_string(g.log_format)},
       {"metrics-listen", g.metrics_listen},
   };
+  const AlertSettings& a = g.alerts;
+  const char* starttls = a.smtp_starttls == SmtpStartTls::Off   ? "off"
+                         : a.smtp_starttls == SmtpStartTls::Try ? "try"
+                                                                : "require";
+  agent.insert("alerts", toml::table{
+                             {"smtp-server", a.smtp_server},
+                             {"smtp-from", a.smtp_from},
+                             {"smtp-starttls", starttls},
+                             {"smtp-user", a.smtp_user},
+                             {"smtp-password-file", a.smtp_password_file},
+                             {"ca-file", a.ca_file},
+                             {"webhook-secret-file", a.webhook_secret_file},
+                             {"timeout", format_duration(a.timeout)},
+                             {"rate-burst", a.rate_burst},
+                             {"rate-interval", format_duration(a.rate_interval)},
+                         });
   toml::array zones;
   for (const ZonePolicy& z : cfg.zones) zones.push_back(zone_table(z));
   toml::table root{{"agent", std::move(agent)}};

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"zone", ts::agent::cmd_zone, "add or remove a zone of the running daemon"},
     {"reload", ts::agent::cmd_reload, "make the daemon re-read its configuration"},
     {"ds-seen", ts::agent::cmd_ds_seen, "confirm that the parent serves (or dropped) a DS"},
+    {"audit", ts::agent::cmd_audit, "audit verify LOG: check the audit log's hash chain"},
 };
 
 void usage(std::ostream& out) {
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands)
     if (name == c.name) return c.run(argc - 1, argv + 1);
+  if (name == "alert-test") return ts::agent::cmd_alert_test(argc - 1, argv + 1);  // hidden
   std::cerr << "trustsync: unknown command '" << name << "'\n";
   usage(std::cerr);
   return 64;

@@ -155,6 +155,24 @@ struct ZonePolicy {
   std::string origin;  // where the zone was defined, "FILE:LINE:COLUMN" (for messages)
 };
 
+/// STARTTLS on SMTP submission: `smtp-starttls` = "off" | "try" | "require".
+enum class SmtpStartTls { Off, Try, Require };
+
+/// How alerts reach their targets: TOML table `[agent.alerts]` (agent/alert_options.h).
+struct AlertSettings {
+  std::string smtp_server = "smtp://127.0.0.1:25";  // `smtp-server`: smtp:// or smtps:// URL
+  std::string smtp_from = "trustsync@localhost";    // `smtp-from`: envelope and From address
+  SmtpStartTls smtp_starttls = SmtpStartTls::Try;   // `smtp-starttls`
+  std::string smtp_user;                            // `smtp-user`: "" = no authentication
+  std::string smtp_password_file;                   // `smtp-password-file`: mode 0600
+  std::string ca_file;              // `ca-file`: CA bundle for SMTP and webhook TLS; "" = system
+  std::string webhook_secret_file;  // `webhook-secret-file`: HMAC key, mode 0600
+  Duration timeout = Duration::secs(30);  // `timeout`: per delivery (SMTP, HTTPS, exec)
+  int64_t rate_burst = 10;                // `rate-burst`: notifications a target gets at once
+  /// `rate-interval`: a target earns one more notification per interval (token bucket).
+  Duration rate_interval = Duration::minutes(6);
+};
+
 /// Process-wide settings: TOML table `[agent]`.
 struct GlobalSettings {
   std::string state_dir = "/var/lib/trustsync";  // `state-dir`
@@ -166,6 +184,7 @@ struct GlobalSettings {
   LogFormat log_format = LogFormat::Text;                      // `log-format` = "text" | "json"
   /// `metrics-listen`: "127.0.0.1:9153"; empty = off (the default).
   std::string metrics_listen;
+  AlertSettings alerts;  // `[agent.alerts]`
 };
 
 struct Config {

@@ -11,6 +11,7 @@ PACKAGES=(
   ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnssecutils knot-dnsutils nsd
   unbound unbound-host dnsviz python3-pygraphviz iproute2 procps time openssl python3
   libxml2-dev nginx-core  # tar/: RFC 9718 XML parsing; HTTPS trust-anchor repository in the lab
+  libmicrohttpd-dev python3-aiosmtpd prometheus
 )
 
 missing=()

@@ -1,0 +1,36 @@
+// From an observation of the chain of trust (resolver::ChainReport, what `trustsync chain`
+// shows) to alert conditions: chain-broken (the validator says bogus at any level, also a
+// parent the agent does not manage), ds-inconsistent (a parent's servers serve different DS
+// RRsets) and rogue-ds (a DS that matches no DNSKEY while the chain still validates). Each
+// condition carries the evidence: what every parent server serves, which DS matches which
+// key, and the validator's verdict with its reason. Pure: the caller feeds them to an
+// AlertSink with set(event, active), so a cleared condition sends the recovery notice.
+//
+//   auto report = resolver::walk_chain(resolver, direct, zone, options);
+//   for (const AlertCondition& c : chain_alert_conditions(*report, policy.notify))
+//     alerts.set(c.event, c.active);
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/alert_event.h"
+#include "resolver/chain.h"
+
+namespace ts::agent {
+
+struct AlertCondition {
+  AlertEvent event;
+  bool active = false;
+};
+
+/// The chain-broken condition of the report's zone (active or not, always present), one
+/// ds-inconsistent condition per level (subject = that level's zone), and one active
+/// rogue-ds condition per unmatched DS at a level that is not bogus (subject = the DS).
+std::vector<AlertCondition> chain_alert_conditions(const resolver::ChainReport& report,
+                                                   const std::vector<std::string>& targets);
+
+/// "DS 4711 13 2 0BADD5..." for one DS record.
+std::string ds_text(const resolver::DsFields& ds);
+
+}  // namespace ts::agent
