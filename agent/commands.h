@@ -17,7 +17,7 @@ int cmd_rollover(int argc, char** argv);  // trustsync rollover ZONE --ksk|--zsk
 int cmd_zone(int argc, char** argv);      // trustsync zone add|remove ZONE ...
 int cmd_reload(int argc, char** argv);    // trustsync reload
 int cmd_ds_seen(int argc, char** argv);   // trustsync ds-seen ZONE TAG [--gone]
-int cmd_audit(int argc, char** argv);   // trustsync audit verify LOG
+int cmd_audit(int argc, char** argv);     // trustsync audit verify LOG
 
 /// Hidden, test-only: drives the alert, metrics and audit modules without the daemon.
 int cmd_alert_test(int argc, char** argv);
