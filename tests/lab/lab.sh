@@ -2,7 +2,7 @@
 # TrustSync lab: a private DNSSEC hierarchy of real servers (NSD, BIND, Knot, Unbound) on
 # loopback addresses 127.53.I.x, port 53, with its own root trust anchor.
 #
-#   lab.sh start  [--instance I] [--dir DIR]   start instance I (0..9), stopping it first
+#   lab.sh start  [--instance I] [--dir DIR]   start instance I (0..99), stopping it first
 #   lab.sh stop   [--instance I] [--dir DIR] [--keep]  stop by PID, remove addresses and the
 #                                              run directory (kept with --keep or LAB_KEEP=1)
 #   lab.sh status [--instance I] [--dir DIR]   list the servers and whether they run (all
@@ -57,7 +57,7 @@ while [[ $# -gt 0 ]]; do
     *) [[ -z "$ZONE_ARG" ]] || die "unexpected argument $1"; ZONE_ARG="$1"; shift ;;
   esac
 done
-[[ "$INSTANCE" =~ ^[0-9]$ ]] || die "--instance must be 0..9, got '$INSTANCE'"
+[[ "$INSTANCE" =~ ^([0-9]|[1-9][0-9])$ ]] || die "--instance must be 0..99, got '$INSTANCE'"
 P="127.53.$INSTANCE"
 
 # The run directory of an instance: --dir, else the one recorded at start, else the default.
