@@ -15,8 +15,8 @@
 namespace ts::agent {
 
 // Helpers shared with daemon_status.cc.
-KeyPolicy planner_policy(const ZoneSpec& s) {
-  KeyPolicy p;
+RolloverPolicy planner_policy(const ZoneSpec& s) {
+  RolloverPolicy p;
   p.algorithm = s.algorithm;
   p.csk = s.use_csk;
   p.ksk_method = s.double_ds ? KskMethod::DoubleDs : KskMethod::DoubleKsk;
@@ -243,7 +243,7 @@ void Daemon::process(ZoneRt& z, UnixTime now) {
 Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   const ZoneSpec& spec = z.spec;
   ZoneRecord& rec = z.rec;
-  KeyPolicy kp = planner_policy(spec);
+  RolloverPolicy kp = planner_policy(spec);
   Timing timing = planner_timing(spec);
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();

@@ -1,7 +1,6 @@
 // The daemon's view of the configuration: plain per-zone values (ZoneSpec) taken from
-// agent/config's Policy, in a header that does not include agent/policy.h. (agent/policy.h
-// and agent/rollover_state.h both define ts::agent::KeyPolicy, so no file can include both;
-// daemon_policy.cc reads the config, the daemon files use the rollover planner.)
+// agent/config's Policy (the config's KeyPolicy) flattened for the rollover planner's
+// RolloverPolicy; daemon_policy.cc reads the config, the daemon files use the planner.
 // Zones added at run time (`trustsync zone add`) are appended to the config text as
 // [[zone]] entries, so they get [defaults] exactly like zones of the file.
 //

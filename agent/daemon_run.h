@@ -1,6 +1,4 @@
-// Entry point of the daemon process for `trustsync run` (agent/cmd_run.cc), kept apart so
-// that cmd_run.cc (agent/config.h) and the daemon (agent/rollover_state.h) never meet in one
-// file: both headers define ts::agent::KeyPolicy.
+// Entry point of the daemon process for `trustsync run` (agent/cmd_run.cc).
 #pragma once
 
 #include <string>

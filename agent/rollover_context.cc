@@ -36,7 +36,7 @@ std::string key_names(const std::vector<KeyRecord*>& keys) {
   return out.empty() ? "no key" : out;
 }
 
-std::vector<KeyRole> wanted_roles(RolloverKind kind, const KeyPolicy& policy) {
+std::vector<KeyRole> wanted_roles(RolloverKind kind, const RolloverPolicy& policy) {
   switch (kind) {
     case RolloverKind::Zsk:
       return {KeyRole::ZSK};

@@ -48,7 +48,7 @@ std::vector<const KeyRecord*> signing_keys(const ZoneKeyState& z, std::optional<
   return out;
 }
 
-Transition start(ZoneKeyState& z, RolloverKind kind, const KeyPolicy& policy, UnixTime now,
+Transition start(ZoneKeyState& z, RolloverKind kind, const RolloverPolicy& policy, UnixTime now,
                  const std::string& reason) {
   Rollover r;
   r.kind = kind;
@@ -70,7 +70,7 @@ Transition start(ZoneKeyState& z, RolloverKind kind, const KeyPolicy& policy, Un
   return {now, std::string(to_string(kind)) + " rollover", "idle", "need-keys", reason};
 }
 
-RolloverKind ksk_kind(const KeyPolicy& p) {
+RolloverKind ksk_kind(const RolloverPolicy& p) {
   return p.ksk_method == KskMethod::DoubleDs ? RolloverKind::KskDoubleDs
                                              : RolloverKind::KskDoubleKsk;
 }
@@ -78,7 +78,7 @@ RolloverKind ksk_kind(const KeyPolicy& p) {
 /// Starts what is due; returns true when it started something.
 bool schedule(StepContext& c) {
   ZoneKeyState& z = c.zone;
-  const KeyPolicy& p = c.policy;
+  const RolloverPolicy& p = c.policy;
   auto all = signing_keys(z, std::nullopt);
   if (all.empty() && z.rollovers.empty()) {
     c.plan.transitions.push_back(
@@ -151,7 +151,7 @@ void observe_parent(StepContext& c) {
 
 }  // namespace
 
-Plan step(ZoneKeyState& zone, const KeyPolicy& policy, const Timing& timing, UnixTime now,
+Plan step(ZoneKeyState& zone, const RolloverPolicy& policy, const Timing& timing, UnixTime now,
           const ParentView& parent) {
   Plan plan;
   internal::Terms terms = internal::terms_at(zone, timing, now);
@@ -174,7 +174,7 @@ Plan step(ZoneKeyState& zone, const KeyPolicy& policy, const Timing& timing, Uni
   return plan;
 }
 
-Status add_key(ZoneKeyState& zone, const KeyPolicy& policy, KeyRecord key, UnixTime now) {
+Status add_key(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRecord key, UnixTime now) {
   for (const auto& k : zone.keys) {
     if (k.id == key.id) return fail("key " + key.id + " is already in zone " + zone.zone);
     if (!k.removed && k.algorithm == key.algorithm && k.tag == key.tag)
@@ -199,7 +199,7 @@ Status add_key(ZoneKeyState& zone, const KeyPolicy& policy, KeyRecord key, UnixT
               std::string(to_string(key.role)) + " of algorithm " + std::to_string(key.algorithm));
 }
 
-Result<Transition> request_rollover(ZoneKeyState& zone, const KeyPolicy& policy, KeyRole role,
+Result<Transition> request_rollover(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRole role,
                                     UnixTime now) {
   RolloverKind kind = role == KeyRole::ZSK   ? RolloverKind::Zsk
                       : role == KeyRole::CSK ? RolloverKind::Csk

@@ -32,16 +32,16 @@ namespace ts::agent {
 
 /// Advances `zone` to `now`. Waiting on the parent contributes no next_check (the agent
 /// calls step() again when its ParentView changes).
-Plan step(ZoneKeyState& zone, const KeyPolicy& policy, const Timing& timing, UnixTime now,
+Plan step(ZoneKeyState& zone, const RolloverPolicy& policy, const Timing& timing, UnixTime now,
           const ParentView& parent);
 
 /// Hands a freshly generated (unpublished) key to the rollover that asked for it. Fails when
 /// no rollover wants a key of that role and algorithm, or the tag collides with a live key.
-Status add_key(ZoneKeyState& zone, const KeyPolicy& policy, KeyRecord key, UnixTime now);
+Status add_key(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRecord key, UnixTime now);
 
 /// Starts a rollover of `role` now (`trustsync rollover ZONE --ksk`); the KSK method comes
 /// from the policy. Fails when a conflicting rollover is in progress.
-Result<Transition> request_rollover(ZoneKeyState& zone, const KeyPolicy& policy, KeyRole role,
+Result<Transition> request_rollover(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRole role,
                                     UnixTime now);
 
 /// Records that every change stamped up to `now` is live (signed zone written and loaded,

@@ -1,12 +1,12 @@
 // Rollover state: the inputs and outputs of the rollover planner (agent/rollover_planner.h).
-// `Timing` holds the RFC 7583 terms every wait is computed from; `KeyPolicy` says which keys
+// `Timing` holds the RFC 7583 terms every wait is computed from; `RolloverPolicy` says which keys
 // a zone should have and when they roll; `ZoneKeyState` is everything durable about a zone's
 // keys (saved by agent/state_store.h); `ParentView` is what the parent was observed to serve;
 // `Plan` is what the agent must do next and when to call the planner again.
 //
 //   Timing t{.dnskey_ttl = 3600, .max_zone_ttl = 86400, .ds_ttl = 86400,
 //            .zone_propagation_delay = 300, .parent_propagation_delay = 3600};
-//   KeyPolicy p{.algorithm = 13, .zsk_lifetime = Schedule::every(30 * 86400)};
+//   RolloverPolicy p{.algorithm = 13, .zsk_lifetime = Schedule::every(30 * 86400)};
 #pragma once
 
 #include <cstdint>
@@ -71,7 +71,7 @@ enum class KskMethod { DoubleKsk, DoubleDs };
 
 /// Which keys a zone should have. A zone whose keys differ in algorithm or in KSK/ZSK vs
 /// CSK layout from this policy gets an algorithm rollover (RFC 6781 4.1.4).
-struct KeyPolicy {
+struct RolloverPolicy {
   uint8_t algorithm = 13;
   bool csk = false;  ///< one combined signing key instead of KSK + ZSK
   KskMethod ksk_method = KskMethod::DoubleKsk;

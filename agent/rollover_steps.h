@@ -37,12 +37,12 @@ Terms terms_at(ZoneKeyState& zone, const Timing& timing, UnixTime now);
 
 class StepContext {
  public:
-  StepContext(ZoneKeyState& zone, const KeyPolicy& policy, const Terms& terms, UnixTime now,
+  StepContext(ZoneKeyState& zone, const RolloverPolicy& policy, const Terms& terms, UnixTime now,
               const ParentView& parent, Plan& plan)
       : zone(zone), policy(policy), terms(terms), now(now), parent(parent), plan(plan) {}
 
   ZoneKeyState& zone;
-  const KeyPolicy& policy;
+  const RolloverPolicy& policy;
   const Terms terms;
   const UnixTime now;
   const ParentView& parent;
@@ -79,7 +79,7 @@ class StepContext {
 };
 
 /// The roles of the new keys a rollover of `kind` needs under `policy`.
-std::vector<KeyRole> wanted_roles(RolloverKind kind, const KeyPolicy& policy);
+std::vector<KeyRole> wanted_roles(RolloverKind kind, const RolloverPolicy& policy);
 
 /// "ZSK 12345", "KSK 4711, ZSK 815".
 std::string key_name(const KeyRecord& k);

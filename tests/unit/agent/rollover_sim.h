@@ -19,11 +19,11 @@ namespace ts::agent::sim {
 
 class ZoneSim {
  public:
-  ZoneSim(std::string zone, KeyPolicy policy, Timing timing, UnixTime start,
+  ZoneSim(std::string zone, RolloverPolicy policy, Timing timing, UnixTime start,
           uint16_t first_tag = 1000);
 
   ZoneKeyState state;
-  KeyPolicy policy;
+  RolloverPolicy policy;
   std::vector<std::pair<UnixTime, Timing>> timings;  ///< timing in force from each instant
   int64_t parent_registration_delay = 3600;
   UnixTime parent_ignores_after = kNever;  ///< the parent stops acting on DS changes

@@ -32,14 +32,14 @@ Timing base_timing() {
   return t;
 }
 
-KeyPolicy base_policy() {
-  KeyPolicy p;
+RolloverPolicy base_policy() {
+  RolloverPolicy p;
   p.algorithm = 13;
   return p;
 }
 
 /// A zone signed from scratch, with its DS confirmed and cached.
-ZoneSim secured(KeyPolicy policy, Timing timing = base_timing()) {
+ZoneSim secured(RolloverPolicy policy, Timing timing = base_timing()) {
   ZoneSim s("example.", std::move(policy), timing, T0);
   EXPECT_TRUE(s.run_until_idle(T0 + 30 * kDay));
   EXPECT_EQ(s.count("initial rollover", "done"), 1);
@@ -123,7 +123,7 @@ TEST(Rollover, KskDoubleKskWaitsForTheParentThenTheDsTtl) {
 }
 
 TEST(Rollover, KskDoubleDsPublishesTheKeyOnlyAfterItsDsIsCached) {
-  KeyPolicy p = base_policy();
+  RolloverPolicy p = base_policy();
   p.ksk_method = KskMethod::DoubleDs;
   ZoneSim s = secured(p);
   const std::string old_id = only_live(s.state, KeyRole::KSK)->id;
@@ -145,7 +145,7 @@ TEST(Rollover, KskDoubleDsPublishesTheKeyOnlyAfterItsDsIsCached) {
 }
 
 TEST(Rollover, CskRolloverKeepsTheOldDsUntilTheNewOneIsCached) {
-  KeyPolicy p = base_policy();
+  RolloverPolicy p = base_policy();
   p.csk = true;
   ZoneSim s = secured(p);
   const std::string old_id = only_live(s.state, KeyRole::CSK)->id;
@@ -165,7 +165,7 @@ TEST(Rollover, CskRolloverKeepsTheOldDsUntilTheNewOneIsCached) {
 TEST(Rollover, CskRolloverWithAFastParentWaitsForTheNewlySignedDnskeyRrset) {
   // Found by the year simulation: a parent faster than the DNSKEY TTL must not let the old
   // DS go while caches still hold a DNSKEY RRset signed only by the old CSK.
-  KeyPolicy p = base_policy();
+  RolloverPolicy p = base_policy();
   p.csk = true;
   Timing t = base_timing();
   t.dnskey_ttl = 2 * kDay;
@@ -187,7 +187,7 @@ TEST(Rollover, CskRolloverWithAFastParentWaitsForTheNewlySignedDnskeyRrset) {
   expect_never_bogus(s, s.now + 3 * kDay);
 }
 
-void expect_algorithm_rollover(KeyPolicy from, KeyPolicy to) {
+void expect_algorithm_rollover(RolloverPolicy from, RolloverPolicy to) {
   ZoneSim s = secured(from);
   UnixTime start = s.now;
   s.policy = to;
@@ -219,13 +219,13 @@ void expect_algorithm_rollover(KeyPolicy from, KeyPolicy to) {
 }
 
 TEST(Rollover, AlgorithmRolloverFollowsRfc6781Order) {
-  KeyPolicy to = base_policy();
+  RolloverPolicy to = base_policy();
   to.algorithm = 15;
   expect_algorithm_rollover(base_policy(), to);
 }
 
 TEST(Rollover, KskZskToCskIsAnAlgorithmStyleRollover) {
-  KeyPolicy to = base_policy();
+  RolloverPolicy to = base_policy();
   to.csk = true;
   expect_algorithm_rollover(base_policy(), to);
 }
@@ -393,7 +393,7 @@ TEST(Rollover, ModelCatchesAnAlgorithmRolloverThatPublishesTooEarly) {
 }
 
 TEST(Rollover, ScheduledLifetimesFromDurationAndFireTimeCallback) {
-  KeyPolicy p = base_policy();
+  RolloverPolicy p = base_policy();
   p.zsk_lifetime = Schedule::every(30 * kDay);
   // a "cron" firing at the next multiple of 90 days since the epoch
   p.ksk_lifetime = Schedule::at([](UnixTime t) { return (t / (90 * kDay) + 1) * (90 * kDay); });

@@ -57,8 +57,8 @@ Timing timing() {
   return t;
 }
 
-KeyPolicy policy(KskMethod method) {
-  KeyPolicy p;
+RolloverPolicy policy(KskMethod method) {
+  RolloverPolicy p;
   p.ksk_method = method;
   p.zsk_lifetime = Schedule::every(10 * kDay);
   p.ksk_lifetime = Schedule::every(15 * kDay);
@@ -164,7 +164,7 @@ TEST_F(StateStoreTest, DsSeenConfirmationFeedsTheParentView) {
 // derive from the state, as a key pool would), save. Returns when to tick next.
 constexpr int64_t kParentDelay = 1800;
 
-UnixTime tick(StateStore& store, const KeyPolicy& p, UnixTime now) {
+UnixTime tick(StateStore& store, const RolloverPolicy& p, UnixTime now) {
   auto loaded = store.load_zone("example.");
   if (!loaded.ok()) ADD_FAILURE() << loaded.error().message;
   ZoneKeyState z;
@@ -220,7 +220,7 @@ void copy_db(const std::string& from, const std::string& to) {
 /// Ticks from T0 to `end`; with `crash`, every tick is first tried in a child killed at each
 /// write point in turn (the database restored after each try). Returns the snapshots after
 /// each tick.
-std::vector<Snapshot> run(const std::string& path, const KeyPolicy& p, UnixTime end, bool crash,
+std::vector<Snapshot> run(const std::string& path, const RolloverPolicy& p, UnixTime end, bool crash,
                           int* kills) {
   std::vector<Snapshot> after;
   UnixTime now = T0;
@@ -278,7 +278,7 @@ std::vector<Snapshot> run(const std::string& path, const KeyPolicy& p, UnixTime 
   return after;
 }
 
-void crash_test(const std::string& ref_path, const std::string& crash_path, const KeyPolicy& p) {
+void crash_test(const std::string& ref_path, const std::string& crash_path, const RolloverPolicy& p) {
   UnixTime end = T0 + 22 * kDay;  // initial signing, two ZSK and one KSK rollover
   int kills = 0;
   auto reference = run(ref_path, p, end, false, &kills);
@@ -324,7 +324,7 @@ TEST_F(StateStoreTest, KillAtEveryWritePointResumesToTheSameEndStateDoubleDs) {
 }
 
 TEST_F(StateStoreTest, KillAtEveryWritePointResumesToTheSameEndStateCsk) {
-  KeyPolicy p;
+  RolloverPolicy p;
   p.csk = true;
   p.csk_lifetime = Schedule::every(10 * kDay);
   crash_test(db("ref.db"), db("crash.db"), p);

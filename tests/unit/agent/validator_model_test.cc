@@ -46,7 +46,7 @@ TEST(ValidatorModel, YearOfRolloversForFiftyZonesNeverFailsAValidator) {
   uint64_t checks = 0, secure = 0, steps = 0, refetches = 0;
   int zsk_done = 0, ksk_done = 0, csk_done = 0, alg_done = 0;
   for (int i = 0; i < 50; ++i) {
-    KeyPolicy p;
+    RolloverPolicy p;
     p.algorithm = 13;
     p.csk = i % 5 == 0;
     p.ksk_method = i % 2 ? KskMethod::DoubleDs : KskMethod::DoubleKsk;
