@@ -111,10 +111,11 @@ void DaemonWatch::check_chains(UnixTime now) {
       for (const auto& a : alerts_->active())
         if (dedup_key(a.event) == dedup_key(c.event)) was = true;
       if (c.active && !was)
-        log_.error(name, "chain of trust broken: " + c.event.summary);
+        log_.error(name, c.event.summary);
       else if (!c.active && was)
         log_.info(name, "chain of trust validates again");
       alerts_->set(c.event, c.active);
+      refresh_alert_metrics();
     }
   }
 }
@@ -174,6 +175,7 @@ void DaemonWatch::zone_result(const ZoneSpec& spec, const ZoneRecord& rec, UnixT
   if (auto c = signatures_expiring_condition(spec, rec, now, error)) {
     if (c->active) log_.error(spec.name, c->event.summary);
     alerts_->set(c->event, c->active);
+    refresh_alert_metrics();
   }
 }
 
@@ -200,13 +202,13 @@ void DaemonWatch::zone_dropped(const std::string& zone) {
 }
 
 void DaemonWatch::alert(const AlertEvent& e, bool firing) {
-  if (!e.targets.empty()) return alerts_->set(e, firing);
   AlertEvent copy = e;
-  {
+  if (copy.targets.empty()) {
     std::lock_guard lock(mu_);
     if (auto it = zones_.find(e.zone); it != zones_.end()) copy.targets = it->second.notify;
   }
   alerts_->set(copy, firing);
+  refresh_alert_metrics();
 }
 
 void DaemonWatch::parent_observed(const std::string& zone, UnixTime when) {

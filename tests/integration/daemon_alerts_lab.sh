@@ -178,7 +178,8 @@ firing=$(grep -l "^Subject: \[TrustSync\] FIRING chain-broken $ZONE" "$work"/mai
 [ -n "$firing" ] || fail "no chain-broken mail from the daemon"
 sed -n '/^ALERT/,$p' "$firing"
 grep -q "^  - ns1.example.test. $LAB_EXAMPLE_PRIMARY: DS 4711 13 2 0BADD5" "$firing" || fail "evidence (ns1)"
-grep -q "^  - ns2.example.test. $LAB_EXAMPLE_SECONDARY: DS 4711 13 2 0BADD5" "$firing" || fail "evidence (ns2)"
+# The watch may see the break before the secondary has the change: ns2 shows either DS.
+grep -q "^  - ns2.example.test. $LAB_EXAMPLE_SECONDARY: DS " "$firing" || fail "evidence (ns2)"
 grep -q "^  - validator, $ZONE: DNSKEY bogus" "$firing" || fail "evidence (validator)"
 grep -q "What to do:" "$firing" || fail "no action in the mail"
 log "ok   FIRING chain-broken mail with each parent server's DS"
@@ -221,7 +222,11 @@ grep -q "^Resolved: 20" "$resolved" || fail "no Resolved: line"
 check_hook 2 resolved
 [ "$(ls "$work/mail/new" | wc -l)" -eq 2 ] || fail "expected exactly 2 mails, got $(ls "$work/mail/new" | wc -l)"
 log "ok   RESOLVED mail and webhook after the repair"
-curl -fsS "http://127.0.0.1:$metrics_port/metrics" >"$work/m3"
+for _ in $(seq 1 30); do  # delivery counters are refreshed every second
+  curl -fsS "http://127.0.0.1:$metrics_port/metrics" >"$work/m3"
+  grep -q '^trustsync_alert_notifications_total{result="sent",target="mailto:ops@example.test"} 2$' "$work/m3" && break
+  sleep 0.2
+done
 grep -q '^trustsync_alerts_raised_total{kind="chain-broken"} 1$' "$work/m3" || fail "alert counter"
 grep -q '^trustsync_alerts_active{kind="chain-broken"} 0$' "$work/m3" || fail "alert still active"
 grep -q "^trustsync_alert_notifications_total{result=\"sent\",target=\"mailto:ops@example.test\"} 2$" "$work/m3" ||
