@@ -31,9 +31,11 @@ DAEMON_PID=""
 cleanup() {
   [[ -n "$DAEMON_PID" ]] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
   [[ -n "${KEEP_LAB:-}" ]] || bash "$LAB" stop --instance $I >/dev/null 2>&1 || true
-  [[ -n "${KEEP_WORK:-}" ]] && work_keep="$work" && work=""
-  ts_cleanup
-  [[ -n "${work_keep:-}" ]] && echo "work dir kept: $work_keep" || true
+  if [[ -n "${KEEP_WORK:-}" ]]; then
+    echo "work dir kept: $work"
+    work=""
+  fi
+  ts_cleanup || true
 }
 trap cleanup EXIT
 fail() {
