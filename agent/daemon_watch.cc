@@ -27,6 +27,7 @@ Result<std::unique_ptr<DaemonWatch>> DaemonWatch::create(const DaemonConfig& cfg
   auto audit = AuditLog::open(path, clock);
   if (!audit) return fail("audit log: " + audit.error().message);
   w->audit_ = std::move(*audit);
+  w->audit_thread_ = std::thread([self = w.get()] { self->audit_loop(); });
   DaemonWatch* self = w.get();
   AlertOptions opts = w->alert_options_;
   w->worker_ = std::make_unique<DeliveryWorker>(
@@ -70,7 +71,36 @@ void DaemonWatch::stop(std::chrono::milliseconds flush) {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   server_.reset();
+  {
+    std::lock_guard lock(audit_mu_);
+    audit_stop_ = true;
+  }
+  audit_cv_.notify_all();
+  if (audit_thread_.joinable()) audit_thread_.join();  // drains the queue first
   if (worker_ && flush.count() > 0) worker_->flush(flush);
+}
+
+void DaemonWatch::audit_loop() {
+  std::unique_lock lock(audit_mu_);
+  for (;;) {
+    audit_cv_.wait(lock, [this] { return audit_stop_ || !audit_queue_.empty(); });
+    if (audit_queue_.empty()) break;  // stopping, all written
+    std::vector<AuditRecord> batch;
+    batch.swap(audit_queue_);
+    audit_busy_ = true;
+    lock.unlock();
+    if (Status s = audit_->append_all(batch); !s)
+      log_.error("", "audit log: " + s.error().message + " (" + std::to_string(batch.size()) +
+                         " records lost)");  // never stops the daemon
+    lock.lock();
+    audit_busy_ = false;
+    audit_idle_cv_.notify_all();
+  }
+}
+
+void DaemonWatch::flush_audit() {
+  std::unique_lock lock(audit_mu_);
+  audit_idle_cv_.wait(lock, [this] { return audit_queue_.empty() && !audit_busy_; });
 }
 
 void DaemonWatch::loop() {
@@ -139,8 +169,16 @@ Status DaemonWatch::health() const {
 }
 
 void DaemonWatch::audit(const AuditRecord& r) {
-  if (Status s = audit_->append(r); !s)
-    log_.error(r.zone, "audit log: " + s.error().message);  // never stops the daemon
+  {
+    std::lock_guard lock(audit_mu_);
+    if (!audit_stop_) {
+      audit_queue_.push_back(r);
+      audit_cv_.notify_one();
+      return;
+    }
+  }
+  if (Status s = audit_->append(r); !s)  // after stop(): written directly
+    log_.error(r.zone, "audit log: " + s.error().message);
 }
 
 void DaemonWatch::command(const std::string& request, const std::string& reply) {

@@ -6,8 +6,9 @@
 // signing fails close to expiry, and walks each zone's chain of trust every
 // [agent.chain-watch] interval (chain-broken with evidence, recovery notice when it
 // validates again). Delivery runs on its own thread: a dead SMTP server or webhook never
-// holds up signing. Other components raise their alerts through alert()/alert_callback()
-// (DaemonEvents) and report parent observations through parent_observed().
+// holds up signing; audit records are appended by another, in batches (one fsync each). Other
+// components raise their alerts through alert()/alert_callback() (DaemonEvents) and report parent
+// observations through parent_observed().
 //
 //   auto watch = DaemonWatch::create(cfg, clock, log);      // opens the audit log
 //   daemon.set_events(watch->get());  daemon.start();  (*watch)->start();
@@ -75,6 +76,8 @@ class DaemonWatch final : public DaemonEvents {
   uint16_t metrics_port() const { return server_ ? server_->port() : 0; }
   /// /health: fails while a zone's signatures have expired.
   Status health() const;
+  /// Waits until every audit record handed over so far is written (tests; stop() does it).
+  void flush_audit();
 
  private:
   struct ZoneInfo {
@@ -86,6 +89,7 @@ class DaemonWatch final : public DaemonEvents {
   void loop();
   void check_chains(UnixTime now);
   void refresh_alert_metrics();
+  void audit_loop();
 
   DaemonWatchSettings settings_;
   const Clock& clock_;
@@ -104,6 +108,14 @@ class DaemonWatch final : public DaemonEvents {
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
+
+  // Audit records are written by their own thread in batches (one fsync per batch), so that
+  // the workers never wait for the disk; stop() drains the queue.
+  std::mutex audit_mu_;
+  std::condition_variable audit_cv_, audit_idle_cv_;
+  std::vector<AuditRecord> audit_queue_;
+  bool audit_busy_ = false, audit_stop_ = false;
+  std::thread audit_thread_;
 };
 
 }  // namespace ts::agent

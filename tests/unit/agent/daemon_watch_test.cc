@@ -213,6 +213,7 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   EXPECT_TRUE((*watch)->alerts().active().empty());
 
   // The audit log: config load, the keys' events, the command with its uid; intact.
+  (*watch)->flush_audit();
   std::ifstream in(dir_ / "audit" / "audit.jsonl");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("\"event\":\"config-load\""), std::string::npos);
