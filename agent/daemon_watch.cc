@@ -16,7 +16,8 @@ DaemonWatch::DaemonWatch(const DaemonConfig& cfg, const Clock& clock, Logger& lo
       log_(log),
       registry_(clock),
       metrics_(registry_),
-      alert_options_(alert_options(cfg.watch.alerts)) {}
+      alert_options_(alert_options(cfg.watch.alerts)),
+      metrics_on_(!cfg.watch.metrics_listen.empty()) {}
 
 Result<std::unique_ptr<DaemonWatch>> DaemonWatch::create(const DaemonConfig& cfg,
                                                          const Clock& clock, Logger& log) {
@@ -151,6 +152,7 @@ void DaemonWatch::check_chains(UnixTime now) {
 }
 
 void DaemonWatch::refresh_alert_metrics() {
+  if (!metrics_on_) return;
   AlertCounts c = alerts_->counts();
   metrics_.set_alert_counts(c);
   metrics_.set_delivery_stats(worker_->stats(), c.suppressed_total);
@@ -194,11 +196,18 @@ void DaemonWatch::zone_saved(const ZoneSpec& spec, const ZoneRecord& before,
                              const ZoneRecord& after, UnixTime now, const std::string& how) {
   for (const AuditRecord& r : zone_audit_records(spec.name, before, after, how, current_actor()))
     audit(r);
-  update_zone_metrics(metrics_, spec.name, after, now);
+  update_metrics(spec, after, now);
+}
+
+void DaemonWatch::update_metrics(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now) {
+  if (!metrics_on_) return;
+  std::lock_guard lock(mu_);
+  update_zone_metrics(registry_, metrics_, spec.name, rec, now, zones_[spec.name].shown);
 }
 
 void DaemonWatch::zone_signed(const ZoneSpec& spec, const ZoneRecord& rec, size_t rrsigs,
                               double seconds) {
+  if (!metrics_on_) return;
   metrics_.add_signing(spec.name, static_cast<int64_t>(rrsigs), seconds);
   if (rec.expires > 0) metrics_.set_signature_expiry(spec.name, rec.expires);
 }
@@ -209,7 +218,7 @@ void DaemonWatch::zone_result(const ZoneSpec& spec, const ZoneRecord& rec, UnixT
     std::lock_guard lock(mu_);
     zones_[spec.name].expires = rec.expires;
   }
-  update_zone_metrics(metrics_, spec.name, rec, now);
+  update_metrics(spec, rec, now);
   if (auto c = signatures_expiring_condition(spec, rec, now, error)) {
     if (c->active) log_.error(spec.name, c->event.summary);
     alerts_->set(c->event, c->active);
@@ -236,7 +245,9 @@ void DaemonWatch::config_loaded(const DaemonConfig& cfg, const std::string& how)
 }
 
 void DaemonWatch::zone_dropped(const std::string& zone) {
-  metrics_.remove_zone(zone);
+  if (metrics_on_) metrics_.remove_zone(zone);  // scans the families: zones leave rarely
+  std::lock_guard lock(mu_);
+  zones_.erase(zone);
 }
 
 void DaemonWatch::alert(const AlertEvent& e, bool firing) {
@@ -250,7 +261,7 @@ void DaemonWatch::alert(const AlertEvent& e, bool firing) {
 }
 
 void DaemonWatch::parent_observed(const std::string& zone, UnixTime when) {
-  metrics_.set_parent_observed(zone, when);
+  if (metrics_on_) metrics_.set_parent_observed(zone, when);
 }
 
 }  // namespace ts::agent

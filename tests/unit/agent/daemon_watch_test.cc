@@ -116,8 +116,8 @@ class DaemonWatchTest : public ::testing::Test {
     std::ofstream(dir_ / "z.zone") << "$ORIGIN z.test.\n$TTL 10\n@ SOA ns.z.test. host.z.test. 1 "
                                       "3600 600 86400 5\n@ NS ns\nns A 127.0.0.1\n";
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\naudit-log = \""
-      << (dir_ / "audit" / "audit.jsonl").string() << "\"\n[defaults]\n"
+    c << "[agent]\nmetrics-listen = \"127.0.0.1:0\"\nstate-dir = \"" << (dir_ / "state").string()
+      << "\"\naudit-log = \"" << (dir_ / "audit" / "audit.jsonl").string() << "\"\n[defaults]\n"
       << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
          "\"20m\" }\n"
       << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
@@ -155,7 +155,7 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(cfg->watch.audit_log, (dir_ / "audit" / "audit.jsonl").string());
-  EXPECT_TRUE(cfg->watch.metrics_listen.empty());  // off by default
+  EXPECT_EQ(cfg->watch.metrics_listen, "127.0.0.1:0");  // kept only when served
   auto watch = DaemonWatch::create(*cfg, clock_, log_);
   ASSERT_TRUE(watch) << watch.error().message;
   Daemon d(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 3});
