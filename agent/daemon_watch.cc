@@ -221,8 +221,7 @@ void DaemonWatch::zone_result(const ZoneSpec& spec, const ZoneRecord& rec, UnixT
   update_metrics(spec, rec, now);
   if (auto c = signatures_expiring_condition(spec, rec, now, error)) {
     if (c->active) log_.error(spec.name, c->event.summary);
-    alerts_->set(c->event, c->active);
-    refresh_alert_metrics();
+    alerts_->set(c->event, c->active);  // alert metrics: refreshed by the loop within 1 s
   }
 }
 

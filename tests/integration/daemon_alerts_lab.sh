@@ -4,6 +4,7 @@
 # with alerts to a real SMTP server on 127.0.0.1 (aiosmtpd, STARTTLS required, test CA) and
 # to an HTTPS webhook receiver (test CA, HMAC secret), a chain watch every second through
 # the lab's root hints and trust anchor, and metrics on 127.0.0.1. The test then:
+#  - a third target (a closed port) fails all along: the others are delivered regardless;
 #  - replaces the DS of sub.example.test. at example.test. (Knot primary, nsupdate + TSIG) by
 #    a wrong one: the daemon mails FIRING chain-broken with each parent server's DS and the
 #    validator's verdict, and POSTs the webhook with a valid X-TrustSync-Signature;
@@ -77,6 +78,7 @@ for k in "$LAB_SUB_KEYDIR"/K*.key; do
   "$TS" keygen --keys "$work/state/keys" --import "$k" >/dev/null
 done
 metrics_port=$(free_port)
+dead_port=$(free_port)  # nothing listens: a failing target must not hold up the others
 cat >"$work/agent.toml" <<TOML
 [agent]
 state-dir = "$work/state"
@@ -95,7 +97,7 @@ trust-anchors = ["$LAB_TRUST_ANCHOR"]
 root-hints = "$LAB_ROOT_HINTS"
 timeout = "2s"
 [defaults]
-notify = ["mailto:ops@example.test", "https://127.0.0.1:$hook_port/hooks/trustsync"]
+notify = ["mailto:ops@example.test", "https://127.0.0.1:$hook_port/hooks/trustsync", "https://127.0.0.1:$dead_port/down"]
 ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
 zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
 denial = { type = "nsec" }
@@ -233,6 +235,9 @@ grep -q '^trustsync_alerts_raised_total{kind="chain-broken"} 1$' "$work/m3" || f
 grep -q '^trustsync_alerts_active{kind="chain-broken"} 0$' "$work/m3" || fail "alert still active"
 grep -q "^trustsync_alert_notifications_total{result=\"sent\",target=\"mailto:ops@example.test\"} 2$" "$work/m3" ||
   fail "notification counter: $(grep notifications "$work/m3")"
+failed=$(awk -v t="https://127.0.0.1:$dead_port/..." '$1 == "trustsync_alert_notifications_total{result=\"failed\",target=\"" t "\"}" {print $2}' "$work/m3")
+[[ -n "$failed" && "$failed" -ge 1 ]] || fail "the dead target's failures are not counted: $(grep notifications "$work/m3")"
+log "ok   a dead webhook target failed $failed time(s) without holding up mail, webhook or signing"
 
 # ---- manual commands: ZSK rollover, reload, SIGHUP (audited with uid 0)
 "$TS" rollover "$ZONE" --zsk --config "$work/agent.toml" >/dev/null || fail "rollover --zsk refused"

@@ -199,7 +199,6 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   AlertCounts counts = (*watch)->alerts().counts();
   EXPECT_EQ(counts.raised_total[AlertKind::SignaturesExpiring], 1u);
   EXPECT_EQ(counts.resolved_total[AlertKind::SignaturesExpiring], 1u);
-  EXPECT_EQ(reg.value("trustsync_alerts_raised_total", {{"kind", "signatures-expiring"}}), 1);
 
   // Other components raise through the callback; the zone's targets are filled in.
   AlertCallback cb = d.events().alert_callback();
@@ -209,6 +208,8 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   e.subject = "DS 1 13 2 AB";
   cb(e, true);
   EXPECT_EQ((*watch)->alerts().active().size(), 1u);
+  EXPECT_EQ(reg.value("trustsync_alerts_active", {{"kind", "rogue-ds"}}), 1);
+  EXPECT_EQ(reg.value("trustsync_alerts_raised_total", {{"kind", "signatures-expiring"}}), 1);
   cb(e, false);
   EXPECT_TRUE((*watch)->alerts().active().empty());
 
