@@ -178,9 +178,17 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   (*watch)->parent_observed("z.test.", kT0 - 30);
   EXPECT_EQ(reg.value("trustsync_parent_observation_age_seconds", {{"zone", "z.test."}}), 30);
 
-  // A manual command with its caller.
+  // A manual command with its caller; the DS confirmation it makes is audited as theirs.
+  run_until(d, kT0 + 120);  // the initial rollover submits the DS once the DNSKEY is cached
+  rec = d.record("z.test.");
+  uint16_t ksk_tag = 0;
+  for (const auto& k : rec->keys.keys)
+    if (k.role == KeyRole::KSK && k.ds_submitted) ksk_tag = k.tag;
+  ASSERT_NE(ksk_tag, 0);
   {
     ActorScope who("uid:1000");
+    Status st = d.ds_seen("z.test.", ksk_tag, false);
+    ASSERT_TRUE(st) << st.error().message;
     (*watch)->command("rollover z.test. zsk", "error: no signing ZSK\n");
     (*watch)->command("status z.test.", "ok\n");  // read-only: not audited
   }
@@ -222,6 +230,11 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   EXPECT_NE(text.find("\"event\":\"key-activated\""), std::string::npos);
   EXPECT_NE(text.find("\"event\":\"ds-submitted\""), std::string::npos);
   EXPECT_NE(text.find("\"actor\":\"uid:1000\",\"event\":\"manual-command\""), std::string::npos);
+  EXPECT_NE(text.find("\"actor\":\"uid:1000\",\"event\":\"ds-seen\",\"details\":{\"tag\":" +
+                      std::to_string(ksk_tag)),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"by\":\"ds-seen command\""), std::string::npos);
   EXPECT_EQ(text.find("status z.test."), std::string::npos);
   auto report = verify_audit_log((dir_ / "audit" / "audit.jsonl").string(),
                                  (dir_ / "audit" / "audit.jsonl.head").string());
