@@ -103,6 +103,10 @@ class Daemon {
   void set_events(DaemonEvents* events) { events_ = events ? events : &no_events_; }
   /// For daemon components: events().alert(e, firing), events().alert_callback() ...
   DaemonEvents& events() { return *events_; }
+  /// For components made before set_events(): forwards to the events set at call time.
+  AlertCallback alert_callback() {
+    return [this](const AlertEvent& e, bool firing) { events_->alert(e, firing); };
+  }
 
  private:
   DaemonEvents no_events_;

@@ -9,7 +9,7 @@
 // must never block on the network (signing goes on whatever an alert target does).
 //
 //   daemon.set_events(watch.get());
-//   parent_sync.set_alert_callback(daemon.events().alert_callback());   // one line to merge
+//   parent_sync.set_alert_callback(daemon.alert_callback());   // one line to merge (late-bound)
 //   daemon.events().parent_observed("example.test.", now);
 #pragma once
 

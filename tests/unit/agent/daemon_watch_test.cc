@@ -159,6 +159,7 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   auto watch = DaemonWatch::create(*cfg, clock_, log_);
   ASSERT_TRUE(watch) << watch.error().message;
   Daemon d(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 3});
+  AlertCallback early = d.alert_callback();  // taken before set_events(): still reaches it
   d.set_events(watch->get());
   ASSERT_TRUE(d.start());
   d.scheduler().run_due();
@@ -220,6 +221,9 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   EXPECT_EQ(reg.value("trustsync_alerts_raised_total", {{"kind", "signatures-expiring"}}), 1);
   cb(e, false);
   EXPECT_TRUE((*watch)->alerts().active().empty());
+  early(e, true);
+  EXPECT_EQ((*watch)->alerts().active().size(), 1u);
+  early(e, false);
 
   // The audit log: config load, the keys' events, the command with its uid; intact.
   (*watch)->flush_audit();
