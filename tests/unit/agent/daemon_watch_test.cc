@@ -294,3 +294,21 @@ TEST(WatchConfig, ReadsAuditLogAndChainWatch) {
 
 }  // namespace
 }  // namespace ts::agent
+
+namespace ts::agent {
+namespace {
+
+TEST(ChainObserver, StartsFromTheIanaAnchorsOrTheConfiguredFiles) {
+  ChainWatchSettings s;
+  s.interval = Duration::minutes(5);
+  auto iana = ChainObserver::create(s);  // no query is made here
+  EXPECT_TRUE(iana) << iana.error().message;
+  s.trust_anchors = {"/nonexistent/root.ds"};
+  auto missing = ChainObserver::create(s);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("/nonexistent/root.ds"), std::string::npos)
+      << missing.error().message;
+}
+
+}  // namespace
+}  // namespace ts::agent
