@@ -2,7 +2,8 @@
 // the audit log), signing passes (metrics), each maintenance pass's outcome (metrics and the
 // signatures-expiring alert), configuration loads, and the two entry points other daemon
 // components use: alert(event, firing) to raise or resolve an alert, parent_observed() for
-// the "seconds since the last parent observation" gauge, audit() for their own audit records.
+// the "seconds since the last parent observation" gauge, ds_state() for the DS state gauge,
+// audit() for their own audit records.
 // The base class does nothing: a Daemon without a watch (unit tests) runs unchanged. The
 // real implementation is DaemonWatch (agent/daemon_watch.h). Calls come from the scheduler's
 // workers, the control thread and the signal loop; implementations must be thread-safe and
@@ -55,6 +56,9 @@ class DaemonEvents {
   virtual void alert(const AlertEvent& /*e*/, bool /*firing*/) {}
   /// The parent of `zone` was observed successfully at `when` (metrics).
   virtual void parent_observed(const std::string& /*zone*/, UnixTime /*when*/) {}
+  /// The zone's DS state at the parent ("ok", "missing", "rogue", "stale", "inconsistent",
+  /// "unsigned-parent", "unknown": kDsStates of agent/metrics_trustsync.h) for metrics.
+  virtual void ds_state(const std::string& /*zone*/, const std::string& /*state*/) {}
   /// Writes one audit record (actor filled in by the caller).
   virtual void audit(const AuditRecord& /*r*/) {}
 

@@ -259,6 +259,18 @@ void DaemonWatch::alert(const AlertEvent& e, bool firing) {
   refresh_alert_metrics();
 }
 
+void DaemonWatch::ds_state(const std::string& zone, const std::string& state) {
+  if (!metrics_on_) return;
+  static const char* kDsState = "trustsync_ds_state";
+  std::lock_guard lock(mu_);
+  std::string& shown = zones_[zone].ds_state;
+  if (shown == state) return;
+  // TrustSyncMetrics::set_ds_state scans the family and keeps 7 series per zone: not here.
+  if (!shown.empty()) registry_.remove(kDsState, {{"zone", zone}, {"state", shown}});
+  registry_.set(kDsState, {{"zone", zone}, {"state", state}}, 1);
+  shown = state;
+}
+
 void DaemonWatch::parent_observed(const std::string& zone, UnixTime when) {
   if (metrics_on_) metrics_.set_parent_observed(zone, when);
 }

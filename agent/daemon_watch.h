@@ -69,6 +69,8 @@ class DaemonWatch final : public DaemonEvents {
   /// Empty e.targets are filled with the zone's `notify` targets.
   void alert(const AlertEvent& e, bool firing) override;
   void parent_observed(const std::string& zone, UnixTime when) override;
+  /// Exports only the current state (1) and removes the previous one: absent = 0.
+  void ds_state(const std::string& zone, const std::string& state) override;
   void audit(const AuditRecord& r) override;
 
   AlertManager& alerts() { return *alerts_; }
@@ -86,7 +88,8 @@ class DaemonWatch final : public DaemonEvents {
     std::vector<std::string> notify;
     UnixTime expires = 0;
     UnixTime next_chain_check = 0;
-    ZoneMetricsShown shown;  // rollover series exported for the zone
+    ZoneMetricsShown shown;  // key and rollover series exported for the zone
+    std::string ds_state;    // DS state series exported for the zone
   };
   void update_metrics(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);
   DaemonWatch(const DaemonConfig& cfg, const Clock& clock, Logger& log);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -178,6 +179,11 @@ TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
       << reg.render();
   (*watch)->parent_observed("z.test.", kT0 - 30);
   EXPECT_EQ(reg.value("trustsync_parent_observation_age_seconds", {{"zone", "z.test."}}), 30);
+  d.events().ds_state("z.test.", "missing");
+  d.events().ds_state("z.test.", "ok");
+  EXPECT_EQ(reg.value("trustsync_ds_state", {{"state", "ok"}, {"zone", "z.test."}}), 1);
+  EXPECT_TRUE(
+      std::isnan(reg.value("trustsync_ds_state", {{"state", "missing"}, {"zone", "z.test."}})));
 
   // A manual command with its caller; the DS confirmation it makes is audited as theirs.
   run_until(d, kT0 + 120);  // the initial rollover submits the DS once the DNSKEY is cached
