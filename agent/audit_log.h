@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/json_writer.h"
 #include "common/clock.h"
@@ -76,6 +77,8 @@ class AuditLog {
 
   /// Appends one line and fsyncs it, then updates the head file. Thread-safe.
   Status append(const AuditRecord& record);
+  /// Appends the records in order with one write, one fsync and one head update (alertwire).
+  Status append_all(const std::vector<AuditRecord>& records);
   /// Entries in the log (the last `seq`).
   uint64_t entries() const;
   /// Hash of the last line (audit_genesis() when empty).

@@ -63,6 +63,43 @@ void read_alerts_table(const toml::node& n, const std::string& path, AlertSettin
     ctx.error(n, path + ".smtp-user", "needs smtp-password-file (the password is never inline)");
 }
 
+// ---- alertwire: [agent.chain-watch] ----
+void read_chain_watch_table(const toml::node& n, const std::string& path, ChainWatchSettings& w,
+                            Ctx& ctx) {
+  const toml::table* t = n.as_table();
+  if (!t) {
+    ctx.error(n, path, "expected a table [agent.chain-watch]");
+    return;
+  }
+  std::vector<KeyHandler> h = {
+      {"interval",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto d = read_duration(v, p, ctx)) w.interval = *d;
+       }},
+      {"trust-anchors",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto l = read_string_array(v, p, ctx)) {
+           w.trust_anchors.clear();
+           for (const auto& f : *l) w.trust_anchors.push_back(ctx.resolve(f));
+         }
+       }},
+      {"root-hints",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto s = read_string(v, p, ctx)) w.root_hints = s->empty() ? "" : ctx.resolve(*s);
+       }},
+      {"timeout",
+       [&](const toml::node& v, const std::string& p) {
+         auto d = read_duration(v, p, ctx);
+         if (d && d->seconds == 0)
+           ctx.error(v, p, "must be at least 1s");
+         else if (d)
+           w.timeout = *d;
+       }},
+  };
+  for_each_key(*t, path, h, ctx);
+}
+// ---- end alertwire ----
+
 void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {
   const toml::table* t = n.as_table();
   if (!t) {
@@ -96,6 +133,13 @@ void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {
        }},
       {"alerts",
        [&](const toml::node& v, const std::string& p) { read_alerts_table(v, p, g.alerts, ctx); }},
+      // ---- alertwire ----
+      path_key("audit-log", g.audit_log),
+      {"chain-watch",
+       [&](const toml::node& v, const std::string& p) {
+         read_chain_watch_table(v, p, g.chain_watch, ctx);
+       }},
+      // ---- end alertwire ----
   };
   for_each_key(*t, "agent", h, ctx);
 }

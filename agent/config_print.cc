@@ -122,6 +122,17 @@ std::string config_to_toml(const Config& cfg) {
                              {"rate-burst", a.rate_burst},
                              {"rate-interval", format_duration(a.rate_interval)},
                          });
+  // ---- alertwire ----
+  agent.insert("audit-log", g.audit_log);
+  toml::array anchors;
+  for (const auto& f : g.chain_watch.trust_anchors) anchors.push_back(f);
+  agent.insert("chain-watch", toml::table{
+                                  {"interval", format_duration(g.chain_watch.interval)},
+                                  {"trust-anchors", std::move(anchors)},
+                                  {"root-hints", g.chain_watch.root_hints},
+                                  {"timeout", format_duration(g.chain_watch.timeout)},
+                              });
+  // ---- end alertwire ----
   toml::array zones;
   for (const ZonePolicy& z : cfg.zones) zones.push_back(zone_table(z));
   toml::table root{{"agent", std::move(agent)}};

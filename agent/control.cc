@@ -12,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "agent/audit_actor.h"  // alertwire
+#include "agent/audit_log.h"    // alertwire
 #include "agent/daemon.h"
 
 namespace ts::agent {
@@ -157,6 +159,14 @@ void ControlServer::loop() {
     }
     if (auto nl = line.find('\n'); nl != std::string::npos) line.resize(nl);
     std::string out;
+    // ---- alertwire: the request acts for the peer's uid (audit log) ----
+    ucred cred{};
+    socklen_t cred_len = sizeof cred;
+    std::string who = ::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0
+                          ? audit_actor_uid(cred.uid)
+                          : "uid:unknown";
+    ActorScope actor(who);
+    // ---- end alertwire ----
     try {
       out = handler_(line);
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "agent/daemon_sign.h"
 #include "agent/rollover_planner.h"
@@ -140,6 +141,7 @@ Status Daemon::start() {
   if (!all) return all.error();
   stored_ = std::move(*all);
   started_at_ = clock_.now();
+  events_->config_loaded(cfg_, "start");  // alertwire
   log_.info(
       "", "starting",
       {{"zones", std::to_string(cfg_.zones.size())}, {"state", s.database}, {"keys", s.key_dir}});
@@ -189,6 +191,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
                 "key " + k.id + " found in the key store" +
                     (k.has_ksk_duty() ? "; its DS is assumed to be at the parent" : ""));
           }
+          if (!z->rec.keys.keys.empty()) events_->zone_saved(spec, {}, z->rec, now, "imported");
         }
       }
       next[spec.name] = z;
@@ -199,6 +202,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   }
   for (const auto& name : removed) {
     sched_->cancel(name);
+    events_->zone_dropped(name);  // alertwire
     log_.info(name, "zone removed from the configuration; its keys and state are kept");
   }
   cfg_ = std::move(cfg);
@@ -224,6 +228,7 @@ void Daemon::process(ZoneRt& z, UnixTime now) {
   } catch (const std::exception& ex) {
     st = fail(std::string("internal error: ") + ex.what());
   }
+  events_->zone_result(z.spec, z.rec, now, st ? "" : st.error().message);  // alertwire
   if (st) {
     z.failures = 0;
     z.last_error.clear();
@@ -289,13 +294,16 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
       return s;
     }
     log_transitions(spec.name, transitions);
+    events_->zone_saved(spec, before, rec, now, "planner");  // alertwire
   }
   // 3. Sign when the key set changed, the signatures are due, or the output is missing.
   bool need_sign =
       rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
   if (need_sign) {
+    auto sign_start = std::chrono::steady_clock::now();  // alertwire: throughput metric
     auto out = sign_and_write(spec, rec.keys, *keystore_, now, rec.keys.serial);
     if (!out) return out.error();
+    std::chrono::duration<double> sign_seconds = std::chrono::steady_clock::now() - sign_start;
     rec.signed_at = now;
     rec.expires = out->expires;
     int64_t margin = spec.refresh + jitter(spec.jitter);
@@ -303,6 +311,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     rec.dirty = false;
     rec.keys.serial = out->serial;
     if (Status s = store_->save(rec, {}); !s) return s;
+    events_->zone_signed(spec, rec, out->rrsigs, sign_seconds.count());  // alertwire
     log_.info(spec.name, "signed",
               {{"serial", std::to_string(out->serial)},
                {"rrsigs", std::to_string(out->rrsigs)},
@@ -349,6 +358,7 @@ Status Daemon::rollover(const std::string& zone, const std::string& role_text) {
       return s;
     }
     log_transitions(zone, {*t});
+    events_->zone_saved(z->spec, before, z->rec, now, "rollover command");  // alertwire
   }
   sched_->schedule(clock_.now(), zone, EventKind::Maintain);
   return {};
@@ -377,6 +387,7 @@ Status Daemon::ds_seen(const std::string& zone, uint16_t tag, bool gone) {
       return s;
     }
     log_transitions(zone, {t});
+    events_->zone_saved(z->spec, before, z->rec, now, "ds-seen command");  // alertwire
   }
   sched_->schedule(clock_.now(), zone, EventKind::Maintain);
   return {};
@@ -389,7 +400,9 @@ Status Daemon::reload() {
   if (!cfg) return cfg.error();
   for (const auto& w : cfg->warnings) log_.warn("", w);
   log_.info("", "configuration reloaded", {{"zones", std::to_string(cfg->zones.size())}});
-  return apply_config(std::move(*cfg));
+  Status applied = apply_config(std::move(*cfg));
+  if (applied) events_->config_loaded(cfg_, "reload");  // alertwire
+  return applied;
 }
 
 Status Daemon::zone_add(const DynamicZone& dz) {

@@ -17,6 +17,7 @@
 #include <random>
 #include <string>
 
+#include "agent/daemon_events.h"  // alertwire
 #include "agent/daemon_policy.h"
 #include "agent/daemon_store.h"
 #include "agent/log.h"
@@ -95,6 +96,22 @@ class Daemon {
   std::atomic<size_t> signed_count_{0};
   UnixTime started_at_ = 0;
   std::atomic<bool> all_signed_logged_{false};
+
+  // ---- alertwire: audit, metrics and alerts (agent/daemon_events.h) ----
+ public:
+  /// Where the daemon reports what it does; nullptr = nowhere. Set before start().
+  void set_events(DaemonEvents* events) { events_ = events ? events : &no_events_; }
+  /// For daemon components: events().alert(e, firing), events().alert_callback() ...
+  DaemonEvents& events() { return *events_; }
+  /// For components made before set_events(): forwards to the events set at call time.
+  AlertCallback alert_callback() {
+    return [this](const AlertEvent& e, bool firing) { events_->alert(e, firing); };
+  }
+
+ private:
+  DaemonEvents no_events_;
+  DaemonEvents* events_ = &no_events_;
+  // ---- end alertwire ----
 };
 
 }  // namespace ts::agent

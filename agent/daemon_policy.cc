@@ -114,6 +114,7 @@ Result<DaemonConfig> load_daemon_config(const std::string& path,
       if (d.name == z.name) out.zones.back().dynamic = true;
   }
   out.warnings = cfg->warnings;
+  fill_watch_settings(*cfg, out);  // alertwire
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/daemon_watch_settings.h"  // alertwire
 #include "common/clock.h"
 #include "common/result.h"
 
@@ -45,6 +46,9 @@ struct ZoneSpec {
   /// 0 keep, 1 increment, 2 unixtime, 3 date.
   int serial = 1;
   std::string parent_method = "none";
+  // ---- alertwire ----
+  std::vector<std::string> notify;  ///< alert targets (`notify`)
+  // ---- end alertwire ----
 };
 
 struct DaemonSettings {
@@ -61,6 +65,9 @@ struct DaemonConfig {
   DaemonSettings settings;
   std::vector<ZoneSpec> zones;
   std::vector<std::string> warnings;
+  // ---- alertwire ----
+  DaemonWatchSettings watch;  ///< audit log, metrics, alerts, chain watch
+  // ---- end alertwire ----
 };
 
 /// Loads `path` plus `extra` zones (as if appended as [[zone]] entries).

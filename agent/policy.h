@@ -173,6 +173,17 @@ struct AlertSettings {
   Duration rate_interval = Duration::minutes(6);
 };
 
+// ---- alertwire: the daemon's chain watch (agent/daemon_watch.h) ----
+/// Each zone's chain of trust walked on a schedule, as `trustsync chain` does (fresh
+/// validator, every parent server asked): TOML table `[agent.chain-watch]`.
+struct ChainWatchSettings {
+  Duration interval = Duration::secs(0);   // `interval`: how often; 0 = off (the default)
+  std::vector<std::string> trust_anchors;  // `trust-anchors`: DS/DNSKEY files; [] = IANA root
+  std::string root_hints;                  // `root-hints`: "" = the real root servers
+  Duration timeout = Duration::secs(3);    // `timeout`: per query
+};
+// ---- end alertwire ----
+
 /// Process-wide settings: TOML table `[agent]`.
 struct GlobalSettings {
   std::string state_dir = "/var/lib/trustsync";  // `state-dir`
@@ -185,6 +196,11 @@ struct GlobalSettings {
   /// `metrics-listen`: "127.0.0.1:9153"; empty = off (the default).
   std::string metrics_listen;
   AlertSettings alerts;  // `[agent.alerts]`
+  // ---- alertwire ----
+  /// `audit-log`: the hash-chained audit trail; default state_dir + "/audit.jsonl".
+  std::string audit_log;
+  ChainWatchSettings chain_watch;  // `[agent.chain-watch]`
+  // ---- end alertwire ----
 };
 
 struct Config {
