@@ -22,10 +22,18 @@
 #include "agent/log.h"
 #include "agent/scheduler.h"
 #include "common/clock.h"
+#include "common/name.h"
 
 namespace ts::signer {
 class FileKeyStore;
 }
+
+namespace ts::agent {
+class KeyPool;
+class PoolKeyCache;
+class SyncBatcher;
+struct StagedFiles;
+}  // namespace ts::agent
 
 namespace ts::agent {
 
@@ -72,6 +80,7 @@ class Daemon {
     int failures = 0;
     bool signed_once = false;
     std::string last_error;
+    uint64_t renames_ticket = 0;  // rec.pending is durable once sync_->covered(it)
   };
   std::shared_ptr<ZoneRt> find(const std::string& zone) const;
   void process(ZoneRt& z, UnixTime now);
@@ -79,6 +88,10 @@ class Daemon {
   Status apply_config(DaemonConfig cfg);
   void log_transitions(const std::string& zone, const std::vector<Transition>& ts);
   int64_t jitter(int64_t max);
+  struct NewKey;
+  Result<NewKey> new_key(const ZoneSpec& spec, const Name& origin, KeyRole role, uint8_t alg,
+                         UnixTime now, StagedFiles& staged);
+  Status roll_forward();
 
   DaemonConfig cfg_;
   const Clock& clock_;
@@ -86,6 +99,9 @@ class Daemon {
   DaemonOptions opt_;
   std::unique_ptr<signer::FileKeyStore> keystore_;
   std::unique_ptr<DaemonStore> store_;
+  std::unique_ptr<SyncBatcher> sync_;
+  std::unique_ptr<PoolKeyCache> pool_keys_;
+  std::unique_ptr<KeyPool> pool_;
   std::unique_ptr<Scheduler> sched_;
   mutable std::mutex mu_;  // zones_
   std::map<std::string, std::shared_ptr<ZoneRt>> zones_;

@@ -1,12 +1,19 @@
 // The daemon's signing pass and the self-verification of its output.
 #include "agent/daemon_sign.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include <map>
 
+#include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
 #include "signer/keystore.h"
@@ -148,9 +155,13 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
   return verified;
 }
 
-Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
-                                   const signer::FileKeyStore& store, UnixTime now,
-                                   uint32_t last_serial) {
+namespace {
+
+/// Loads, signs and self-checks the zone; `write` gets the verified zone.
+Result<SignOutcome> sign_zone_for(
+    const ZoneSpec& spec, const ZoneKeyState& state, const signer::FileKeyStore& store,
+    const HeldKeys& held, UnixTime now, uint32_t last_serial,
+    const std::function<Status(const signer::Zone&, SignOutcome&)>& write) {
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();
   signer::LoadOptions lo;
@@ -167,11 +178,17 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
   signer::SignOptions o;
   for (const KeyRecord& k : state.keys) {
     if (!in_dnskey_rrset(k, now)) continue;
-    auto key = load_key(store, k.id);
-    if (!key) return key.error();
-    privs.push_back(std::move(*key));
+    const signer::PrivateKey* pk = nullptr;
+    if (auto h = held.find(k.id); h != held.end()) {
+      pk = h->second;
+    } else {
+      auto key = load_key(store, k.id);
+      if (!key) return key.error();
+      privs.push_back(std::move(*key));
+      pk = &privs.back();
+    }
     signer::SigningKey sk;
-    sk.key = &privs.back();
+    sk.key = pk;
     sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
     sk.tag = k.tag;
     sk.signs_dnskey = signs_dnskey_rrset(k, now);
@@ -191,13 +208,49 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
   if (!stats) return fail("signing: " + stats.error().message);
   auto verified = verify_signed_zone(*zone, now);
   if (!verified) return fail("self-check failed, output not written: " + verified.error().message);
-  if (Status s = signer::write_zone_file(*zone, spec.output_file, {}); !s) return s.error();
   SignOutcome out;
   out.serial = stats->serial;
   out.rrsigs = stats->rrsigs;
   out.verified = *verified;
   out.expires = o.expiration;
+  if (Status s = write(*zone, out); !s) return s.error();
   return out;
+}
+
+}  // namespace
+
+Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
+                                   const signer::FileKeyStore& store, UnixTime now,
+                                   uint32_t last_serial) {
+  return sign_zone_for(spec, state, store, {}, now, last_serial,
+                       [&](const signer::Zone& zone, SignOutcome&) {
+                         return signer::write_zone_file(zone, spec.output_file, {});
+                       });
+}
+
+Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& state,
+                                 const signer::FileKeyStore& store, const HeldKeys& held,
+                                 UnixTime now, uint32_t last_serial) {
+  return sign_zone_for(spec, state, store, held, now, last_serial,
+                       [&](const signer::Zone& zone, SignOutcome& out) -> Status {
+                         out.temp = spec.output_file + ".ts-" + random_hex(12);
+                         int fd = ::open(out.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                         0644);
+                         if (fd < 0)
+                           return fail(out.temp + ": cannot create: " + std::strerror(errno));
+                         FILE* fp = ::fdopen(fd, "w");
+                         if (!fp) {
+                           ::close(fd);
+                           ::unlink(out.temp.c_str());
+                           return fail(out.temp + ": fdopen failed");
+                         }
+                         Status s = signer::write_zone(zone, fp, {});
+                         bool closed = std::fclose(fp) == 0;
+                         if (s && !closed)
+                           s = fail(out.temp + ": write failed: " + std::strerror(errno));
+                         if (!s) ::unlink(out.temp.c_str());
+                         return s;
+                       });
 }
 
 Status run_command(const std::string& command) {
