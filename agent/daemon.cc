@@ -12,8 +12,8 @@
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
-#include "agent/sync_batch.h"
 #include "agent/rollover_planner.h"
+#include "agent/sync_batch.h"
 #include "common/atomic_file.h"
 #include "signer/keystore.h"
 
@@ -170,7 +170,8 @@ Status Daemon::roll_forward() {
   std::vector<std::string> dirs;
   for (auto& [name, rec] : stored_) {
     if (rec.pending.empty()) continue;
-    if (Status s = apply_renames(rec.pending, true); !s) return fail(name + ": " + s.error().message);
+    if (Status s = apply_renames(rec.pending, true); !s)
+      return fail(name + ": " + s.error().message);
     for (const auto& d : dirs_of(rec.pending))
       if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
     rec.pending.clear();  // durable after the sync below; the next save drops them
@@ -385,11 +386,10 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         held[nk->rec.id] = nk->fresh.get();
         fresh.push_back(std::move(nk->fresh));
       }
-      transitions.push_back({now,
-                             std::string(to_string(a.role)) + " " + std::to_string(nk->rec.tag),
-                             "none", "generated",
-                             "key " + nk->rec.id + " for the rollover" +
-                                 (nk->pooled ? " (from the key pool)" : "")});
+      transitions.push_back(
+          {now, std::string(to_string(a.role)) + " " + std::to_string(nk->rec.tag), "none",
+           "generated",
+           "key " + nk->rec.id + " for the rollover" + (nk->pooled ? " (from the key pool)" : "")});
       generated = true;
     }
     if (!generated) break;
