@@ -12,10 +12,12 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 
 #include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
+#include "signer/dnskey_verifier.h"
 #include "signer/keystore.h"
 #include "signer/nsec3_chain.h"
 #include "signer/signing_input.h"
@@ -99,6 +101,7 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
     uint16_t flags;
     uint8_t alg;
     Bytes pub;
+    std::shared_ptr<signer::DnskeyVerifier> verifier;  // decoded once for all its RRSIGs
   };
   std::multimap<uint16_t, Key> keys;  // by tag
   for (const Bytes& rd : dnskeys->rdatas) {
@@ -106,9 +109,11 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
     uint32_t ac = 0;  // RFC 4034 Appendix B key tag
     for (size_t i = 0; i < rd.size(); ++i) ac += (i & 1) ? rd[i] : uint32_t(rd[i]) << 8;
     ac += (ac >> 16) & 0xFFFF;
-    keys.emplace(
-        static_cast<uint16_t>(ac & 0xFFFF),
-        Key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end())});
+    Key key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end()),
+            nullptr};
+    if (auto v = signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(key.alg), key.pub))
+      key.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
+    keys.emplace(static_cast<uint16_t>(ac & 0xFFFF), std::move(key));
   }
   size_t verified = 0;
   Bytes input;
@@ -130,8 +135,10 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
         if (k.alg != f.algorithm) continue;
         if (type == rrtype::DNSKEY && !(k.flags & 1)) continue;  // DNSKEY set: SEP keys
         signer::build_signing_input(f, owner, zone.klass(), rdatas, input);
-        auto v = signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub, input,
-                                          std::span<const uint8_t>(sig).subspan(prefix));
+        auto sigbytes = std::span<const uint8_t>(sig).subspan(prefix);
+        auto v = k.verifier ? k.verifier->verify(input, sigbytes)
+                            : signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub,
+                                                       input, sigbytes);
         ok = v && *v;
       }
       if (!ok)
