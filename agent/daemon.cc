@@ -421,7 +421,9 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
 
   // 3. Durable before acted on: the staged files (one sync round shared with the other
   // workers), then the record with the renames it implies (group commit), then the renames.
+  auto crash = [&](std::string_view point) { return opt_.crash_at && opt_.crash_at(point); };
   if (!(rec == before) || !staged.renames.empty()) {
+    if (crash("staged")) return fail("crash injected after staging");
     if (!staged.renames.empty()) {
       if (Status s = sync_->sync(dirs_of(staged.renames)); !s) {
         abandon();
@@ -429,11 +431,13 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
       }
     }
     rec.pending = staged.renames;
+    if (crash("synced")) return fail("crash injected before the commit");
     if (Status s = store_->save(rec, transitions); !s) {
       abandon();
       return s;
     }
     log_transitions(spec.name, transitions);
+    if (crash("committed")) return fail("crash injected after the commit");
     if (Status s = apply_renames(rec.pending); !s) {
       rec.dirty = true;  // the next pass retries the renames, then signs again
       return s;

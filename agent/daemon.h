@@ -11,11 +11,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "agent/daemon_policy.h"
 #include "agent/daemon_store.h"
@@ -42,6 +44,10 @@ struct DaemonOptions {
   /// Seconds before a failed zone is tried again (doubles up to retry_max).
   int64_t retry_min = 10, retry_max = 3600;
   uint64_t seed = 0;  ///< jitter seed; 0 = random
+  /// Fault injection (tests): called at "staged" (key files and output written, unsynced),
+  /// "synced" (before the commit) and "committed" (before the renames); returning true ends
+  /// the pass there with nothing cleaned up, as a kill -9 would. Tear the Daemon down next.
+  std::function<bool(std::string_view point)> crash_at = nullptr;
 };
 
 class Daemon {
