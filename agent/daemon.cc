@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "agent/daemon_sign.h"
 #include "agent/key_files.h"
@@ -133,10 +134,11 @@ struct Daemon::NewKey {
 };
 
 Result<Daemon::NewKey> Daemon::new_key(const ZoneSpec& spec, const Name& origin, KeyRole role,
-                                       uint8_t alg, UnixTime now, StagedFiles& staged) {
+                                       uint8_t alg, UnixTime now, StagedFiles& staged,
+                                       bool from_pool) {
   KeySpec ks{alg, static_cast<int>(alg == spec.algorithm ? spec.bits : 0)};
   NewKey nk;
-  auto pooled = pool_->try_take(ks);
+  auto pooled = from_pool ? pool_->try_take(ks) : Result<std::optional<PooledKey>>(std::nullopt);
   if (pooled && pooled->has_value()) {
     auto key = load_pool_key(*keystore_, *pool_keys_, **pooled);
     auto meta = key ? stage_key_assignment(*keystore_, (**pooled).id, *key, origin,
@@ -224,6 +226,19 @@ Status Daemon::start() {
   sync_ = std::make_unique<SyncBatcher>();
   // Outputs and key metadata committed before a crash but not yet renamed into place.
   if (Status st = roll_forward(); !st) return fail("roll-forward: " + st.error().message);
+  // What a crash left of passes that never committed: metadata and output temporaries.
+  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr);
+  std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
+  for (const auto& z : cfg_.zones) {
+    auto slash = z.output_file.rfind('/');
+    outputs[dir_of(z.output_file)].insert(
+        slash == std::string::npos ? z.output_file : z.output_file.substr(slash + 1));
+  }
+  for (const auto& [dir, names] : outputs)
+    stale += remove_stale_temporaries(dir, ".ts-", 12, &names);
+  if (stale > 0)
+    log_.info("", "removed temporaries of passes stopped before their commit",
+              {{"files", std::to_string(stale)}});
   pool_keys_ = std::make_unique<PoolKeyCache>();
   pool_ = std::make_unique<KeyPool>(
       *store_, pool_key_generator(*keystore_, *sync_, clock_, *pool_keys_), kPoolOptions);
@@ -361,6 +376,8 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   };
   std::vector<Transition> transitions;
   bool zone_changed = false;
+  bool from_pool =
+      true;  // after a key tag collision: a fresh key (a released one comes back first)
   Plan plan;
   for (int round = 0; round < 4; ++round) {
     plan = step(rec.keys, kp, timing, now, parent_view(rec));
@@ -370,7 +387,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
       if (changes_zone(a.kind)) zone_changed = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
       size_t files = staged.created.size(), renames = staged.renames.size();
-      auto nk = new_key(spec, *origin, a.role, a.algorithm, now, staged);
+      auto nk = new_key(spec, *origin, a.role, a.algorithm, now, staged, from_pool);
       if (!nk) {
         abandon();
         return nk.error();
@@ -379,6 +396,8 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         unstage(staged, files, renames);  // e.g. a key tag collision: try again next round
         if (nk->pooled) store_->pool_release(*nk->pooled);
         log_.warn(spec.name, s.error().message);
+        from_pool = false;
+        generated = true;  // another round, with a fresh key
         continue;
       }
       if (nk->pooled) taken.push_back(*nk->pooled);

@@ -96,7 +96,7 @@ class Daemon {
   int64_t jitter(int64_t max);
   struct NewKey;
   Result<NewKey> new_key(const ZoneSpec& spec, const Name& origin, KeyRole role, uint8_t alg,
-                         UnixTime now, StagedFiles& staged);
+                         UnixTime now, StagedFiles& staged, bool from_pool);
   Status roll_forward();
 
   DaemonConfig cfg_;

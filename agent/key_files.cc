@@ -1,13 +1,18 @@
 // Staged (unsynced) key files, their renames and the roll-forward.
 #include "agent/key_files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "common/atomic_file.h"
 #include "signer/dnssec_records.h"
@@ -127,6 +132,26 @@ Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, con
   m.created = created;
   if (Status s = stage_meta(ks, m, out); !s) return s.error();
   return m;
+}
+
+size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
+                                const std::set<std::string>* bases) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return 0;
+  std::vector<std::string> stale;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    size_t at = n.rfind(marker);
+    if (at == std::string::npos || at == 0 || n.size() != at + marker.size() + hex_len) continue;
+    if (!std::all_of(n.begin() + static_cast<std::ptrdiff_t>(at + marker.size()), n.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+      continue;
+    if (bases && !bases->count(n.substr(0, at))) continue;
+    stale.push_back(dir + "/" + n);
+  }
+  size_t removed = 0;
+  for (const auto& p : stale) removed += ::unlink(p.c_str()) == 0;
+  return removed;
 }
 
 Status apply_renames(const Renames& renames, bool roll_forward) {

@@ -11,6 +11,7 @@
 //   sync.sync(keystore.dir());  commit(...st.renames...);  apply_renames(st.renames);
 #pragma once
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,13 @@ Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, con
 
 /// rename(2)s in order; a missing temporary is skipped when `roll_forward` (already applied).
 Status apply_renames(const Renames& renames, bool roll_forward = false);
+
+/// Removes the files of `dir` named <base><marker><`hex_len` hex digits> (with <base> in
+/// `bases`, or any base when `bases` is null): temporaries of passes that a crash stopped before
+/// their commit. Call only after the roll-forward and before anything stages again. Returns
+/// how many were removed.
+size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
+                                const std::set<std::string>* bases);
 
 /// Creates `path` O_EXCL with `mode` and writes `content`; no fsync (see SyncBatcher).
 Status write_new_file(const std::string& path, std::string_view content, unsigned mode);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -237,13 +238,36 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
     rec.pending = {{temp, output}, {output + ".ts-gone", output}};  // second: already applied
     ASSERT_TRUE((*store)->save(rec, {}));
   }
+  // Temporaries of passes that never committed (no record names them) go at start.
+  std::string stale_out = output + ".ts-0123456789ab";
+  std::string stale_meta = (dir_ / "state" / "keys" / "Kx.meta.tmp-89abcdef").string();
+  ASSERT_TRUE(write_new_file(stale_out, "uncommitted", 0644));
+  ASSERT_TRUE(write_new_file(stale_meta, "uncommitted", 0600));
   auto d = make(cfg);  // start() rolls forward before anything is scheduled
   EXPECT_FALSE(fs::exists(temp));
+  EXPECT_FALSE(fs::exists(stale_out));
+  EXPECT_FALSE(fs::exists(stale_meta));
   auto now_text = read_file(output);
   ASSERT_TRUE(now_text);
   EXPECT_NE(now_text->find("; rolled forward"), std::string::npos);
   auto pending = d->record(zone)->pending;
   EXPECT_TRUE(pending.empty());
+}
+
+TEST_F(DurabilityTest, StaleTemporariesMatchOnlyTheirExactPattern) {
+  auto mk = [&](const std::string& n) {
+    ASSERT_TRUE(write_new_file((dir_ / n).string(), "", 0600));
+  };
+  for (auto n : {"a.signed.ts-0123456789ab", "b.signed.ts-0123456789ab", "a.signed.ts-0123456789",
+                 "a.signed.ts-0123456789xy", "a.signed", ".ts-0123456789ab"})
+    mk(n);
+  std::set<std::string> bases = {"a.signed"};
+  EXPECT_EQ(remove_stale_temporaries(dir_.string(), ".ts-", 12, &bases), 1u);
+  EXPECT_FALSE(fs::exists(dir_ / "a.signed.ts-0123456789ab"));
+  for (auto n : {"b.signed.ts-0123456789ab", "a.signed.ts-0123456789", "a.signed.ts-0123456789xy",
+                 "a.signed", ".ts-0123456789ab"})
+    EXPECT_TRUE(fs::exists(dir_ / n)) << n;
+  EXPECT_EQ(remove_stale_temporaries(dir_.string(), ".ts-", 12, nullptr), 1u);  // b.signed's
 }
 
 TEST(DaemonStoreTest, PendingRenamesRoundTrip) {
