@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "agent/config_internal.h"
 #include "common/name.h"
@@ -146,7 +147,8 @@ void read_agent_table(const toml::node& n, GlobalSettings& g, Ctx& ctx) {
 
 // Reads one [[zone]] entry over a copy of the defaults.
 void read_zone(const toml::node& n, size_t index, const Policy& defaults,
-               const Origins& default_origins, Config& cfg, Ctx& ctx) {
+               const Origins& default_origins, Config& cfg, Ctx& ctx,
+               std::unordered_map<std::string, std::string>& first_defined) {
   std::string label = "zone[" + std::to_string(index) + "]";
   const toml::table* t = n.as_table();
   if (!t) {
@@ -192,10 +194,12 @@ void read_zone(const toml::node& n, size_t index, const Policy& defaults,
   if (!z.input_file.empty() && z.output_file == z.input_file)
     ctx.error(*t->get("output"), label + ".output", "must differ from the input file");
 
-  for (const ZonePolicy& other : cfg.zones)
-    if (!z.name.empty() && other.name == z.name)
+  if (!z.name.empty()) {  // a map, not a scan of the zones so far: 100,000 zones load in O(n)
+    auto [first, fresh] = first_defined.emplace(z.name, z.origin);
+    if (!fresh)
       ctx.error(*t->get("name"), label + ".name",
-                "duplicate zone '" + z.name + "' (first defined at " + other.origin + ")");
+                "duplicate zone '" + z.name + "' (first defined at " + first->second + ")");
+  }
   check_policy(z.policy, origins, label, z.origin, ctx);
   cfg.zones.push_back(std::move(z));
 }
@@ -251,8 +255,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& path
   for_each_key(root, "", top, ctx);
   if (const toml::node* zones = root.get("zone")) {
     if (const toml::array* arr = zones->as_array()) {
+      std::unordered_map<std::string, std::string> first_defined;
       for (size_t i = 0; i < arr->size(); ++i)
-        read_zone(*arr->get(i), i, defaults, default_origins, cfg, ctx);
+        read_zone(*arr->get(i), i, defaults, default_origins, cfg, ctx, first_defined);
     } else {
       ctx.error(*zones, "zone", "expected [[zone]] tables");
     }

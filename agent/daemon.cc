@@ -4,12 +4,18 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "agent/daemon_sign.h"
+#include "agent/key_files.h"
+#include "agent/key_pool.h"
+#include "agent/pool_keys.h"
 #include "agent/rollover_planner.h"
+#include "agent/sync_batch.h"
 #include "common/atomic_file.h"
 #include "signer/keystore.h"
 
@@ -63,6 +69,28 @@ bool changes_zone(Action::Kind k) {
          k == Action::Kind::StopSigning || k == Action::Kind::Remove;
 }
 
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::vector<std::string> dirs_of(const Renames& renames) {
+  std::vector<std::string> out;
+  for (const auto& r : renames)
+    if (std::find(out.begin(), out.end(), dir_of(r.second)) == out.end())
+      out.push_back(dir_of(r.second));
+  return out;
+}
+
+/// Removes what was staged after the first `files` files and `renames` renames.
+void unstage(StagedFiles& st, size_t files, size_t renames) {
+  for (size_t i = files; i < st.created.size(); ++i) ::unlink(st.created[i].c_str());
+  st.created.resize(files);
+  st.renames.resize(renames);
+}
+
+constexpr KeyPool::Options kPoolOptions{.low_water = 32, .high_water = 128};
+
 bool file_exists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0;
@@ -97,6 +125,62 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
 
 Daemon::~Daemon() {
   sched_.reset();  // joins the workers before the zones and stores go
+  pool_.reset();   // joins the pool worker before the stores it writes
+}
+
+struct Daemon::NewKey {
+  KeyRecord rec;
+  std::optional<PooledKey> pooled;            // taken from the pool
+  std::unique_ptr<signer::PrivateKey> fresh;  // generated now
+};
+
+Result<Daemon::NewKey> Daemon::new_key(const ZoneSpec& spec, const Name& origin, KeyRole role,
+                                       uint8_t alg, UnixTime now, StagedFiles& staged,
+                                       bool from_pool) {
+  KeySpec ks{alg, static_cast<int>(alg == spec.algorithm ? spec.bits : 0)};
+  NewKey nk;
+  auto pooled = from_pool ? pool_->try_take(ks) : Result<std::optional<PooledKey>>(std::nullopt);
+  if (pooled && pooled->has_value()) {
+    auto key = load_pool_key(*keystore_, *pool_keys_, **pooled);
+    auto meta = key ? stage_key_assignment(*keystore_, (**pooled).id, *key, origin,
+                                           store_role(role), now, staged)
+                    : Result<signer::KeyMeta>(key.error());
+    if (meta) {
+      nk.pooled = **pooled;
+      nk.rec = to_key_record(**pooled, role, now);
+      nk.rec.tag = meta->tag;  // the tag depends on the role's flags
+      nk.fresh = std::make_unique<signer::PrivateKey>(std::move(*key));
+      return nk;
+    }
+    // A broken pool key is dropped (not released), so it is not handed out again.
+    log_.warn(spec.name, "pool key unusable, generating one: " + meta.error().message);
+  }
+  auto key = signer::PrivateKey::generate(static_cast<signer::Algorithm>(alg),
+                                          static_cast<unsigned>(ks.bits));
+  if (!key) return fail("key generation: " + key.error().message);
+  auto meta = stage_new_key(*keystore_, origin, store_role(role), *key, now, staged);
+  if (!meta) return fail("key store: " + meta.error().message);
+  nk.rec.id = meta->id;
+  nk.rec.role = role;
+  nk.rec.algorithm = alg;
+  nk.rec.tag = meta->tag;
+  nk.rec.generated = now;
+  nk.fresh = std::make_unique<signer::PrivateKey>(std::move(*key));
+  return nk;
+}
+
+Status Daemon::roll_forward() {
+  std::vector<std::string> dirs;
+  for (auto& [name, rec] : stored_) {
+    if (rec.pending.empty()) continue;
+    if (Status s = apply_renames(rec.pending, true); !s)
+      return fail(name + ": " + s.error().message);
+    for (const auto& d : dirs_of(rec.pending))
+      if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+    rec.pending.clear();  // durable after the sync below; the next save drops them
+  }
+  if (dirs.empty()) return {};
+  return sync_->sync(dirs);
 }
 
 std::shared_ptr<Daemon::ZoneRt> Daemon::find(const std::string& zone) const {
@@ -140,6 +224,27 @@ Status Daemon::start() {
   auto all = store_->load_all();
   if (!all) return all.error();
   stored_ = std::move(*all);
+  sync_ = std::make_unique<SyncBatcher>();
+  // Outputs and key metadata committed before a crash but not yet renamed into place.
+  if (Status st = roll_forward(); !st) return fail("roll-forward: " + st.error().message);
+  // What a crash left of passes that never committed: metadata and output temporaries.
+  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr);
+  std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
+  for (const auto& z : cfg_.zones) {
+    auto slash = z.output_file.rfind('/');
+    outputs[dir_of(z.output_file)].insert(
+        slash == std::string::npos ? z.output_file : z.output_file.substr(slash + 1));
+  }
+  for (const auto& [dir, names] : outputs)
+    stale += remove_stale_temporaries(dir, ".ts-", 12, &names);
+  if (stale > 0)
+    log_.info("", "removed temporaries of passes stopped before their commit",
+              {{"files", std::to_string(stale)}});
+  pool_keys_ = std::make_unique<PoolKeyCache>();
+  pool_ = std::make_unique<KeyPool>(
+      *store_, pool_key_generator(*keystore_, *sync_, clock_, *pool_keys_), kPoolOptions);
+  for (const auto& z : cfg_.zones) pool_->want({z.algorithm, static_cast<int>(z.bits)});
+  pool_->start();
   started_at_ = clock_.now();
   events_->config_loaded(cfg_, "start");  // alertwire
   log_.info(
@@ -253,10 +358,31 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();
 
-  // 1. Rollover planner, with the keys it asks for.
+  // 0. The renames of the last pass: applied (again, if a rename failed) and once durable,
+  // no longer needed in the record.
+  if (!rec.pending.empty()) {
+    if (Status s = apply_renames(rec.pending, true); !s) return s;
+    if (!sync_->covered(z.renames_ticket))
+      if (Status s = sync_->sync(dirs_of(rec.pending)); !s) return s;
+    rec.pending.clear();
+  }
+
+  // 1. Rollover planner, with the keys it asks for (from the pool, or made now). Key files
+  // are staged without fsync; step 3 makes them durable before the record refers to them.
   ZoneRecord before = rec;
+  StagedFiles staged;
+  HeldKeys held;
+  std::vector<std::unique_ptr<signer::PrivateKey>> fresh;
+  std::vector<PooledKey> taken;
+  auto abandon = [&] {
+    staged.abandon();
+    for (const auto& k : taken) store_->pool_release(k);
+    rec = before;
+  };
   std::vector<Transition> transitions;
   bool zone_changed = false;
+  bool from_pool =
+      true;  // after a key tag collision: a fresh key (a released one comes back first)
   Plan plan;
   for (int round = 0; round < 4; ++round) {
     plan = step(rec.keys, kp, timing, now, parent_view(rec));
@@ -265,53 +391,91 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     for (const Action& a : plan.actions) {
       if (changes_zone(a.kind)) zone_changed = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
-      unsigned bits = a.algorithm == spec.algorithm ? spec.bits : 0;
-      auto key = signer::PrivateKey::generate(static_cast<signer::Algorithm>(a.algorithm), bits);
-      if (!key) return fail("key generation: " + key.error().message);
-      auto meta = keystore_->add(*origin, store_role(a.role), *key, now);
-      if (!meta) return fail("key store: " + meta.error().message);
-      KeyRecord k;
-      k.id = meta->id;
-      k.role = a.role;
-      k.algorithm = a.algorithm;
-      k.tag = meta->tag;
-      if (Status s = add_key(rec.keys, kp, k, now); !s) {
-        (void)keystore_->remove(*meta);  // e.g. a key tag collision: try again next round
+      size_t files = staged.created.size(), renames = staged.renames.size();
+      auto nk = new_key(spec, *origin, a.role, a.algorithm, now, staged, from_pool);
+      if (!nk) {
+        abandon();
+        return nk.error();
+      }
+      if (Status s = add_key(rec.keys, kp, nk->rec, now); !s) {
+        unstage(staged, files, renames);  // e.g. a key tag collision: try again next round
+        if (nk->pooled) store_->pool_release(*nk->pooled);
         log_.warn(spec.name, s.error().message);
+        from_pool = false;
+        generated = true;  // another round, with a fresh key
         continue;
       }
-      transitions.push_back({now, std::string(to_string(a.role)) + " " + std::to_string(k.tag),
-                             "none", "generated", "key " + k.id + " for the rollover"});
+      if (nk->pooled) taken.push_back(*nk->pooled);
+      if (nk->fresh) {
+        held[nk->rec.id] = nk->fresh.get();
+        fresh.push_back(std::move(nk->fresh));
+      }
+      transitions.push_back(
+          {now, std::string(to_string(a.role)) + " " + std::to_string(nk->rec.tag), "none",
+           "generated",
+           "key " + nk->rec.id + " for the rollover" + (nk->pooled ? " (from the key pool)" : "")});
       generated = true;
     }
     if (!generated) break;
   }
   if (zone_changed) rec.dirty = true;
-  // 2. Durable before acted on.
-  if (!(rec == before)) {
+
+  // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
+  // an unsynced temporary (verified before it is written).
+  bool need_sign =
+      rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
+  std::optional<SignOutcome> out;
+  std::optional<Error> sign_error;
+  double sign_seconds = 0;  // alertwire: throughput metric
+  if (need_sign) {
+    auto sign_start = std::chrono::steady_clock::now();
+    auto r = sign_to_temp(spec, rec.keys, *keystore_, held, now, rec.keys.serial);
+    sign_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
+    if (r) {
+      out = std::move(*r);
+      staged.created.push_back(out->temp);
+      staged.renames.emplace_back(out->temp, spec.output_file);
+      rec.signed_at = now;
+      rec.expires = out->expires;
+      int64_t margin = spec.refresh + jitter(spec.jitter);
+      rec.resign_at = std::max(now + 1, out->expires - margin);
+      rec.dirty = false;
+      rec.keys.serial = out->serial;
+    } else {
+      sign_error = r.error();
+    }
+  }
+
+  // 3. Durable before acted on: the staged files (one sync round shared with the other
+  // workers), then the record with the renames it implies (group commit), then the renames.
+  auto crash = [&](std::string_view point) { return opt_.crash_at && opt_.crash_at(point); };
+  if (!(rec == before) || !staged.renames.empty()) {
+    if (crash("staged")) return fail("crash injected after staging");
+    if (!staged.renames.empty()) {
+      if (Status s = sync_->sync(dirs_of(staged.renames)); !s) {
+        abandon();
+        return s;
+      }
+    }
+    rec.pending = staged.renames;
+    if (crash("synced")) return fail("crash injected before the commit");
     if (Status s = store_->save(rec, transitions); !s) {
-      rec = before;
+      abandon();
       return s;
     }
     log_transitions(spec.name, transitions);
     events_->zone_saved(spec, before, rec, now, "planner");  // alertwire
+    if (crash("committed")) return fail("crash injected after the commit");
+    if (Status s = apply_renames(rec.pending); !s) {
+      rec.dirty = true;  // the next pass retries the renames, then signs again
+      return s;
+    }
+    z.renames_ticket = sync_->ticket(dirs_of(rec.pending));
   }
-  // 3. Sign when the key set changed, the signatures are due, or the output is missing.
-  bool need_sign =
-      rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
-  if (need_sign) {
-    auto sign_start = std::chrono::steady_clock::now();  // alertwire: throughput metric
-    auto out = sign_and_write(spec, rec.keys, *keystore_, now, rec.keys.serial);
-    if (!out) return out.error();
-    std::chrono::duration<double> sign_seconds = std::chrono::steady_clock::now() - sign_start;
-    rec.signed_at = now;
-    rec.expires = out->expires;
-    int64_t margin = spec.refresh + jitter(spec.jitter);
-    rec.resign_at = std::max(now + 1, out->expires - margin);
-    rec.dirty = false;
-    rec.keys.serial = out->serial;
-    if (Status s = store_->save(rec, {}); !s) return s;
-    events_->zone_signed(spec, rec, out->rrsigs, sign_seconds.count());  // alertwire
+  if (sign_error) return *sign_error;
+  if (out) {
+    events_->zone_signed(spec, rec, out->rrsigs, sign_seconds);  // alertwire
     log_.info(spec.name, "signed",
               {{"serial", std::to_string(out->serial)},
                {"rrsigs", std::to_string(out->rrsigs)},

@@ -11,11 +11,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "agent/daemon_events.h"  // alertwire
 #include "agent/daemon_policy.h"
@@ -23,10 +25,18 @@
 #include "agent/log.h"
 #include "agent/scheduler.h"
 #include "common/clock.h"
+#include "common/name.h"
 
 namespace ts::signer {
 class FileKeyStore;
 }
+
+namespace ts::agent {
+class KeyPool;
+class PoolKeyCache;
+class SyncBatcher;
+struct StagedFiles;
+}  // namespace ts::agent
 
 namespace ts::agent {
 
@@ -35,6 +45,10 @@ struct DaemonOptions {
   /// Seconds before a failed zone is tried again (doubles up to retry_max).
   int64_t retry_min = 10, retry_max = 3600;
   uint64_t seed = 0;  ///< jitter seed; 0 = random
+  /// Fault injection (tests): called at "staged" (key files and output written, unsynced),
+  /// "synced" (before the commit) and "committed" (before the renames); returning true ends
+  /// the pass there with nothing cleaned up, as a kill -9 would. Tear the Daemon down next.
+  std::function<bool(std::string_view point)> crash_at = nullptr;
 };
 
 class Daemon {
@@ -73,6 +87,7 @@ class Daemon {
     int failures = 0;
     bool signed_once = false;
     std::string last_error;
+    uint64_t renames_ticket = 0;  // rec.pending is durable once sync_->covered(it)
   };
   std::shared_ptr<ZoneRt> find(const std::string& zone) const;
   void process(ZoneRt& z, UnixTime now);
@@ -80,6 +95,10 @@ class Daemon {
   Status apply_config(DaemonConfig cfg);
   void log_transitions(const std::string& zone, const std::vector<Transition>& ts);
   int64_t jitter(int64_t max);
+  struct NewKey;
+  Result<NewKey> new_key(const ZoneSpec& spec, const Name& origin, KeyRole role, uint8_t alg,
+                         UnixTime now, StagedFiles& staged, bool from_pool);
+  Status roll_forward();
 
   DaemonConfig cfg_;
   const Clock& clock_;
@@ -87,6 +106,9 @@ class Daemon {
   DaemonOptions opt_;
   std::unique_ptr<signer::FileKeyStore> keystore_;
   std::unique_ptr<DaemonStore> store_;
+  std::unique_ptr<SyncBatcher> sync_;
+  std::unique_ptr<PoolKeyCache> pool_keys_;
+  std::unique_ptr<KeyPool> pool_;
   std::unique_ptr<Scheduler> sched_;
   mutable std::mutex mu_;  // zones_
   std::map<std::string, std::shared_ptr<ZoneRt>> zones_;

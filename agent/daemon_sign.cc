@@ -1,14 +1,23 @@
 // The daemon's signing pass and the self-verification of its output.
 #include "agent/daemon_sign.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
 
+#include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
+#include "signer/dnskey_verifier.h"
 #include "signer/keystore.h"
 #include "signer/nsec3_chain.h"
 #include "signer/signing_input.h"
@@ -92,6 +101,7 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
     uint16_t flags;
     uint8_t alg;
     Bytes pub;
+    std::shared_ptr<signer::DnskeyVerifier> verifier;  // decoded once for all its RRSIGs
   };
   std::multimap<uint16_t, Key> keys;  // by tag
   for (const Bytes& rd : dnskeys->rdatas) {
@@ -99,9 +109,11 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
     uint32_t ac = 0;  // RFC 4034 Appendix B key tag
     for (size_t i = 0; i < rd.size(); ++i) ac += (i & 1) ? rd[i] : uint32_t(rd[i]) << 8;
     ac += (ac >> 16) & 0xFFFF;
-    keys.emplace(
-        static_cast<uint16_t>(ac & 0xFFFF),
-        Key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end())});
+    Key key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end()),
+            nullptr};
+    if (auto v = signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(key.alg), key.pub))
+      key.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
+    keys.emplace(static_cast<uint16_t>(ac & 0xFFFF), std::move(key));
   }
   size_t verified = 0;
   Bytes input;
@@ -123,8 +135,10 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
         if (k.alg != f.algorithm) continue;
         if (type == rrtype::DNSKEY && !(k.flags & 1)) continue;  // DNSKEY set: SEP keys
         signer::build_signing_input(f, owner, zone.klass(), rdatas, input);
-        auto v = signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub, input,
-                                          std::span<const uint8_t>(sig).subspan(prefix));
+        auto sigbytes = std::span<const uint8_t>(sig).subspan(prefix);
+        auto v = k.verifier ? k.verifier->verify(input, sigbytes)
+                            : signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub,
+                                                       input, sigbytes);
         ok = v && *v;
       }
       if (!ok)
@@ -148,9 +162,13 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
   return verified;
 }
 
-Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
-                                   const signer::FileKeyStore& store, UnixTime now,
-                                   uint32_t last_serial) {
+namespace {
+
+/// Loads, signs and self-checks the zone; `write` gets the verified zone.
+Result<SignOutcome> sign_zone_for(
+    const ZoneSpec& spec, const ZoneKeyState& state, const signer::FileKeyStore& store,
+    const HeldKeys& held, UnixTime now, uint32_t last_serial,
+    const std::function<Status(const signer::Zone&, SignOutcome&)>& write) {
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();
   signer::LoadOptions lo;
@@ -167,11 +185,17 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
   signer::SignOptions o;
   for (const KeyRecord& k : state.keys) {
     if (!in_dnskey_rrset(k, now)) continue;
-    auto key = load_key(store, k.id);
-    if (!key) return key.error();
-    privs.push_back(std::move(*key));
+    const signer::PrivateKey* pk = nullptr;
+    if (auto h = held.find(k.id); h != held.end()) {
+      pk = h->second;
+    } else {
+      auto key = load_key(store, k.id);
+      if (!key) return key.error();
+      privs.push_back(std::move(*key));
+      pk = &privs.back();
+    }
     signer::SigningKey sk;
-    sk.key = &privs.back();
+    sk.key = pk;
     sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
     sk.tag = k.tag;
     sk.signs_dnskey = signs_dnskey_rrset(k, now);
@@ -191,13 +215,49 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
   if (!stats) return fail("signing: " + stats.error().message);
   auto verified = verify_signed_zone(*zone, now);
   if (!verified) return fail("self-check failed, output not written: " + verified.error().message);
-  if (Status s = signer::write_zone_file(*zone, spec.output_file, {}); !s) return s.error();
   SignOutcome out;
   out.serial = stats->serial;
   out.rrsigs = stats->rrsigs;
   out.verified = *verified;
   out.expires = o.expiration;
+  if (Status s = write(*zone, out); !s) return s.error();
   return out;
+}
+
+}  // namespace
+
+Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
+                                   const signer::FileKeyStore& store, UnixTime now,
+                                   uint32_t last_serial) {
+  return sign_zone_for(spec, state, store, {}, now, last_serial,
+                       [&](const signer::Zone& zone, SignOutcome&) {
+                         return signer::write_zone_file(zone, spec.output_file, {});
+                       });
+}
+
+Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& state,
+                                 const signer::FileKeyStore& store, const HeldKeys& held,
+                                 UnixTime now, uint32_t last_serial) {
+  return sign_zone_for(spec, state, store, held, now, last_serial,
+                       [&](const signer::Zone& zone, SignOutcome& out) -> Status {
+                         out.temp = spec.output_file + ".ts-" + random_hex(12);
+                         int fd = ::open(out.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                         0644);
+                         if (fd < 0)
+                           return fail(out.temp + ": cannot create: " + std::strerror(errno));
+                         FILE* fp = ::fdopen(fd, "w");
+                         if (!fp) {
+                           ::close(fd);
+                           ::unlink(out.temp.c_str());
+                           return fail(out.temp + ": fdopen failed");
+                         }
+                         Status s = signer::write_zone(zone, fp, {});
+                         bool closed = std::fclose(fp) == 0;
+                         if (s && !closed)
+                           s = fail(out.temp + ": write failed: " + std::strerror(errno));
+                         if (!s) ::unlink(out.temp.c_str());
+                         return s;
+                       });
 }
 
 Status run_command(const std::string& command) {

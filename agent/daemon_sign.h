@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "agent/daemon_policy.h"
@@ -16,6 +17,7 @@
 
 namespace ts::signer {
 class FileKeyStore;
+class PrivateKey;
 class Zone;
 }  // namespace ts::signer
 
@@ -26,13 +28,25 @@ struct SignOutcome {
   size_t rrsigs = 0;
   size_t verified = 0;
   UnixTime expires = 0;  ///< earliest RRSIG expiration written
+  std::string temp;      ///< sign_to_temp(): the unsynced file to rename over the output
 };
+
+/// Private keys the caller already holds (made in this pass), by key id.
+using HeldKeys = std::map<std::string, const signer::PrivateKey*>;
 
 /// Loads spec.input_file (DNSSEC records in it are dropped), signs it with the keys of
 /// `keys` as they stand at `now`, verifies and writes spec.output_file.
 Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& keys,
                                    const signer::FileKeyStore& store, UnixTime now,
                                    uint32_t last_serial);
+
+/// Like sign_and_write, but writes the verified output to a new temporary next to
+/// spec.output_file (O_EXCL, 0644, NOT synced) and returns its name in `temp`: the daemon makes
+/// a batch of them durable with one sync round, commits, then renames (agent/key_files.h).
+/// Keys in `held` are used as given; the others are loaded from the key store.
+Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& keys,
+                                 const signer::FileKeyStore& store, const HeldKeys& held,
+                                 UnixTime now, uint32_t last_serial);
 
 /// The self-check: counts verified signatures or fails with the first problem.
 Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now);

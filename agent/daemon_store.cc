@@ -78,6 +78,7 @@ std::string encode_zone_record(const ZoneRecord& r) {
     o << "dsseen\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
   for (const auto& [id, t] : r.ds_gone)
     o << "dsgone\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
+  for (const auto& [from, to] : r.pending) o << "pending\t" << from << "\t" << to << "\n";
   o << "signing\t" << r.signed_at << "\t" << r.expires << "\t" << r.resign_at << "\t"
     << (r.dirty ? 1 : 0) << "\n";
   return o.str();
@@ -142,6 +143,8 @@ Result<ZoneRecord> decode_zone_record(const std::string& text) {
       } else if ((tag == "dsseen" || tag == "dsgone") && f.size() == 4) {
         DsId id{static_cast<uint8_t>(std::stoi(f[1])), static_cast<uint16_t>(std::stoi(f[2]))};
         (tag == "dsseen" ? r.ds_seen : r.ds_gone)[id] = std::stoll(f[3]);
+      } else if (tag == "pending" && f.size() == 3) {
+        r.pending.emplace_back(f[1], f[2]);
       } else if (tag == "signing" && f.size() == 5) {
         r.signed_at = std::stoll(f[1]);
         r.expires = std::stoll(f[2]);
@@ -201,9 +204,12 @@ Result<std::unique_ptr<DaemonStore>> DaemonStore::open(const std::string& path) 
         "INTEGER, subject TEXT, from_state TEXT, to_state TEXT, reason TEXT)",
         "CREATE TABLE IF NOT EXISTS daemon_dynamic_zone (name TEXT PRIMARY KEY, file TEXT, "
         "output TEXT)",
-        "PRAGMA user_version=1"}) {
+        "CREATE TABLE IF NOT EXISTS daemon_key_pool (id TEXT PRIMARY KEY, algorithm INTEGER, "
+        "bits INTEGER, tag INTEGER, generated INTEGER)",
+        "PRAGMA user_version=2"}) {
     if (Status st = s->exec(sql); !st) return fail(path + ": " + st.error().message);
   }
+  if (Status st = s->load_pool(); !st) return fail(path + ": " + st.error().message);
   return s;
 }
 
@@ -231,14 +237,15 @@ Status DaemonStore::commit_batch(
     std::vector<std::pair<ZoneRecord, std::vector<Transition>>>& batch) {
   std::lock_guard lock(db_mu_);
   if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-  sqlite3_stmt *up = nullptr, *tr = nullptr;
+  sqlite3_stmt *up = nullptr, *tr = nullptr, *taken = nullptr;
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO daemon_zone (name, state) VALUES (?, ?)", -1, &up,
                      nullptr);
+  sqlite3_prepare_v2(db_, "DELETE FROM daemon_key_pool WHERE id = ?", -1, &taken, nullptr);
   sqlite3_prepare_v2(db_,
                      "INSERT INTO daemon_transition (zone, at, subject, from_state, to_state, "
                      "reason) VALUES (?, ?, ?, ?, ?, ?)",
                      -1, &tr, nullptr);
-  bool ok = up && tr;
+  bool ok = up && tr && taken;
   for (auto& [rec, trs] : batch) {
     if (!ok) break;
     std::string text = encode_zone_record(rec);
@@ -246,6 +253,12 @@ Status DaemonStore::commit_batch(
     sqlite3_bind_text(up, 2, text.c_str(), -1, SQLITE_TRANSIENT);
     ok = sqlite3_step(up) == SQLITE_DONE;
     sqlite3_reset(up);
+    for (const auto& k : rec.keys.keys) {  // a key of a zone is no longer in the pool
+      if (!ok) break;
+      sqlite3_bind_text(taken, 1, k.id.c_str(), -1, SQLITE_TRANSIENT);
+      ok = sqlite3_step(taken) == SQLITE_DONE;
+      sqlite3_reset(taken);
+    }
     for (const auto& t : trs) {
       if (!ok) break;
       sqlite3_bind_text(tr, 1, rec.keys.zone.c_str(), -1, SQLITE_TRANSIENT);
@@ -261,6 +274,7 @@ Status DaemonStore::commit_batch(
   std::string err = ok ? "" : sqlite3_errmsg(db_);
   sqlite3_finalize(up);
   sqlite3_finalize(tr);
+  sqlite3_finalize(taken);
   if (!ok) {
     (void)exec("ROLLBACK");
     return fail("state database: " + err);
@@ -351,6 +365,80 @@ Status DaemonStore::remove_dynamic_zone(const std::string& name) {
   sqlite3_finalize(st);
   if (!ok) return fail(std::string("state database: ") + sqlite3_errmsg(db_));
   return {};
+}
+
+// ---- key pool -------------------------------------------------------------------------
+
+Status DaemonStore::load_pool() {
+  std::lock_guard lock(db_mu_);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT id, algorithm, bits, tag, generated FROM daemon_key_pool", -1,
+                         &st, nullptr) != SQLITE_OK)
+    return fail(std::string("state database: ") + sqlite3_errmsg(db_));
+  std::lock_guard pl(pool_mu_);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    PooledKey k;
+    k.id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    k.algorithm = static_cast<uint8_t>(sqlite3_column_int(st, 1));
+    k.bits = sqlite3_column_int(st, 2);
+    k.tag = static_cast<uint16_t>(sqlite3_column_int(st, 3));
+    k.generated = sqlite3_column_int64(st, 4);
+    pool_[{k.algorithm, k.bits}][{k.generated, k.id}] = k;
+  }
+  sqlite3_finalize(st);
+  return {};
+}
+
+Result<std::vector<PooledKey>> DaemonStore::pool_keys() {
+  std::lock_guard lock(pool_mu_);
+  std::vector<PooledKey> out;
+  for (const auto& [spec, keys] : pool_)
+    for (const auto& [order, k] : keys) out.push_back(k);
+  return out;
+}
+
+Status DaemonStore::pool_put(const std::vector<PooledKey>& keys) {
+  {
+    std::lock_guard lock(db_mu_);
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db_, "INSERT INTO daemon_key_pool VALUES (?, ?, ?, ?, ?)", -1, &st, nullptr);
+    bool ok = st != nullptr;
+    for (const auto& k : keys) {
+      if (!ok) break;
+      sqlite3_bind_text(st, 1, k.id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int(st, 2, k.algorithm);
+      sqlite3_bind_int(st, 3, k.bits);
+      sqlite3_bind_int(st, 4, k.tag);
+      sqlite3_bind_int64(st, 5, k.generated);
+      ok = sqlite3_step(st) == SQLITE_DONE;
+      sqlite3_reset(st);
+    }
+    std::string err = ok ? "" : sqlite3_errmsg(db_);
+    sqlite3_finalize(st);
+    if (!ok) {
+      (void)exec("ROLLBACK");
+      return fail("state database: key pool: " + err);
+    }
+    if (Status s = exec("COMMIT"); !s) return s;
+  }
+  std::lock_guard lock(pool_mu_);
+  for (const auto& k : keys) pool_[{k.algorithm, k.bits}][{k.generated, k.id}] = k;
+  return {};
+}
+
+Result<std::optional<PooledKey>> DaemonStore::pool_get(const KeySpec& spec) {
+  std::lock_guard lock(pool_mu_);
+  auto it = pool_.find(spec);
+  if (it == pool_.end() || it->second.empty()) return std::optional<PooledKey>();
+  PooledKey k = it->second.begin()->second;
+  it->second.erase(it->second.begin());
+  return std::optional<PooledKey>(std::move(k));
+}
+
+void DaemonStore::pool_release(const PooledKey& k) {
+  std::lock_guard lock(pool_mu_);
+  pool_[{k.algorithm, k.bits}][{k.generated, k.id}] = k;
 }
 
 }  // namespace ts::agent

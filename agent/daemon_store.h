@@ -3,7 +3,10 @@
 // daemon adds (manual DS confirmations, signing times), a transition log, and the zones
 // added at run time. Private keys are not here: keys are referenced by their KeyStore id.
 // save() is durable when it returns; saves from several workers are committed together
-// (group commit), each zone's outcome always entirely in one transaction.
+// (group commit), each zone's outcome always entirely in one transaction. It also holds the
+// daemon's key pool (a PoolStore, agent/key_pool.h): pool_get() only reserves a key in memory;
+// the save that gives it to a zone removes it from the pool table in the same transaction, so
+// a crash before that save leaves the key in the pool and nothing refers to it.
 //
 //   auto store = DaemonStore::open("/var/lib/trustsync/trustsync.db");
 //   auto zones = (*store)->load_all();                  // Result<std::map<name, ZoneRecord>>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "agent/daemon_policy.h"
+#include "agent/key_pool.h"
 #include "agent/rollover_state.h"
 #include "common/result.h"
 
@@ -35,6 +39,9 @@ struct ZoneRecord {
   UnixTime expires = 0;              ///< earliest RRSIG expiration of that output
   UnixTime resign_at = 0;            ///< when to sign again (with jitter)
   bool dirty = true;                 ///< key set changed since the last written output
+  /// Renames (temporary -> final: signed output, key metadata) committed with this record and
+  /// applied after it; a restart applies those whose temporary still exists (roll-forward).
+  std::vector<std::pair<std::string, std::string>> pending;
   bool operator==(const ZoneRecord&) const = default;
 };
 
@@ -42,7 +49,7 @@ struct ZoneRecord {
 std::string encode_zone_record(const ZoneRecord& r);
 Result<ZoneRecord> decode_zone_record(const std::string& text);
 
-class DaemonStore {
+class DaemonStore final : public PoolStore {
  public:
   static Result<std::unique_ptr<DaemonStore>> open(const std::string& path);
   ~DaemonStore();
@@ -56,14 +63,26 @@ class DaemonStore {
   Status add_dynamic_zone(const DynamicZone& z);
   Status remove_dynamic_zone(const std::string& name);
 
+  // ---- key pool (PoolStore) ----
+  Result<std::vector<PooledKey>> pool_keys() override;
+  Status pool_put(const std::vector<PooledKey>& keys) override;
+  Result<std::optional<PooledKey>> pool_get(const KeySpec& spec) override;
+  /// Makes a key from pool_get() available again (its zone's save did not happen).
+  void pool_release(const PooledKey& key);
+
  private:
   explicit DaemonStore(sqlite3* db);
   Status exec(const std::string& sql);
   Status commit_batch(std::vector<std::pair<ZoneRecord, std::vector<Transition>>>& batch);
   void committer_loop();
 
+  Status load_pool();
+
   sqlite3* db_;
   std::mutex db_mu_;  // one connection, used by one thread at a time
+
+  std::mutex pool_mu_;
+  std::map<KeySpec, std::map<std::pair<UnixTime, std::string>, PooledKey>> pool_;  // available
 
   // group commit
   std::mutex q_mu_;

@@ -1,22 +1,27 @@
 // Key pool: unassigned keys pre-generated per (algorithm, bits), so that adding a thousand
 // zones or starting a rollover never waits on key generation (RSA-4096 takes seconds). A
 // background worker tops every wanted spec up to `high_water` whenever it falls below
-// `low_water`. Generation goes through an injected function (the agent passes one that calls
-// signer::PrivateKey::generate and saves into the KeyStore); pooled keys are recorded in the
-// state store so a restart neither loses nor hands out a key twice.
+// `low_water`, in batches (the daemon's generator writes a batch of key files and makes them
+// durable with one sync round, agent/pool_keys.h). Pooled keys are recorded in a PoolStore
+// (the StateStore, or the daemon's DaemonStore, where a key leaves the pool in the same
+// transaction that gives it to a zone) so a restart neither loses nor hands out a key twice.
 //
 //   KeyPool pool(store, generate, {.low_water = 4, .high_water = 16});
 //   pool.want({13, 0});
 //   pool.start();                                   // background refills
 //   Result<PooledKey> k = pool.take({13, 0});       // from stock, or generated on the spot
+//   auto maybe = pool.try_take({13, 0});            // from stock only (nullopt when empty)
 #pragma once
 
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "agent/key_timing.h"
 #include "agent/state_store.h"
@@ -35,6 +40,19 @@ KeyRecord to_key_record(const PooledKey& key, KeyRole role, UnixTime now);
 
 /// Generates one key of `spec` into the key store and describes it.
 using KeyGenerator = std::function<Result<PooledKey>(const KeySpec& spec)>;
+/// Generates `n` keys of `spec`, durable on return.
+using BatchKeyGenerator = std::function<Result<std::vector<PooledKey>>(const KeySpec& spec, int n)>;
+
+/// Where pooled keys are recorded.
+class PoolStore {
+ public:
+  virtual ~PoolStore() = default;
+  /// Keys available (not handed out).
+  virtual Result<std::vector<PooledKey>> pool_keys() = 0;
+  virtual Status pool_put(const std::vector<PooledKey>& keys) = 0;
+  /// The oldest available key of `spec`, no longer available to anyone else.
+  virtual Result<std::optional<PooledKey>> pool_get(const KeySpec& spec) = 0;
+};
 
 class KeyPool {
  public:
@@ -45,6 +63,7 @@ class KeyPool {
 
   /// `store` must outlive the pool.
   KeyPool(StateStore& store, KeyGenerator generate, Options options);
+  KeyPool(PoolStore& store, BatchKeyGenerator generate, Options options);
   ~KeyPool();  ///< stops the worker
   KeyPool(const KeyPool&) = delete;
   KeyPool& operator=(const KeyPool&) = delete;
@@ -53,6 +72,8 @@ class KeyPool {
   void want(const KeySpec& spec);
   /// Takes the oldest pooled key of `spec`, or generates one now if the pool is empty.
   Result<PooledKey> take(const KeySpec& spec);
+  /// Takes the oldest pooled key of `spec` if there is one; never generates.
+  Result<std::optional<PooledKey>> try_take(const KeySpec& spec);
   /// Number of pooled keys of `spec`.
   Result<int> available(const KeySpec& spec);
 
@@ -68,8 +89,9 @@ class KeyPool {
  private:
   void worker();
 
-  StateStore& store_;
-  KeyGenerator generate_;
+  std::unique_ptr<PoolStore> own_store_;  // the StateStore adapter
+  PoolStore& store_;
+  BatchKeyGenerator generate_;
   Options options_;
   std::mutex mu_;
   std::condition_variable wake_, idle_;

@@ -4,13 +4,19 @@
 #               in < 2 min on 2 cores; < 1% CPU at rest)
 #   enterprise: 1,000 zones of 100 records
 # Measures: time from daemon start to the "all zones signed" log line (every zone's keys
-# generated, signed, self-verified and written), peak RSS (VmHWM), and CPU at rest
-# (utime+stime from /proc/PID/stat over --rest seconds after that).
+# generated, signed, self-verified and written durably), the daemon's CPU time (user+sys)
+# until then, peak RSS (VmHWM), and CPU at rest (utime+stime from /proc/PID/stat over --rest
+# seconds after that). The machine's load average at the start is recorded too: on a shared
+# machine the wall time depends on it, the CPU time much less.
+# Use a fresh --out on a file system without many files deleted in the last minutes: ext4
+# without a journal (this VM) skips recently freed inodes when it allocates, which made file
+# creation several times dearer right after the previous run's outputs were deleted.
 #
 #   bench/agent_bench.sh [--case isp|enterprise] [--zones N] [--records N] [--out DIR]
 #                        [--rest SECONDS] [--workers N]
 # Each run appends to bench/agent_results.tsv: UTC time, case, zones, records, seconds to all
-# signed, peak RSS MB, CPU at rest % of one core.
+# signed, peak RSS MB, CPU at rest % of one core, daemon CPU seconds to all signed, workers,
+# 1-minute load average at the start, binary (the last three columns since 2026-11-28 16:00).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -82,6 +88,7 @@ EOF
 
 TRUSTSYNC=${TRUSTSYNC:-$ROOT/build/trustsync}
 log="$out/daemon.log"
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 start_ns=$(date +%s%N)
 "$TRUSTSYNC" run --config "$out/trustsync.toml" --log-format json --workers "$workers" \
   >"$log" 2>&1 &
@@ -92,11 +99,12 @@ while ! grep -q '"msg":"all zones signed"' "$log"; do
   sleep 0.2
 done
 end_ns=$(date +%s%N)
-signed_s=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
-errors=$(grep -c '"level":"error"' "$log" || true)
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(ticks)
+signed_s=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+cpu_signed=$(awk -v t="$t0" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz}')
+errors=$(grep -c '"level":"error"' "$log" || true)
 sleep "$rest"
 t1=$(ticks)
 rss_mb=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
@@ -110,8 +118,11 @@ if command -v ldns-verify-zone >/dev/null && [ -n "$sample" ]; then
   ldns-verify-zone "$sample" >/dev/null 2>&1 && verify="ok ($(basename "$sample"))" || verify="FAILED"
 fi
 printf 'agent_bench: case=%s zones=%s records=%s workers=%s\n' "$case_name" "$zones" "$records" "$workers"
-printf '  time to all zones signed (keys included): %s s\n' "$signed_s"
+printf '  time to all zones signed (keys included): %s s (daemon CPU until then: %s s user+sys)\n' \
+  "$signed_s" "$cpu_signed"
 printf '  peak RSS: %s MB   CPU at rest over %s s: %s %% of one core\n' "$rss_mb" "$rest" "$cpu_rest"
 printf '  zone errors logged: %s   ldns-verify-zone of one output: %s\n' "$errors" "$verify"
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$case_name" "$zones" "$records" \
-  "$signed_s" "$rss_mb" "$cpu_rest" >>"$ROOT/bench/agent_results.tsv"
+printf '  load average (1 min) at the start: %s\n' "$load_start"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$case_name" "$zones" \
+  "$records" "$signed_s" "$rss_mb" "$cpu_rest" "$cpu_signed" "$workers" "$load_start" \
+  "$TRUSTSYNC" >>"$ROOT/bench/agent_results.tsv"

@@ -6,6 +6,9 @@
 # drops one when asked (then `ds-seen --gone`). After every kill the signed output must
 # verify (ldns-verify-zone) and, once a DS is at the parent, the DNSKEY RRset must be signed
 # by a key whose DS is there. Pass: both rollovers complete, only new keys remain.
+# The daemon stages key files and the signed output unsynced, makes a batch durable with one
+# syncfs, commits, then renames (rolled forward at start): after every kill each key the state
+# names must have its metadata and private key (0600) in the key store once it has restarted.
 set -euo pipefail
 
 SRC="${TS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -73,6 +76,12 @@ check_output() {
   [[ -f "$WORK/zone.signed" ]] || return 0
   ldns-verify-zone "$WORK/zone.signed" >"$WORK/verify.out" 2>&1 ||
     fail "signed output does not verify after a kill: $(tail -3 "$WORK/verify.out")"
+  local id
+  for id in $(py "' '.join(k['id'] for k in d['keys'])"); do
+    [[ -f "$WORK/state/keys/$id.meta" ]] || fail "key $id is in the state but $id.meta is missing"
+    [[ "$(stat -c %a "$WORK/state/keys/$id.private.pem" 2>/dev/null)" == 600 ]] ||
+      fail "key $id: private key missing or not mode 0600"
+  done
   [[ "$PARENT" == " " ]] && return 0
   local signers ok=""
   signers=$(awk '$4=="RRSIG" && $5=="DNSKEY" {print $11}' "$WORK/zone.signed")
@@ -123,6 +132,7 @@ while ((SECONDS < DEADLINE)); do
   KILLS=$((KILLS + 1))
   check_output
   start
+  check_output # after the restart's roll-forward
 done
 [[ "$STAGE" == done ]] || fail "rollovers did not complete in time (stage $STAGE, $KILLS kills)"
 check_output

@@ -1,0 +1,166 @@
+// Staged (unsynced) key files, their renames and the roll-forward.
+#include "agent/key_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "common/atomic_file.h"
+#include "signer/dnssec_records.h"
+
+namespace ts::agent {
+namespace {
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+Status stage_meta(const signer::FileKeyStore& ks, const signer::KeyMeta& m, StagedFiles& out) {
+  std::string tmp = ks.meta_path(m.id) + ".tmp-" + random_hex(8);
+  if (Status s = write_new_file(tmp, signer::format_key_meta(m), 0600); !s) return s;
+  out.created.push_back(tmp);
+  out.renames.emplace_back(tmp, ks.meta_path(m.id));
+  return {};
+}
+
+}  // namespace
+
+std::string random_hex(size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : signer::random_bytes((n + 1) / 2)) (out += kHex[b >> 4]) += kHex[b & 15];
+  out.resize(n);
+  return out;
+}
+
+void StagedFiles::abandon() {
+  for (const auto& p : created) ::unlink(p.c_str());
+  created.clear();
+  renames.clear();
+}
+
+Status write_new_file(const std::string& path, std::string_view content, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return fail(path + ": cannot create: " + errno_text());
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string why = errno_text();
+      ::close(fd);
+      ::unlink(path.c_str());
+      return fail(path + ": write failed: " + why);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    ::unlink(path.c_str());
+    return fail(path + ": close failed: " + errno_text());
+  }
+  return {};
+}
+
+Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name& origin,
+                                      signer::KeyRole role, const signer::PrivateKey& key,
+                                      UnixTime created, StagedFiles& out,
+                                      const std::string& id_base) {
+  if (::mkdir(ks.dir().c_str(), 0700) != 0 && errno != EEXIST)
+    return fail(ks.dir() + ": cannot create key directory: " + errno_text());
+  signer::KeyMeta m;
+  m.origin = origin.lowered();
+  m.algorithm = key.algorithm();
+  m.bits = key.bits();
+  m.role = role;
+  m.flags = signer::key_role_flags(role);
+  m.public_key = key.public_key();
+  m.tag = signer::key_tag(signer::dnskey_rdata(m));
+  m.created = created;
+  auto pem = key.to_pkcs8_pem();
+  if (!pem) return pem.error();
+  std::string base = id_base;
+  if (base.empty()) {
+    char num[16];
+    std::snprintf(num, sizeof num, "+%03u+%05u", static_cast<unsigned>(m.algorithm),
+                  static_cast<unsigned>(m.tag));
+    std::string o = m.origin.to_text();
+    for (char& c : o)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+    base = "K" + o + num;
+  }
+  // The private file, created O_EXCL, claims the id; on a clash take a random suffix.
+  for (int attempt = 0;; ++attempt) {
+    m.id = base;
+    if (attempt > 0 || !id_base.empty()) m.id += "-" + random_hex(6);
+    if (exists(ks.meta_path(m.id))) continue;
+    Status s = write_new_file(ks.private_path(m.id), pem->str(), 0600);
+    if (s) break;
+    if (!exists(ks.private_path(m.id)) || attempt >= 8) return s.error();
+  }
+  out.created.push_back(ks.private_path(m.id));
+  if (Status s = stage_meta(ks, m, out); !s) return s.error();
+  return m;
+}
+
+Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, const std::string& id,
+                                             const signer::PrivateKey& key, const Name& origin,
+                                             signer::KeyRole role, UnixTime created,
+                                             StagedFiles& out) {
+  signer::KeyMeta m;
+  m.id = id;
+  m.origin = origin.lowered();
+  m.algorithm = key.algorithm();
+  m.bits = key.bits();
+  m.role = role;
+  m.flags = signer::key_role_flags(role);
+  m.public_key = key.public_key();
+  m.tag = signer::key_tag(signer::dnskey_rdata(m));
+  m.created = created;
+  if (Status s = stage_meta(ks, m, out); !s) return s.error();
+  return m;
+}
+
+size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
+                                const std::set<std::string>* bases) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return 0;
+  std::vector<std::string> stale;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    size_t at = n.rfind(marker);
+    if (at == std::string::npos || at == 0 || n.size() != at + marker.size() + hex_len) continue;
+    if (!std::all_of(n.begin() + static_cast<std::ptrdiff_t>(at + marker.size()), n.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+      continue;
+    if (bases && !bases->count(n.substr(0, at))) continue;
+    stale.push_back(dir + "/" + n);
+  }
+  size_t removed = 0;
+  for (const auto& p : stale) removed += ::unlink(p.c_str()) == 0;
+  return removed;
+}
+
+Status apply_renames(const Renames& renames, bool roll_forward) {
+  for (const auto& [from, to] : renames) {
+    if (::rename(from.c_str(), to.c_str()) == 0) continue;
+    if (roll_forward && errno == ENOENT) continue;
+    return fail("rename " + from + " -> " + to + ": " + errno_text());
+  }
+  return {};
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,67 @@
+// Key files staged for a batch: the daemon and the key pool write a key's private file
+// (PKCS#8, mode 0600, created O_EXCL at its final path: never overwritten) and its metadata
+// (to a temporary name, O_EXCL) WITHOUT fsync; a SyncBatcher round then makes a whole batch
+// durable at once, the state that refers to the keys is committed, and only then are the
+// metadata temporaries renamed into place. The renames are recorded in that commit
+// (ZoneRecord::pending), so a restart after kill -9 rolls them forward: a committed key is
+// never missing, an uncommitted one is never visible (its metadata is not at a `.meta` name).
+//
+//   StagedFiles st;
+//   auto meta = stage_new_key(keystore, origin, KeyRole::ZSK, key, now, st);
+//   sync.sync(keystore.dir());  commit(...st.renames...);  apply_renames(st.renames);
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/name.h"
+#include "common/result.h"
+#include "signer/keystore.h"
+
+namespace ts::agent {
+
+using Renames = std::vector<std::pair<std::string, std::string>>;  // temporary -> final
+
+struct StagedFiles {
+  Renames renames;                   ///< to apply after the commit
+  std::vector<std::string> created;  ///< every file made; removed by abandon()
+  bool empty() const { return created.empty(); }
+  /// Removes every staged file (the batch was not committed).
+  void abandon();
+};
+
+/// Writes a new key of `role` for `origin`: private file at its final path, metadata to a
+/// temporary whose rename is staged. `id_base` empty: the usual K<origin>+<alg>+<tag>;
+/// otherwise `<id_base>-<random hex>`.
+Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name& origin,
+                                      signer::KeyRole role, const signer::PrivateKey& key,
+                                      UnixTime created, StagedFiles& out,
+                                      const std::string& id_base = "");
+
+/// Hands the existing (pool) key `id`, whose private file is `key`, to `origin` in `role`: its
+/// metadata (origin, role, flags, the tag for those flags) is staged. Returns it.
+Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, const std::string& id,
+                                             const signer::PrivateKey& key, const Name& origin,
+                                             signer::KeyRole role, UnixTime created,
+                                             StagedFiles& out);
+
+/// rename(2)s in order; a missing temporary is skipped when `roll_forward` (already applied).
+Status apply_renames(const Renames& renames, bool roll_forward = false);
+
+/// Removes the files of `dir` named <base><marker><`hex_len` hex digits> (with <base> in
+/// `bases`, or any base when `bases` is null): temporaries of passes that a crash stopped before
+/// their commit. Call only after the roll-forward and before anything stages again. Returns
+/// how many were removed.
+size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
+                                const std::set<std::string>* bases);
+
+/// Creates `path` O_EXCL with `mode` and writes `content`; no fsync (see SyncBatcher).
+Status write_new_file(const std::string& path, std::string_view content, unsigned mode);
+
+/// `n` random hex digits.
+std::string random_hex(size_t n);
+
+}  // namespace ts::agent

@@ -1,0 +1,283 @@
+// Batched durability of the daemon: one sync round serves many writers; the daemon's key
+// pool hands a key out once (a key leaves the pool table only in the save that gives it to a
+// zone); zones get pooled keys rewritten to their own origin and role; renames committed in
+// a record are rolled forward by a restart; staged key files are 0600 and created O_EXCL.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "agent/daemon.h"
+#include "agent/daemon_store.h"
+#include "agent/key_files.h"
+#include "agent/pool_keys.h"
+#include "agent/sync_batch.h"
+#include "common/atomic_file.h"
+#include "signer/keystore.h"
+
+namespace ts::agent {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr UnixTime kT0 = 1800000000;
+
+class DurabilityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ts_durability_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "state" / "keys");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string config(int zones) {
+    std::ofstream c(dir_ / "c.toml");
+    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
+      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
+         "\"20m\" }\n"
+      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
+         "\"20m\" }\n"
+      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
+         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
+         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n";
+    for (int i = 0; i < zones; ++i) {
+      std::string n = "p" + std::to_string(i) + ".test.";
+      std::ofstream z(dir_ / (n + "zone"));
+      z << "$ORIGIN " << n << "\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+        << "ns A 127.0.0.1\n";
+      c << "[[zone]]\nname = \"" << n << "\"\nfile = \"" << n << "zone\"\n";
+    }
+    return (dir_ / "c.toml").string();
+  }
+  std::unique_ptr<Daemon> make(const std::string& cfg_path) {
+    auto cfg = load_daemon_config(cfg_path, {});
+    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
+    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 3});
+    Status st = d->start();
+    EXPECT_TRUE(st) << (st ? "" : st.error().message);
+    return d;
+  }
+  std::string db() { return (dir_ / "state" / "trustsync.db").string(); }
+
+  fs::path dir_;
+  SimulatedClock clock_{kT0};
+  FILE* null_ = std::fopen("/dev/null", "w");
+  Logger log_{LogStyle::Json, null_, clock_};
+};
+
+TEST_F(DurabilityTest, OneSyncRoundServesManyWriters) {
+  SyncBatcher sync;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i)
+        if (!sync.sync(dir_.string())) ++failures;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GE(sync.rounds(), 10u);   // every caller waited for a round of its own
+  EXPECT_LT(sync.rounds(), 160u);  // but rounds were shared
+  uint64_t t = sync.ticket({dir_.string()});
+  EXPECT_FALSE(sync.covered(t));
+  ASSERT_TRUE(sync.sync(dir_.string()));
+  EXPECT_TRUE(sync.covered(t));
+  EXPECT_FALSE(sync.sync((dir_ / "missing").string()));
+}
+
+TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilRenamed) {
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  auto key = signer::PrivateKey::generate(signer::Algorithm::ECDSAP256SHA256, 0);
+  ASSERT_TRUE(key);
+  auto origin = *Name::from_text("example.");
+  StagedFiles st;
+  auto meta = stage_new_key(ks, origin, signer::KeyRole::KSK, *key, kT0, st);
+  ASSERT_TRUE(meta) << meta.error().message;
+  struct stat sb;
+  ASSERT_EQ(::stat(ks.private_path(meta->id).c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mode & 0777, 0600u);
+  EXPECT_TRUE(ks.list(origin)->empty());  // metadata not at its name yet: not a key
+  EXPECT_FALSE(write_new_file(ks.private_path(meta->id), "x", 0600));  // O_EXCL
+  ASSERT_TRUE(apply_renames(st.renames));
+  auto listed = ks.list(origin);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].tag, meta->tag);
+  EXPECT_EQ(::stat(ks.meta_path(meta->id).c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mode & 0777, 0600u);
+  EXPECT_TRUE(apply_renames(st.renames, true));  // roll-forward of applied renames: no-op
+  EXPECT_FALSE(apply_renames(st.renames));
+
+  StagedFiles dropped;
+  auto other = stage_new_key(ks, origin, signer::KeyRole::ZSK, *key, kT0, dropped);
+  ASSERT_TRUE(other);
+  dropped.abandon();
+  EXPECT_FALSE(fs::exists(ks.private_path(other->id)));
+  EXPECT_EQ(ks.list(origin)->size(), 1u);
+}
+
+TEST_F(DurabilityTest, PoolKeyLeavesThePoolOnlyWithTheSaveThatUsesIt) {
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  SyncBatcher sync;
+  PoolKeyCache cache;
+  auto gen = pool_key_generator(ks, sync, clock_, cache);
+  std::vector<PooledKey> made;
+  std::string used;
+  {
+    auto store = DaemonStore::open(db());
+    ASSERT_TRUE(store);
+    auto keys = gen({13, 0}, 3);
+    ASSERT_TRUE(keys) << keys.error().message;
+    made = *keys;
+    ASSERT_TRUE((*store)->pool_put(*keys));
+    auto a = (*store)->pool_get({13, 0});
+    auto b = (*store)->pool_get({13, 0});
+    ASSERT_TRUE(a && a->has_value() && b && b->has_value());
+    EXPECT_NE((*a)->id, (*b)->id);
+    used = (*a)->id;
+    EXPECT_EQ((*store)->pool_keys()->size(), 1u);  // reserved keys are not offered again
+    ZoneRecord rec;
+    rec.keys.zone = "x.";
+    rec.keys.keys.push_back(to_key_record(**a, KeyRole::ZSK, kT0));
+    ASSERT_TRUE((*store)->save(rec, {}));
+    // `b` was never saved: the "crash" below returns it to the pool.
+  }
+  auto store = DaemonStore::open(db());
+  ASSERT_TRUE(store);
+  auto left = (*store)->pool_keys();
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->size(), 2u);
+  for (const auto& k : *left) EXPECT_NE(k.id, used);
+  // Pool key files: a private file (0600), no metadata, so no zone lists them; the key
+  // loads from the cache once, then from its file.
+  for (const auto& k : made) {
+    EXPECT_FALSE(fs::exists(ks.meta_path(k.id)));
+    EXPECT_EQ(fs::status(ks.private_path(k.id)).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    auto a = load_pool_key(ks, cache, k);
+    auto b = load_pool_key(ks, cache, k);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->public_key(), b->public_key());
+  }
+}
+
+TEST_F(DurabilityTest, ZonesTakePooledKeysUnderTheirOwnOriginAndRole) {
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  {
+    SyncBatcher sync;
+    PoolKeyCache cache;
+    auto store = DaemonStore::open(db());
+    ASSERT_TRUE(store);
+    auto keys = pool_key_generator(ks, sync, clock_, cache)({13, 0}, 4);
+    ASSERT_TRUE(keys);
+    ASSERT_TRUE((*store)->pool_put(*keys));
+  }
+  auto d = make(config(2));
+  d->scheduler().run_due();
+  EXPECT_EQ(d->signed_zones(), 2u);
+  int pooled = 0;
+  for (std::string zone : {"p0.test.", "p1.test."}) {
+    auto rec = d->record(zone);
+    ASSERT_TRUE(rec);
+    auto listed = ks.list(*Name::from_text(zone));
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(listed->size(), rec->keys.keys.size());  // every key under the zone's origin
+    for (const auto& k : rec->keys.keys) {
+      pooled += k.id.rfind("pool-", 0) == 0;
+      bool found = false;
+      for (const auto& m : *listed)
+        if (m.id == k.id) {
+          found = true;
+          EXPECT_EQ(m.tag, k.tag);
+          EXPECT_EQ(m.flags, k.role == KeyRole::ZSK ? 256 : 257);
+        }
+      EXPECT_TRUE(found) << k.id;
+    }
+    EXPECT_TRUE(fs::exists(dir_ / (zone + "zone.signed")));
+  }
+  EXPECT_EQ(pooled, 4);  // the four pooled keys went first
+  d.reset();
+  auto store = DaemonStore::open(db());
+  ASSERT_TRUE(store);
+  auto left = (*store)->pool_keys();
+  auto all = (*store)->load_all();
+  ASSERT_TRUE(left && all);
+  for (const auto& k : *left) {
+    EXPECT_EQ(k.id.rfind("pool-", 0), 0u);
+    for (std::string zone : {"p0.test.", "p1.test."})
+      for (const auto& zk : all->at(zone).keys.keys) EXPECT_NE(k.id, zk.id);
+  }
+}
+
+TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
+  std::string cfg = config(1);
+  const std::string zone = "p0.test.";
+  std::string output = (dir_ / (zone + "zone.signed")).string();
+  {
+    auto d = make(cfg);
+    d->scheduler().run_due();
+    ASSERT_EQ(d->signed_zones(), 1u);
+  }
+  // As if killed after the commit and before the rename: the record names a temporary.
+  std::string temp = output + ".ts-test";
+  auto signed_text = read_file(output);
+  ASSERT_TRUE(signed_text);
+  ASSERT_TRUE(write_file_atomically(temp, *signed_text + "; rolled forward\n", 0644));
+  {
+    auto store = DaemonStore::open(db());
+    ASSERT_TRUE(store);
+    auto rec = (*store)->load_all()->at(zone);
+    rec.pending = {{temp, output}, {output + ".ts-gone", output}};  // second: already applied
+    ASSERT_TRUE((*store)->save(rec, {}));
+  }
+  // Temporaries of passes that never committed (no record names them) go at start.
+  std::string stale_out = output + ".ts-0123456789ab";
+  std::string stale_meta = (dir_ / "state" / "keys" / "Kx.meta.tmp-89abcdef").string();
+  ASSERT_TRUE(write_new_file(stale_out, "uncommitted", 0644));
+  ASSERT_TRUE(write_new_file(stale_meta, "uncommitted", 0600));
+  auto d = make(cfg);  // start() rolls forward before anything is scheduled
+  EXPECT_FALSE(fs::exists(temp));
+  EXPECT_FALSE(fs::exists(stale_out));
+  EXPECT_FALSE(fs::exists(stale_meta));
+  auto now_text = read_file(output);
+  ASSERT_TRUE(now_text);
+  EXPECT_NE(now_text->find("; rolled forward"), std::string::npos);
+  auto pending = d->record(zone)->pending;
+  EXPECT_TRUE(pending.empty());
+}
+
+TEST_F(DurabilityTest, StaleTemporariesMatchOnlyTheirExactPattern) {
+  auto mk = [&](const std::string& n) {
+    ASSERT_TRUE(write_new_file((dir_ / n).string(), "", 0600));
+  };
+  for (auto n : {"a.signed.ts-0123456789ab", "b.signed.ts-0123456789ab", "a.signed.ts-0123456789",
+                 "a.signed.ts-0123456789xy", "a.signed", ".ts-0123456789ab"})
+    mk(n);
+  std::set<std::string> bases = {"a.signed"};
+  EXPECT_EQ(remove_stale_temporaries(dir_.string(), ".ts-", 12, &bases), 1u);
+  EXPECT_FALSE(fs::exists(dir_ / "a.signed.ts-0123456789ab"));
+  for (auto n : {"b.signed.ts-0123456789ab", "a.signed.ts-0123456789", "a.signed.ts-0123456789xy",
+                 "a.signed", ".ts-0123456789ab"})
+    EXPECT_TRUE(fs::exists(dir_ / n)) << n;
+  EXPECT_EQ(remove_stale_temporaries(dir_.string(), ".ts-", 12, nullptr), 1u);  // b.signed's
+}
+
+TEST(DaemonStoreTest, PendingRenamesRoundTrip) {
+  ZoneRecord r;
+  r.keys.zone = "example.";
+  r.pending = {{"/o/example.signed.ts-1", "/o/example.signed"}, {"/k/a.meta.tmp-2", "/k/a.meta"}};
+  auto back = decode_zone_record(encode_zone_record(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, r);
+}
+
+}  // namespace
+}  // namespace ts::agent
