@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "agent/daemon_parent.h"
 #include "agent/daemon_sign.h"
 #include "agent/rollover_planner.h"
 #include "common/atomic_file.h"
@@ -126,6 +127,7 @@ Status Daemon::start() {
   const DaemonSettings& s = cfg_.settings;
   ::mkdir(s.state_dir.c_str(), 0700);
   keystore_ = std::make_unique<signer::FileKeyStore>(s.key_dir);
+  if (!parent_) parent_ = std::make_unique<DaemonParent>(clock_, log_, *keystore_);  // parent
   auto store = DaemonStore::open(s.database);
   if (!store) return store.error();
   store_ = std::move(*store);
@@ -253,8 +255,16 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   std::vector<Transition> transitions;
   bool zone_changed = false;
   Plan plan;
+  // ---- branch parent: observe the parent when due; observed DS count on every server
+  ParentView pv_in = parent_view(rec);
+  if (parent_) {
+    parent_->observe(spec, rec, now);
+    pv_in = parent_view(rec);
+    pv_in.all_servers = spec.parent.observed();
+  }
+  // ----
   for (int round = 0; round < 4; ++round) {
-    plan = step(rec.keys, kp, timing, now, parent_view(rec));
+    plan = step(rec.keys, kp, timing, now, pv_in);
     transitions.insert(transitions.end(), plan.transitions.begin(), plan.transitions.end());
     bool generated = false;
     for (const Action& a : plan.actions) {
@@ -322,6 +332,13 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         return fail("reload: " + s.error().message);
     }
   }
+  // ---- branch parent: send the DS set the planner now wants; next look at the parent
+  if (parent_) {
+    parent_->publish(spec, rec, now);
+    if (UnixTime t = parent_->next_event(spec.name); t != kNever)
+      sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
+  }
+  // ----
   // 4. Next event.
   sched_->schedule(rec.resign_at, spec.name, EventKind::Resign);
   if (plan.next_check != kNever)

@@ -29,6 +29,8 @@ class FileKeyStore;
 
 namespace ts::agent {
 
+class DaemonParent;  // branch parent: agent/daemon_parent.h
+
 struct DaemonOptions {
   unsigned workers = 2;
   /// Seconds before a failed zone is tried again (doubles up to retry_max).
@@ -64,6 +66,10 @@ class Daemon {
   /// A copy of a zone's durable record (tests).
   std::optional<ZoneRecord> record(const std::string& zone) const;
 
+  // ---- branch parent: parent sync (agent/daemon_parent.h). Exists after start(); connect
+  // alerts with parent_sync().set_alert_callback(...).
+  DaemonParent& parent_sync() { return *parent_; }
+
  private:
   struct ZoneRt {
     ZoneSpec spec;
@@ -95,6 +101,7 @@ class Daemon {
   std::atomic<size_t> signed_count_{0};
   UnixTime started_at_ = 0;
   std::atomic<bool> all_signed_logged_{false};
+  std::unique_ptr<DaemonParent> parent_;  // branch parent
 };
 
 }  // namespace ts::agent

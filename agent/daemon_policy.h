@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/daemon_parent_spec.h"
 #include "common/clock.h"
 #include "common/result.h"
 
@@ -45,6 +46,8 @@ struct ZoneSpec {
   /// 0 keep, 1 increment, 2 unixtime, 3 date.
   int serial = 1;
   std::string parent_method = "none";
+  // ---- branch parent: daemon parent sync (agent/daemon_parent.h)
+  ParentSpec parent;
 };
 
 struct DaemonSettings {
