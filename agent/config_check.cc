@@ -181,10 +181,6 @@ struct Checker {
     // ---- branch parent: daemon parent sync
     if (!pp.tsig_key_file.empty() && (!pp.tsig_key_name.empty() || !pp.tsig_secret_file.empty()))
       error({"parent.tsig"}, "give either tsig (a key file) or tsig-key + tsig-secret-file");
-    if (pp.remove_rogue && pp.method != ParentMethod::Update && pp.method != ParentMethod::Managed)
-      error({"parent.remove-rogue"},
-            std::string("needs method \"update\" or \"managed\" (with \"") + to_string(pp.method) +
-                "\" the agent cannot change the parent's DS set)");
     if (pp.timeout.seconds == 0) error({"parent.timeout"}, "must be at least 1s");
     if (pp.poll_interval.seconds == 0) error({"parent.poll-interval"}, "must be at least 1s");
     if (pp.alert_after < pp.poll_interval)

@@ -376,6 +376,11 @@ Status Daemon::ds_seen(const std::string& zone, uint16_t tag, bool gone) {
   if (!z) return fail("no zone " + zone);
   {
     std::lock_guard lock(z->mu);
+    if (z->spec.parent.observed())  // branch parent
+      return fail("zone " + zone + ": the parent is observed (parent method \"" +
+                  z->spec.parent.method +
+                  "\"): DS changes are confirmed automatically; see `trustsync status " + zone +
+                  "` (use method \"manual\" to confirm by hand)");
     UnixTime now = clock_.now();
     const KeyRecord* key = nullptr;
     for (const auto& k : z->rec.keys.keys)

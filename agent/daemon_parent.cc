@@ -205,7 +205,10 @@ void DaemonParent::observe(const ZoneSpec& spec, ZoneRecord& rec, UnixTime now) 
   }
   // Log what changed for the planner: newly confirmed presence / absence.
   for (const auto& [id, since] : round->present_since)
-    if (!rec.ds_seen.count(id))
+    if (!rec.ds_seen.count(id) &&
+        std::any_of(rec.keys.keys.begin(), rec.keys.keys.end(), [&, id = id](const KeyRecord& k) {
+          return k.tag == id.second && k.algorithm == id.first && !k.ds_seen;
+        }))
       log_.info(spec.name, "DS " + std::to_string(id.second) +
                                " served by every parent server, in the validated view, and " +
                                spec.name + " validates");

@@ -17,7 +17,9 @@ ParentSpec parent_spec(const ParentPolicy& p) {
   s.timeout = p.timeout.seconds;
   s.poll = p.poll_interval.seconds;
   s.alert_after = p.alert_after.seconds;
-  s.remove_rogue = p.remove_rogue;
+  // Only where the agent has authority over the parent's DS set.
+  s.remove_rogue =
+      p.remove_rogue && (p.method == ParentMethod::Update || p.method == ParentMethod::Managed);
   s.trust_anchor_file = p.trust_anchor_file;
   s.root_hints = p.root_hints;
   return s;
