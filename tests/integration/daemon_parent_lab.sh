@@ -27,8 +27,12 @@ WORK=$(mktemp -d /tmp/ts-daemon-parent-lab.XXXXXX)
 DAEMON_PID=""
 PROBE_PID=""
 KNOT_PID=""
+KNOT_SUB_PID=""
+I2=12
 cleanup() {
   [[ -n "$KNOT_PID" ]] && kill -CONT "$KNOT_PID" 2>/dev/null || true
+  [[ -n "$KNOT_SUB_PID" ]] && kill "$KNOT_SUB_PID" 2>/dev/null || true
+  [[ -n "${KEEP_LAB:-}" ]] || bash "$LAB" stop --instance $I2 >/dev/null 2>&1 || true
   [[ -n "$PROBE_PID" ]] && kill "$PROBE_PID" 2>/dev/null || true
   [[ -n "$DAEMON_PID" ]] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
   [[ -n "${KEEP_LAB:-}" ]] || bash "$LAB" stop --instance $I >/dev/null 2>&1 || true
@@ -88,21 +92,27 @@ TOML
 # Probe: every 0.5 s through the validating resolver; a failure is any answer that is not
 # NOERROR with the AD bit.
 probe() {
-  local n=0
+  local resolver="${1:-}" out_dir="${2:-$WORK}" n=0
+  [[ -n "$resolver" ]] || resolver="$LAB_RESOLVER"
   while :; do
     for q in "$ZONE SOA" "$ZONE DNSKEY" "$ZONE DS" "www.$ZONE TXT"; do
       # shellcheck disable=SC2086
-      out=$(dig @"$LAB_RESOLVER" +dnssec +tries=1 +time=2 $q 2>&1 || true)
+      out=$(dig @"$resolver" +dnssec +tries=1 +time=2 $q 2>&1 || true)
       n=$((n + 1))
-      if ! grep -q "status: NOERROR" <<<"$out" || ! grep -Eq "flags:[a-z ]* ad[ ;]" <<<"$out"; then
-        echo "$(date -u +%T.%N) $q: $(grep -E 'status:|flags:' <<<"$out" | tr '\n' ' ')" >>"$WORK/probe.fail"
+      if ! grep -q "status:" <<<"$out"; then
+        # no answer within 2 s (the resolver waiting on a stopped parent server): not a
+        # validation failure, counted apart
+        echo "$(date -u +%T.%N) $q: no answer" >>"$out_dir/probe.timeout"
+      elif ! grep -q "status: NOERROR" <<<"$out" || ! grep -Eq "flags:[a-z ]* ad[ ;]" <<<"$out"; then
+        echo "$(date -u +%T.%N) $q: $(grep -E 'status:|flags:' <<<"$out" | tr '\n' ' ')" >>"$out_dir/probe.fail"
       fi
     done
-    echo "$n" >"$WORK/probe.count"
+    echo "$n" >"$out_dir/probe.count"
     sleep 0.5
   done
 }
 : >"$WORK/probe.fail"
+: >"$WORK/probe.timeout"
 probe &
 PROBE_PID=$!
 
@@ -200,6 +210,19 @@ D_CLEAN=$(secs "$T_START" "$T_END")
 log "CLEAN: KSK rollover in $D_CLEAN s"
 RESULTS+=("ROLLOVER ksk-clean: measured $D_CLEAN s, RFC 7583 minimum $MIN_KSK s (Dprp $ZONE_PROP + TTLkey $DNSKEY_TTL + safety $PUB_SAFETY, then TTLds $DS_TTL + safety $PUB_SAFETY; parent propagation observed, not assumed: config DprpP $PARENT_PROP s)")
 
+# ---- 3b. the same without safety margins (as Knot, which has none): RFC 7583 minimum
+sed -i 's/^publish-safety = .*/publish-safety = "0s"/; s/^retire-safety = .*/retire-safety = "0s"/' "$WORK/agent.toml"
+"$TS" reload --config "$WORK/agent.toml" >/dev/null || fail "reload refused"
+start_ksk
+wait_for "$idle" 120 "the margin-less KSK rollover to finish"
+T_END=$(now)
+D_BARE=$(secs "$T_START" "$T_END")
+MIN_BARE=$((ZONE_PROP + DNSKEY_TTL + DS_TTL))
+log "BARE: KSK rollover without safety margins in $D_BARE s"
+RESULTS+=("ROLLOVER ksk-no-margins: measured $D_BARE s, RFC 7583 minimum $MIN_BARE s (Dprp $ZONE_PROP + TTLkey $DNSKEY_TTL, then TTLds $DS_TTL)")
+sed -i "s/^publish-safety = .*/publish-safety = \"${PUB_SAFETY}s\"/; s/^retire-safety = .*/retire-safety = \"${RET_SAFETY}s\"/" "$WORK/agent.toml"
+"$TS" reload --config "$WORK/agent.toml" >/dev/null || fail "reload refused"
+
 # ---- 4. parent primary down during a KSK rollover
 start_ksk
 wait_for "d['rollovers'] and d['rollovers'][0]['phase']=='pre-publish'" 30 "pre-publish"
@@ -226,10 +249,120 @@ RESULTS+=("ROLLOVER ksk-parent-down: measured $(secs "$T_START" "$T_END") s, $(s
 wait_for "$parent_ok" 30 "the alerts to resolve"
 sleep 12 # let every cache see the final state; the probe keeps asking
 
-# ---- verdict
+# ---- verdict (TrustSync)
 kill "$PROBE_PID" 2>/dev/null || true
 wait "$PROBE_PID" 2>/dev/null || true
 PROBE_PID=""
+
+# ---- 5. for comparison: the same KSK rollover by Knot itself (ds-push + submission), lab
+# instance 12, Knot replacing NSD as the signer of sub.example.test. with the same TTLs and
+# propagation delay (Knot has no safety margins: compare with ksk-no-margins).
+knot_compare() {
+  bash "$LAB" start --instance $I2 >/dev/null
+  local env="/tmp/trustsync-lab-$I2/lab.env" K="$WORK/knot-sub"
+  # shellcheck disable=SC1090
+  (
+    source "$env"
+    kill "$(cat "$LAB_DIR/pids/nsd-sub.pid")"
+    mkdir -p "$K"
+    cp "$LAB_DIR/zones/sub.example.test.zone" "$K/sub.zone"
+    cat >"$K/knot.conf" <<KNOT
+server:
+  rundir: "$K"
+  pidfile: "$K/knot.pid"
+  listen: $LAB_SUB_ADDR@53
+  background-workers: 1
+control:
+  listen: "$K/knot.sock"
+log:
+  - target: "$K/knot.log"
+    any: info
+database:
+  storage: "$K"
+key:
+  - id: $LAB_TSIG_NAME
+    algorithm: hmac-sha256
+    secret: $LAB_TSIG_SECRET
+remote:
+  - id: parent-primary
+    address: $LAB_EXAMPLE_PRIMARY@53
+    key: $LAB_TSIG_NAME
+  - id: parent-secondary
+    address: $LAB_EXAMPLE_SECONDARY@53
+submission:
+  - id: parent
+    parent: [parent-primary, parent-secondary]
+    check-interval: 1s
+policy:
+  - id: sub
+    algorithm: ecdsap256sha256
+    ksk-lifetime: 0
+    zsk-lifetime: 0
+    dnskey-ttl: $DNSKEY_TTL
+    zone-max-ttl: 10
+    propagation-delay: $ZONE_PROP
+    rrsig-lifetime: 2h
+    rrsig-refresh: 30m
+    ksk-submission: parent
+    ds-push: parent-primary
+zone:
+  - domain: $ZONE
+    storage: "$K"
+    file: "$K/sub.zone"
+    zonefile-sync: -1
+    journal-content: all
+    dnssec-signing: on
+    dnssec-policy: sub
+KNOT
+    for f in "$LAB_SUB_KEYDIR"/K*.private; do
+      keymgr -c "$K/knot.conf" "$ZONE" import-bind "$f" >/dev/null
+    done
+  ) || return 1
+  # shellcheck disable=SC1090
+  source "$env"
+  knotd -c "$K/knot.conf" -d >/dev/null 2>&1 || return 1
+  sleep 1
+  KNOT_SUB_PID=$(cat "$K/knot.pid")
+  local t0=$SECONDS
+  until dig @"$LAB_RESOLVER" +dnssec "$ZONE" DNSKEY | grep -Eq "flags:[a-z ]* ad[ ;]"; do
+    sleep 0.5
+    ((SECONDS - t0 < 30)) || return 1
+  done
+  mkdir -p "$WORK/knot-probe"
+  : >"$WORK/knot-probe/probe.fail"
+  : >"$WORK/knot-probe/probe.timeout"
+  probe "$LAB_RESOLVER" "$WORK/knot-probe" &
+  PROBE_PID=$!
+  local new
+  local start
+  start=$(now)
+  knotc -c "$K/knot.conf" zone-key-rollover "$ZONE" ksk >/dev/null || return 1
+  t0=$SECONDS
+  sleep 2
+  # done: one KSK served again, and both parent servers serve exactly its DS
+  while :; do
+    new=$(dig +short +norec @"$LAB_SUB_ADDR" "$ZONE" DNSKEY | awk '$1==257' | wc -l)
+    local p s
+    p=$(served_ds "$LAB_EXAMPLE_PRIMARY") s=$(served_ds "$LAB_EXAMPLE_SECONDARY")
+    [[ "$new" == 1 && "$p" == "$s" && "$p" =~ ^[0-9]+\ $ ]] && break
+    sleep 0.2
+    ((SECONDS - t0 < 120)) || return 1
+  done
+  local end
+  end=$(now)
+  sleep 12
+  kill "$PROBE_PID" 2>/dev/null || true
+  wait "$PROBE_PID" 2>/dev/null || true
+  PROBE_PID=""
+  KNOT_FAILS=$(wc -l <"$WORK/knot-probe/probe.fail")
+  RESULTS+=("ROLLOVER knot-submission (comparison): measured $(secs "$start" "$end") s, $(cat "$WORK/knot-probe/probe.count") probe queries, $KNOT_FAILS failures, $(wc -l <"$WORK/knot-probe/probe.timeout") unanswered")
+}
+if [[ -z "${SKIP_KNOT_COMPARE:-}" ]]; then
+  knot_compare || RESULTS+=("ROLLOVER knot-submission (comparison): did not complete (see $WORK/knot-sub/knot.log)")
+  # back to instance 11 for the verdict
+  # shellcheck disable=SC1091
+  source "/tmp/trustsync-lab-$I/lab.env"
+fi
 grep -q 'ds-seen' "$WORK/daemon.log" && fail "ds-seen was used"
 KSKS=$(jq_status "' '.join(str(k['tag']) for k in d['keys'] if k['role']=='KSK')")
 [[ "$KSKS" =~ ^[0-9]+$ ]] || fail "expected one KSK left, got '$KSKS'"
@@ -239,7 +372,7 @@ PARENT_DS=$(served_ds "$LAB_EXAMPLE_PRIMARY")
 QUERIES=$(cat "$WORK/probe.count")
 FAILS=$(wc -l <"$WORK/probe.fail")
 for r in "${RESULTS[@]}"; do echo "daemon_parent_lab: $r"; done
-log "probe: $QUERIES queries, $FAILS failures"
+log "probe: $QUERIES queries, $FAILS failures (SERVFAIL or not validated), $(wc -l <"$WORK/probe.timeout") unanswered within 2 s (parent primary stopped: $(awk '{print $1}' "$WORK/probe.timeout" | tr '\n' ' '))"
 if [[ "$FAILS" -ne 0 ]]; then
   head -20 "$WORK/probe.fail" >&2
   fail "$FAILS probe answers were SERVFAIL or not validated"
