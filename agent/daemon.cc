@@ -93,6 +93,7 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
       opt_(opt),
       rng_(opt.seed ? opt.seed : std::random_device{}()) {
   sched_ = std::make_unique<Scheduler>(clock_, opt_.workers, [this](const Event& e) { handle(e); });
+  parent_ = std::make_unique<DaemonParent>(clock_, log_);  // branch parent
 }
 
 Daemon::~Daemon() {
@@ -127,7 +128,7 @@ Status Daemon::start() {
   const DaemonSettings& s = cfg_.settings;
   ::mkdir(s.state_dir.c_str(), 0700);
   keystore_ = std::make_unique<signer::FileKeyStore>(s.key_dir);
-  if (!parent_) parent_ = std::make_unique<DaemonParent>(clock_, log_, *keystore_);  // parent
+  parent_->attach(*keystore_);  // branch parent
   auto store = DaemonStore::open(s.database);
   if (!store) return store.error();
   store_ = std::move(*store);

@@ -66,8 +66,8 @@ class Daemon {
   /// A copy of a zone's durable record (tests).
   std::optional<ZoneRecord> record(const std::string& zone) const;
 
-  // ---- branch parent: parent sync (agent/daemon_parent.h). Exists after start(); connect
-  // alerts with parent_sync().set_alert_callback(...).
+  // ---- branch parent: parent sync (agent/daemon_parent.h); connect alerts (any time, e.g.
+  // before start()) with parent_sync().set_alert_callback(...).
   DaemonParent& parent_sync() { return *parent_; }
 
  private:

@@ -26,6 +26,7 @@ struct DaemonParent::ZoneState {
   bool forced = true;
   UnixTime next_poll = 0, next_publish = 0, observed_at = 0, disagree_since = 0;
   int publish_failures = 0;
+  ParentSpec failed_spec;  // the settings the failures were made with (a reload retries at once)
   std::string waiting, publish_error, observe_error, last_publish;
   size_t servers = 0;
   bool agree = false;
@@ -61,10 +62,9 @@ std::string tags_of(const std::vector<ps::DsRecord>& set) {
 
 }  // namespace
 
-DaemonParent::DaemonParent(const Clock& clock, Logger& log, signer::KeyStore& keys)
+DaemonParent::DaemonParent(const Clock& clock, Logger& log)
     : clock_(clock),
       log_(log),
-      keys_(keys),
       random_(std::make_unique<ps::SystemRandom>()),
       sleeper_(std::make_unique<ps::ThreadSleeper>()) {}
 
@@ -129,8 +129,8 @@ std::map<std::string, ps::Bytes> DaemonParent::dnskeys(ZoneState& z, const ZoneS
     if (k.has_ksk_duty() && !z.rdata.count(k.id)) complete = false;
   if (complete) return z.rdata;
   auto origin = Name::from_text(spec.name);
-  if (!origin) return z.rdata;
-  auto list = keys_.list(*origin);
+  if (!origin || !keys_) return z.rdata;
+  auto list = keys_->list(*origin);
   if (!list) {
     log_.warn(spec.name, "parent sync: key store: " + list.error().message);
     return z.rdata;
@@ -287,7 +287,8 @@ void DaemonParent::publish(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   {
     std::lock_guard lock(mu_);
     zp = &state(spec.name);
-    if (zp->publish_failures > 0 && now < zp->next_publish) return;  // backing off
+    if (zp->publish_failures > 0 && now < zp->next_publish && zp->failed_spec == spec.parent)
+      return;  // backing off (new settings are tried at once)
   }
   ZoneState& z = *zp;
   if (!z.last_obs) return;  // not observed (or not observable): never act blind
@@ -327,6 +328,7 @@ void DaemonParent::publish(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
     return;
   }
   ++z.publish_failures;
+  z.failed_spec = spec.parent;
   int64_t wait = kPublishBackoffMin;
   for (int i = 1; i < z.publish_failures && wait < kPublishBackoffMax; ++i) wait *= 2;
   wait = std::min(wait, kPublishBackoffMax);

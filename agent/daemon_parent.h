@@ -10,7 +10,7 @@
 // confirms or sends anything while a parent server does not answer or does not validate.
 // Methods none/manual leave everything to `trustsync ds-seen`.
 //
-//   DaemonParent parent(clock, log, keystore);
+//   DaemonParent parent(clock, log);  parent.attach(keystore);
 //   parent.set_alert_callback([&](const AlertEvent& e, bool firing) { ... });
 //   parent.observe(spec, rec, now);     // before the planner step (rec's maps change)
 //   ... step, save, sign ...
@@ -48,8 +48,11 @@ using ParentAlertCallback = std::function<void(const AlertEvent&, bool firing)>;
 
 class DaemonParent {
  public:
-  DaemonParent(const Clock& clock, Logger& log, signer::KeyStore& keys);
+  DaemonParent(const Clock& clock, Logger& log);
   ~DaemonParent();
+
+  /// The key store the DNSKEYs come from (the daemon attaches it in start()).
+  void attach(signer::KeyStore& keys) { keys_ = &keys; }
 
   void set_alert_callback(ParentAlertCallback cb);
   /// Observe `zone` at its next maintenance, whatever the poll schedule says.
@@ -81,7 +84,7 @@ class DaemonParent {
 
   const Clock& clock_;
   Logger& log_;
-  signer::KeyStore& keys_;
+  signer::KeyStore* keys_ = nullptr;
   mutable std::mutex mu_;  // zones_ and the callback (zone work itself is under the zone lock)
   std::map<std::string, std::unique_ptr<ZoneState>> zones_;
   ParentAlertCallback alert_;

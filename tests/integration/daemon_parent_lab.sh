@@ -161,6 +161,37 @@ grep -q 'remove rogue' "$WORK/daemon.log" || fail "no removal of the rogue DS lo
 log "ROGUE DS detected after $(secs "$T0" "$T_DETECT") s, removed from both servers after $(secs "$T0" "$T_GONE") s (poll 2 s)"
 wait_for "$idle and $parent_ok" 30 "the rogue-ds alert to resolve"
 
+# ---- 1b. the parent refuses (wrong TSIG secret): clear error, alert, backoff; fixed by reload
+BADKEY="$WORK/bad-tsig.key"
+(umask 077 && printf 'key "%s" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' \
+  "$LAB_TSIG_NAME" "$(head -c 32 /dev/urandom | base64)" >"$BADKEY")
+sed -i "s|tsig = \"$LAB_TSIG_FILE\"|tsig = \"$BADKEY\"|" "$WORK/agent.toml"
+"$TS" reload --config "$WORK/agent.toml" >/dev/null || fail "reload refused"
+nsupdate -k "$LAB_TSIG_FILE" <<NSU || fail "nsupdate (rogue DS) failed"
+server $LAB_EXAMPLE_PRIMARY
+zone example.test.
+update add $ZONE 10 DS 4243 ${ROGUE#4242 }
+send
+NSU
+t0=$SECONDS
+until grep -q '"alert":"publication-failing"' "$WORK/daemon.log"; do
+  sleep 0.3
+  ((SECONDS - t0 < 30)) || fail "no publication-failing alert with a wrong TSIG secret"
+done
+PUB_ERR=$(jq_status 'p["publish_error"]')
+[[ "$PUB_ERR" == *"127.53.$I.4"* ]] || fail "publication error does not name the server: $PUB_ERR"
+[[ " $(served_ds "$LAB_EXAMPLE_PRIMARY") " == *" 4243 "* ]] || fail "rogue DS vanished without us"
+log "REFUSED: alert raised; status says: $PUB_ERR"
+sed -i "s|tsig = \"$BADKEY\"|tsig = \"$LAB_TSIG_FILE\"|" "$WORK/agent.toml"
+"$TS" reload --config "$WORK/agent.toml" >/dev/null || fail "reload refused"
+t0=$SECONDS
+while [[ " $(served_ds "$LAB_EXAMPLE_PRIMARY") $(served_ds "$LAB_EXAMPLE_SECONDARY") " == *" 4243 "* ]]; do
+  sleep 0.2
+  ((SECONDS - t0 < 30)) || fail "rogue DS not removed after the TSIG key was fixed"
+done
+wait_for "$idle and $parent_ok and not p['publish_error']" 30 "the publication alert to resolve"
+log "REFUSED: fixed by reload, rogue DS 4243 removed, alerts resolved"
+
 # rollover ROLE_LABEL: starts a KSK rollover, prints nothing; sets T_START
 start_ksk() {
   T_START=$(now)
@@ -377,4 +408,4 @@ if [[ "$FAILS" -ne 0 ]]; then
   head -20 "$WORK/probe.fail" >&2
   fail "$FAILS probe answers were SERVFAIL or not validated"
 fi
-log "PASS: rogue DS removed, 3 automatic KSK rollovers (held secondary, clean, parent down), KSK $KSKS, zero bogus answers"
+log "PASS: rogue DS removed, publication refusal alerted and recovered, 4 automatic KSK rollovers (held secondary, clean, no margins, parent down), KSK $KSKS, zero bogus answers"
