@@ -270,6 +270,9 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     bool generated = false;
     for (const Action& a : plan.actions) {
       if (changes_zone(a.kind)) zone_changed = true;
+      if (spec.parent.method == "cds" &&  // branch parent: CDS follow the wanted DS set
+          (a.kind == Action::Kind::SubmitDs || a.kind == Action::Kind::WithdrawDs))
+        zone_changed = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
       unsigned bits = a.algorithm == spec.algorithm ? spec.bits : 0;
       auto key = signer::PrivateKey::generate(static_cast<signer::Algorithm>(a.algorithm), bits);

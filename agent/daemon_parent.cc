@@ -144,6 +144,10 @@ void DaemonParent::observe(const ZoneSpec& spec, ZoneRecord& rec, UnixTime now) 
   ZoneState* zp;
   {
     std::lock_guard lock(mu_);
+    if (!ps_spec.observed()) {  // none / manual: keep no state (100,000-zone daemons)
+      if (auto it = zones_.find(spec.name); it != zones_.end()) it->second->active = false;
+      return;
+    }
     zp = &state(spec.name);
     zp->active = ps_spec.observed();
     zp->method = ps_spec.method;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "agent/daemon_parent_cds.h"  // branch parent
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
 #include "signer/keystore.h"
@@ -161,6 +162,7 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
   if (!zone) return zone.error();
   if (spec.serial != 0 && last_serial != 0)
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
+  if (Status s = add_parent_records(spec, state, store, *zone); !s) return s.error();  // parent
 
   std::vector<signer::PrivateKey> privs;
   privs.reserve(state.keys.size());
