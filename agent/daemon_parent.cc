@@ -10,7 +10,9 @@
 #include "parentsync/publish_update.h"
 #include "parentsync/validating_directory.h"
 #include "resolver/resolver.h"
+#include "signer/dnssec_records.h"
 #include "signer/keystore.h"
+#include "signer/zone.h"
 
 namespace ts::agent {
 
@@ -310,6 +312,19 @@ void DaemonParent::publish(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   auto child = Name::from_text(spec.name);
   if (!child) return;
   auto pub = make_publisher(spec);
+  if (pub) {
+    if (auto* cmd = dynamic_cast<ps::CommandPublisher*>(pub->get())) {
+      // The hook gets the DNSKEYs behind the DS set too (registrars that want DNSKEY).
+      std::vector<std::string> lines;
+      for (const auto& k : ours) {
+        if (!k.ds_expected()) continue;
+        auto text = signer::rr_to_text(*child, static_cast<uint32_t>(spec.dnskey_ttl),
+                                       signer::rrtype::DNSKEY, k.dnskey_rdata);
+        if (text) lines.push_back(*text);
+      }
+      cmd->set_dnskeys(std::move(lines));
+    }
+  }
   Status st = pub ? (*pub)->publish(*child, c.desired) : Status(pub.error());
   std::string reasons;
   for (const auto& r : c.reasons) reasons += (reasons.empty() ? "" : "; ") + r;

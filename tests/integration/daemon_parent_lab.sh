@@ -278,6 +278,34 @@ T_END=$(now)
 log "DOWN: rollover done $(secs "$T_UP" "$T_END") s after the primary came back"
 RESULTS+=("ROLLOVER ksk-parent-down: measured $(secs "$T_START" "$T_END") s, $(secs "$T_UP" "$T_END") s after the parent came back")
 wait_for "$parent_ok" 30 "the alerts to resolve"
+
+# ---- 4b. parent method `command`: a registrar hook (here: nsupdate) gets the JSON document
+HOOK="$WORK/registrar-hook.sh"
+cat >"$HOOK" <<HOOK
+#!/usr/bin/env bash
+# Test registrar: replaces the DS set at example.test. with what the document asks for.
+set -euo pipefail
+doc=\$(cat)
+echo "\$doc" >>"$WORK/hook.log"
+{
+  echo "server $LAB_EXAMPLE_PRIMARY"
+  echo "zone example.test."
+  echo "update delete $ZONE DS"
+  python3 -c 'import json,sys; [print("update add " + l) for l in json.loads(sys.argv[1])["ds"]]' "\$doc"
+  echo "send"
+} | nsupdate -k "$LAB_TSIG_FILE"
+HOOK
+chmod 700 "$HOOK"
+sed -i "s|^parent = { method = \"update\"|parent = { method = \"command\", command = \"$HOOK\"|" "$WORK/agent.toml"
+"$TS" reload --config "$WORK/agent.toml" >/dev/null || fail "reload (method command) refused"
+wait_for "p.get('method')=='command' and $parent_ok" 30 "method command to take over"
+start_ksk
+wait_for "$idle" 120 "the KSK rollover through the registrar hook to finish"
+T_END=$(now)
+[[ -s "$WORK/hook.log" ]] || fail "the registrar hook never ran"
+grep -q '"dnskey":\["sub.example.test.' "$WORK/hook.log" || fail "hook document without DNSKEY"
+log "COMMAND: KSK rollover through the registrar hook in $(secs "$T_START" "$T_END") s ($(wc -l <"$WORK/hook.log") hook runs)"
+RESULTS+=("ROLLOVER ksk-command-hook: measured $(secs "$T_START" "$T_END") s, RFC 7583 minimum $MIN_KSK s")
 sleep 12 # let every cache see the final state; the probe keeps asking
 
 # ---- verdict (TrustSync)
@@ -408,4 +436,4 @@ if [[ "$FAILS" -ne 0 ]]; then
   head -20 "$WORK/probe.fail" >&2
   fail "$FAILS probe answers were SERVFAIL or not validated"
 fi
-log "PASS: rogue DS removed, publication refusal alerted and recovered, 4 automatic KSK rollovers (held secondary, clean, no margins, parent down), KSK $KSKS, zero bogus answers"
+log "PASS: rogue DS removed, publication refusal alerted and recovered, 5 automatic KSK rollovers (held secondary, clean, no margins, parent down, registrar hook), KSK $KSKS, zero bogus answers"
