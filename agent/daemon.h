@@ -69,6 +69,8 @@ class Daemon {
   // ---- branch parent: parent sync (agent/daemon_parent.h); connect alerts (any time, e.g.
   // before start()) with parent_sync().set_alert_callback(...).
   DaemonParent& parent_sync() { return *parent_; }
+  /// Observe the zone's parent now (agent/daemon_parent_control.cc).
+  Status parent_poll(const std::string& zone);
 
  private:
   struct ZoneRt {

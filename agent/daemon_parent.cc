@@ -29,6 +29,7 @@ struct DaemonParent::ZoneState {
   UnixTime next_poll = 0, next_publish = 0, observed_at = 0, disagree_since = 0;
   int publish_failures = 0;
   ParentSpec failed_spec;  // the settings the failures were made with (a reload retries at once)
+  ParentSpec seen_spec;    // the settings of the last observe() call
   std::string waiting, publish_error, observe_error, last_publish;
   size_t servers = 0;
   bool agree = false;
@@ -153,6 +154,8 @@ void DaemonParent::observe(const ZoneSpec& spec, ZoneRecord& rec, UnixTime now) 
     zp = &state(spec.name);
     zp->active = ps_spec.observed();
     zp->method = ps_spec.method;
+    if (!(zp->seen_spec == ps_spec)) zp->forced = true;  // new settings (reload): look now
+    zp->seen_spec = ps_spec;
     if (!zp->active || (!zp->forced && now < zp->next_poll)) return;
     zp->forced = false;
     zp->next_poll = now + std::max<int64_t>(1, ps_spec.poll);

@@ -135,6 +135,10 @@ parent_ok='p.get("observed_at",0)>0 and p.get("agree") and not p.get("alerts")'
 
 wait_for "$idle and $parent_ok" 60 "the first signed output and a healthy parent"
 log "signed, parent observed: $(jq_status 'p["servers"]') servers agree, DS $(served_ds "$LAB_EXAMPLE_PRIMARY")"
+# on demand: the daemon observes the parent now
+BEFORE=$(jq_status 'p["observed_at"]')
+"$TS" parent "$ZONE" --config "$WORK/agent.toml" | grep -q "observing the parent" || fail "trustsync parent --config"
+wait_for "p['observed_at'] > $BEFORE" 10 "an observation on demand"
 
 # ---- 1. rogue DS
 ROGUE="4242 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
