@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent/commands.h"
+#include "agent/control_cli.h"
 #include "common/clock.h"
 #include "parentsync/direct_ds.h"
 #include "parentsync/resolver_directory.h"
@@ -26,15 +27,27 @@ namespace {
 int usage(std::ostream& out, int code) {
   out << "usage: trustsync parent ZONE --trust-anchor FILE [--root-hints FILE] [--timeout S]\n"
          "       trustsync parent ZONE --resolver ADDR[#PORT] [--timeout SECONDS]\n"
+         "       trustsync parent ZONE (--config FILE | --socket PATH)\n"
          "  Shows the DS of ZONE on every parent server and in the validated view, and\n"
          "  flags missing, rogue and disagreeing DS. Exit: 0 healthy, 1 unsigned parent,\n"
-         "  2 problems found, 3 could not check.\n";
+         "  2 problems found, 3 could not check. With --config/--socket: the running daemon\n"
+         "  observes the parent of ZONE now (see `trustsync status ZONE`).\n";
   return code;
 }
 
 }  // namespace
 
 int cmd_parent(int argc, char** argv) {
+  // With --config / --socket: ask the running daemon to observe the parent now.
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" || a == "--socket" || a.rfind("--config=", 0) == 0 ||
+        a.rfind("--socket=", 0) == 0) {
+      CliArgs args = split_args(argc, argv, {"config", "socket"});
+      if (!args.error.empty() || args.positional.size() != 1) return usage(std::cerr, 64);
+      return control_command("parent", args, "parent-poll " + args.positional[0]);
+    }
+  }
   std::string zone_text, resolver_text, anchor_file, hints_file;
   int timeout = 3;
   for (int i = 1; i < argc; ++i) {

@@ -192,6 +192,9 @@ struct Checker {
       else if (pp.command[0] != '/')
         error({"parent.command"}, "must be an absolute path");
     }
+    // ---- branch parent: daemon parent sync
+    if (!pp.tsig_key_file.empty() && (!pp.tsig_key_name.empty() || !pp.tsig_secret_file.empty()))
+      error({"parent.tsig"}, "give either tsig (a key file) or tsig-key + tsig-secret-file");
     if (pp.timeout.seconds == 0) error({"parent.timeout"}, "must be at least 1s");
     if (pp.poll_interval.seconds == 0) error({"parent.poll-interval"}, "must be at least 1s");
     if (pp.alert_after < pp.poll_interval)

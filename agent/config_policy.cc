@@ -140,10 +140,10 @@ struct Apply {
         {"method",
          [&](const toml::node& v, const std::string& p) {
            static const std::vector<std::string_view> kMethods = {"none", "managed", "update",
-                                                                  "cds", "command"};
+                                                                  "cds",  "command", "manual"};
            if (auto s = read_choice(v, p, kMethods, ctx)) {
              for (auto m : {ParentMethod::None, ParentMethod::Managed, ParentMethod::Update,
-                            ParentMethod::Cds, ParentMethod::Command})
+                            ParentMethod::Cds, ParentMethod::Command, ParentMethod::Manual})
                if (*s == to_string(m)) pp.method = m;
              note("parent.method", v);
            }
@@ -162,6 +162,12 @@ struct Apply {
         duration("timeout", "parent.timeout", pp.timeout),
         duration("poll-interval", "parent.poll-interval", pp.poll_interval),
         duration("alert-after", "parent.alert-after", pp.alert_after),
+        // ---- branch parent: daemon parent sync
+        duration("poll", "parent.poll-interval", pp.poll_interval),  // short for poll-interval
+        string("tsig", "parent.tsig", pp.tsig_key_file, true),
+        boolean("remove-rogue", "parent.remove-rogue", pp.remove_rogue),
+        string("trust-anchor", "parent.trust-anchor", pp.trust_anchor_file, true),
+        string("root-hints", "parent.root-hints", pp.root_hints, true),
     };
     for_each_key(*t, path, h, ctx);
   }

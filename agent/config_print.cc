@@ -68,6 +68,11 @@ toml::table zone_table(const ZonePolicy& z) {
       {"timeout", dur(pp.timeout)},
       {"poll-interval", dur(pp.poll_interval)},
       {"alert-after", dur(pp.alert_after)},
+      // ---- branch parent
+      {"tsig", pp.tsig_key_file},
+      {"remove-rogue", pp.remove_rogue},
+      {"trust-anchor", pp.trust_anchor_file},
+      {"root-hints", pp.root_hints},
   };
   toml::table out{
       {"name", z.name},

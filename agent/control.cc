@@ -87,6 +87,10 @@ std::string handle_control_request(Daemon& d, const std::string& request) {
     return reply(d.ds_seen(absolute_name(w[1]), static_cast<uint16_t>(tag), w.size() == 4),
                  "recorded\n");
   }
+  if (cmd == "parent-poll" && w.size() == 2)  // branch parent
+    return reply(d.parent_poll(absolute_name(w[1])),
+                 "observing the parent of " + absolute_name(w[1]) + " now; see `trustsync status " +
+                     absolute_name(w[1]) + "`\n");
   if (cmd == "reload" && w.size() == 1) return reply(d.reload(), "configuration reloaded\n");
   if (cmd == "zone-add" && (w.size() == 3 || w.size() == 4))
     return reply(d.zone_add({absolute_name(w[1]), w[2], w.size() == 4 ? w[3] : ""}),

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <set>
 
+#include "agent/daemon_parent.h"
 #include "agent/daemon_sign.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
@@ -121,6 +122,8 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
       opt_(opt),
       rng_(opt.seed ? opt.seed : std::random_device{}()) {
   sched_ = std::make_unique<Scheduler>(clock_, opt_.workers, [this](const Event& e) { handle(e); });
+  parent_ = std::make_unique<DaemonParent>(clock_, log_);  // branch parent
+  parent_->set_alert_callback(alert_callback());           // parent sync alerts -> alertwire
 }
 
 Daemon::~Daemon() {
@@ -211,6 +214,7 @@ Status Daemon::start() {
   const DaemonSettings& s = cfg_.settings;
   ::mkdir(s.state_dir.c_str(), 0700);
   keystore_ = std::make_unique<signer::FileKeyStore>(s.key_dir);
+  parent_->attach(*keystore_);  // branch parent
   auto store = DaemonStore::open(s.database);
   if (!store) return store.error();
   store_ = std::move(*store);
@@ -384,12 +388,25 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   bool from_pool =
       true;  // after a key tag collision: a fresh key (a released one comes back first)
   Plan plan;
+  // ---- branch parent: observe the parent when due; observed DS count on every server
+  ParentView pv_in = parent_view(rec);
+  if (parent_) {
+    parent_->observe(spec, rec, now);
+    if (UnixTime t = parent_->observed_at(spec.name); t != 0)
+      events_->parent_observed(spec.name, t);
+    pv_in = parent_view(rec);
+    pv_in.all_servers = spec.parent.observed();
+  }
+  // ----
   for (int round = 0; round < 4; ++round) {
-    plan = step(rec.keys, kp, timing, now, parent_view(rec));
+    plan = step(rec.keys, kp, timing, now, pv_in);
     transitions.insert(transitions.end(), plan.transitions.begin(), plan.transitions.end());
     bool generated = false;
     for (const Action& a : plan.actions) {
       if (changes_zone(a.kind)) zone_changed = true;
+      if (spec.parent.method == "cds" &&  // branch parent: CDS follow the wanted DS set
+          (a.kind == Action::Kind::SubmitDs || a.kind == Action::Kind::WithdrawDs))
+        zone_changed = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
       size_t files = staged.created.size(), renames = staged.renames.size();
       auto nk = new_key(spec, *origin, a.role, a.algorithm, now, staged, from_pool);
@@ -495,6 +512,13 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         return fail("reload: " + s.error().message);
     }
   }
+  // ---- branch parent: send the DS set the planner now wants; next look at the parent
+  if (parent_) {
+    parent_->publish(spec, rec, now);
+    if (UnixTime t = parent_->next_event(spec.name); t != kNever)
+      sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
+  }
+  // ----
   // 4. Next event.
   sched_->schedule(rec.resign_at, spec.name, EventKind::Resign);
   if (plan.next_check != kNever)
@@ -533,6 +557,11 @@ Status Daemon::ds_seen(const std::string& zone, uint16_t tag, bool gone) {
   if (!z) return fail("no zone " + zone);
   {
     std::lock_guard lock(z->mu);
+    if (z->spec.parent.observed())  // branch parent
+      return fail("zone " + zone + ": the parent is observed (parent method \"" +
+                  z->spec.parent.method +
+                  "\"): DS changes are confirmed automatically; see `trustsync status " + zone +
+                  "` (use method \"manual\" to confirm by hand)");
     UnixTime now = clock_.now();
     const KeyRecord* key = nullptr;
     for (const auto& k : z->rec.keys.keys)

@@ -40,6 +40,8 @@ struct StagedFiles;
 
 namespace ts::agent {
 
+class DaemonParent;  // branch parent: agent/daemon_parent.h
+
 struct DaemonOptions {
   unsigned workers = 2;
   /// Seconds before a failed zone is tried again (doubles up to retry_max).
@@ -78,6 +80,12 @@ class Daemon {
   size_t zone_count() const;
   /// A copy of a zone's durable record (tests).
   std::optional<ZoneRecord> record(const std::string& zone) const;
+
+  // ---- branch parent: parent sync (agent/daemon_parent.h); connect alerts (any time, e.g.
+  // before start()) with parent_sync().set_alert_callback(...).
+  DaemonParent& parent_sync() { return *parent_; }
+  /// Observe the zone's parent now (agent/daemon_parent_control.cc).
+  Status parent_poll(const std::string& zone);
 
  private:
   struct ZoneRt {
@@ -134,6 +142,7 @@ class Daemon {
   DaemonEvents no_events_;
   DaemonEvents* events_ = &no_events_;
   // ---- end alertwire ----
+  std::unique_ptr<DaemonParent> parent_;  // branch parent
 };
 
 }  // namespace ts::agent

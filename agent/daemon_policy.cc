@@ -70,6 +70,7 @@ ZoneSpec to_spec(const ZonePolicy& z) {
       break;
   }
   s.parent_method = to_string(p.parent.method);
+  s.parent = parent_spec(p.parent);  // branch parent
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/daemon_watch_settings.h"  // alertwire
+#include "agent/daemon_parent_spec.h"
 #include "common/clock.h"
 #include "common/result.h"
 
@@ -49,6 +50,8 @@ struct ZoneSpec {
   // ---- alertwire ----
   std::vector<std::string> notify;  ///< alert targets (`notify`)
   // ---- end alertwire ----
+  // ---- branch parent: daemon parent sync (agent/daemon_parent.h)
+  ParentSpec parent;
 };
 
 struct DaemonSettings {

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "agent/key_files.h"
+#include "agent/daemon_parent_cds.h"  // branch parent
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
 #include "signer/dnskey_verifier.h"
@@ -179,6 +180,7 @@ Result<SignOutcome> sign_zone_for(
   if (!zone) return zone.error();
   if (spec.serial != 0 && last_serial != 0)
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
+  if (Status s = add_parent_records(spec, state, store, *zone); !s) return s.error();  // parent
 
   std::vector<signer::PrivateKey> privs;
   privs.reserve(state.keys.size());

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "agent/daemon.h"
+#include "agent/daemon_parent.h"
 #include "agent/key_timing.h"
 #include "agent/rollover_planner.h"
 
@@ -85,7 +86,8 @@ std::string Daemon::status_text(const std::string& zone) const {
     NextEvent n = next_event(*sched_, zp->spec.name);
     o << "  next:    " << (n.at == kNever ? "none" : n.kind + " at " + iso_time(n.at)) << "\n";
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
-    std::string hint = operator_hint(zp->spec.name, r, now);
+    if (parent_) o << parent_->status_text(zp->spec.name);  // branch parent
+    std::string hint = zp->spec.parent.observed() ? "" : operator_hint(zp->spec.name, r, now);
     if (!hint.empty()) o << "  action:  " << hint << "\n";
   }
   return o.str();
@@ -139,8 +141,10 @@ std::string Daemon::status_json(const std::string& zone) const {
     NextEvent n = next_event(*sched_, zp->spec.name);
     o += "],\"next_event\":" + json_quote(n.kind) +
          ",\"next_event_at\":" + (n.at == kNever ? std::string("null") : std::to_string(n.at)) +
-         ",\"waiting_for\":" + json_quote(r.keys.waiting_for) +
-         ",\"action\":" + json_quote(operator_hint(zp->spec.name, r, now)) + "}";
+         ",\"waiting_for\":" + json_quote(r.keys.waiting_for) + ",\"action\":" +
+         json_quote(zp->spec.parent.observed() ? "" : operator_hint(zp->spec.name, r, now)) +
+         ",\"parent\":" + (parent_ ? parent_->status_json(zp->spec.name) : "null") +  // parent
+         "}";
   }
   return o + "]}\n";
 }

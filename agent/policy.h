@@ -97,6 +97,8 @@ enum class ParentMethod {
   Update,   // "update": RFC 2136 UPDATE with TSIG to the parent's primary
   Cds,      // "cds": publish CDS/CDNSKEY and wait for the parent (RFC 7344, RFC 8078)
   Command,  // "command": run a registrar hook with a JSON document on stdin
+  // ---- branch parent: daemon parent sync
+  Manual,  // "manual": like "none", said explicitly: the operator confirms with ds-seen
 };
 
 struct ParentPolicy {
@@ -110,6 +112,17 @@ struct ParentPolicy {
   Duration timeout = Duration::secs(30);        // `timeout`: per UPDATE / hook run
   Duration poll_interval = Duration::hours(1);  // `poll-interval`: how often DS is observed
   Duration alert_after = Duration::days(2);     // `alert-after`: parent not following -> alert
+  // ---- branch parent: daemon parent sync (fields added at the end)
+  /// `tsig`: a BIND/nsupdate key file (`key "name" { algorithm ...; secret "..."; };`, 0600),
+  /// instead of tsig-key + tsig-algorithm + tsig-secret-file.
+  std::string tsig_key_file;
+  /// `remove-rogue`: remove DS matching no key of ours (update and managed only).
+  bool remove_rogue = false;
+  /// `trust-anchor`: root trust anchor file (DS/DNSKEY lines) for the validating resolver
+  /// that observes the parent; "" = the IANA root anchors.
+  std::string trust_anchor_file;
+  /// `root-hints`: root hints file for that resolver; "" = the real root servers.
+  std::string root_hints;
 };
 
 /// Zone serial numbers written on each signing: `serial`.
@@ -230,6 +243,8 @@ inline const char* to_string(ParentMethod m) {
       return "cds";
     case ParentMethod::Command:
       return "command";
+    case ParentMethod::Manual:
+      return "manual";
   }
   return "?";
 }

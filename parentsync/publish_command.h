@@ -53,6 +53,10 @@ class CommandPublisher final : public ParentPublisher {
       : o_(std::move(options)), random_(random), sleeper_(sleeper) {}
   Status publish(const Name& child, const std::vector<DsRecord>& desired) override;
   std::string method() const override { return "command"; }
+  /// The DNSKEY presentation lines for the document (instead of options.dnskeys).
+  void set_dnskeys(std::vector<std::string> lines) {
+    o_.dnskeys = [lines = std::move(lines)](const Name&) { return lines; };
+  }
   /// The runs of the last publish(), in order.
   const std::vector<HookRun>& runs() const { return runs_; }
 

@@ -152,8 +152,10 @@ UpdatePublisher::Outcome UpdatePublisher::attempt(const ServerAddress& server, c
     return Outcome::Fatal;
   }
   std::optional<TsigKey> key;  // read for this attempt only; wiped when it goes out of scope
-  if (!o_.tsig_name.empty()) {
-    auto loaded = TsigKey::load(o_.tsig_name, o_.tsig_algorithm, o_.tsig_secret_file);
+  if (!o_.tsig_name.empty() || !o_.tsig_key_file.empty()) {
+    auto loaded = o_.tsig_key_file.empty()
+                      ? TsigKey::load(o_.tsig_name, o_.tsig_algorithm, o_.tsig_secret_file)
+                      : TsigKey::load_key_file(o_.tsig_key_file);
     if (!loaded) {
       *error = loaded.error().message;
       return Outcome::Fatal;
@@ -181,7 +183,7 @@ UpdatePublisher::Outcome UpdatePublisher::attempt(const ServerAddress& server, c
       return Outcome::Retry;
     case LDNS_RCODE_REFUSED:
       *error = what + " (not allowed: check the parent's update policy for key " +
-               (o_.tsig_name.empty() ? std::string("<none>") : o_.tsig_name) + ")";
+               (key ? key->name() : std::string("<none>")) + ")";
       return Outcome::Fatal;
     case LDNS_RCODE_NOTAUTH:
       *error = what + " (not authoritative for " + zone.to_text() + ", or TSIG rejected)";

@@ -40,6 +40,9 @@ struct UpdateOptions {
   uint32_t ttl = 3600;
   int timeout_seconds = 10;
   RetryPolicy retry;
+  /// A BIND / nsupdate -k key file (name, algorithm and secret); used instead of
+  /// tsig_name + tsig_algorithm + tsig_secret_file when set.
+  std::string tsig_key_file;
 };
 
 /// The UPDATE message replacing CHILD's DS RRset in `zone` (unsigned, random ID). Pure apart

@@ -17,6 +17,9 @@ class TsigKey {
   /// Reads the base64 secret (surrounding whitespace ignored) from `secret_file`.
   static Result<TsigKey> load(std::string name, std::string algorithm,
                               const std::string& secret_file);
+  /// Reads a BIND / nsupdate -k key file: `key "NAME" { algorithm ALG; secret "BASE64"; };`
+  /// (the first key clause; same 0600 / ownership rules as load()).
+  static Result<TsigKey> load_key_file(const std::string& key_file);
   /// For tests: a key from a literal secret.
   static TsigKey from_secret(std::string name, std::string algorithm, std::string secret);
 

@@ -125,9 +125,15 @@ TEST_F(CommandHook, HangingHookIsKilledAfterTheTimeoutAndRetried) {
   // The backgrounded `sleep 300` of its process group is gone too.
   pid_t sleeper_pid = static_cast<pid_t>(std::stol(Slurp(tmp)));
   ASSERT_GT(sleeper_pid, 1);
-  // Gone, or a zombie waiting for init to reap it.
-  std::string stat = Slurp("/proc/" + std::to_string(sleeper_pid) + "/stat");
-  bool dead = kill(sleeper_pid, 0) != 0 || stat.find(") Z ") != std::string::npos;
+  // Gone, or a zombie waiting for init to reap it (SIGKILL was sent to the group; the
+  // kernel may take a moment to take the process down: look for up to 2 s).
+  std::string stat;
+  bool dead = false;
+  for (int i = 0; i < 200 && !dead; ++i) {
+    stat = Slurp("/proc/" + std::to_string(sleeper_pid) + "/stat");
+    dead = kill(sleeper_pid, 0) != 0 || stat.find(") Z ") != std::string::npos;
+    if (!dead) usleep(10'000);
+  }
   EXPECT_TRUE(dead) << stat;
 }
 
