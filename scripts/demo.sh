@@ -4,7 +4,10 @@
 #     verifies the output with BIND's and ldns' verifiers, then prints its DS records;
 #  2. brings up the lab, a private DNSSEC hierarchy of real NSD, BIND, Knot and Unbound
 #     servers on 127.53.0.x (tests/lab/), and shows the chain of trust down to each zone
-#     as a validator sees it (`trustsync chain`); then stops the lab.
+#     as a validator sees it (`trustsync chain`);
+#  3. runs the agent daemon on sub.example.test. in the lab: it removes a rogue DS and runs
+#     a KSK rollover with the parent followed automatically, while a probe validates every
+#     half second (scripts/demo_agent.sh); then stops the lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -35,3 +38,7 @@ for zone in sub.example.test. island.plain.test.; do
   $TS chain "$zone" --trust-anchor "$LAB_TRUST_ANCHOR" --root-hints "$LAB_ROOT_HINTS" || rc=$?
   echo "(exit $rc: 0 secure, 1 insecure, 2 bogus, 3 could not check)"
 done
+
+echo
+echo "== 3. the agent keeps sub.example.test.'s chain of trust by itself (scripts/demo_agent.sh)"
+bash scripts/demo_agent.sh "$instance"
