@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/json_quote.h"
 
 namespace ts::agent {
 
-/// `s` as a quoted JSON string.
-std::string json_quote(std::string_view s);
+using ts::json_quote;  // common/json_quote.h
 
 class JsonWriter {
  public:

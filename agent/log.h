@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/json_quote.h"
 
 namespace ts::agent {
 
@@ -49,8 +50,7 @@ class Logger {
   std::mutex mu_;
 };
 
-/// JSON string literal (quotes included) for `s`.
-std::string json_quote(const std::string& s);
+using ts::json_quote;  // common/json_quote.h
 /// "2026-11-28T10:00:00Z".
 std::string iso_time(UnixTime t);
 

@@ -14,41 +14,14 @@
 
 #include <cerrno>
 
+#include "common/json_quote.h"
+
 namespace ts::parentsync {
 namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string json_array(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + json_string(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + json_quote(items[i]);
   return out + "]";
 }
 
@@ -69,8 +42,8 @@ std::string hook_document(const Name& child, const std::vector<DsRecord>& desire
                           const std::vector<std::string>& dnskeys, uint32_t ttl) {
   std::vector<std::string> ds;
   for (const DsRecord& d : canonical_set(desired)) ds.push_back(d.to_text(child, ttl));
-  return "{\"zone\":" + json_string(child.to_text()) +
-         ",\"action\":" + json_string(desired.empty() ? "delete-ds" : "replace-ds") +
+  return "{\"zone\":" + json_quote(child.to_text()) +
+         ",\"action\":" + json_quote(desired.empty() ? "delete-ds" : "replace-ds") +
          ",\"ds\":" + json_array(ds) + ",\"dnskey\":" + json_array(dnskeys) + "}\n";
 }
 
