@@ -10,7 +10,9 @@
 #include <chrono>
 #include <set>
 
+#include "agent/daemon_internal.h"
 #include "agent/daemon_parent.h"
+#include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
@@ -22,7 +24,6 @@
 
 namespace ts::agent {
 
-// Helpers shared with daemon_status.cc.
 RolloverPolicy planner_policy(const ZoneSpec& s) {
   RolloverPolicy p;
   p.algorithm = s.algorithm;
@@ -57,12 +58,6 @@ ParentView parent_view(const ZoneRecord& r) {
   v.present_since = r.ds_seen;
   v.absent_since = r.ds_gone;
   return v;
-}
-
-signer::KeyRole store_role(KeyRole r) {
-  return r == KeyRole::KSK   ? signer::KeyRole::KSK
-         : r == KeyRole::ZSK ? signer::KeyRole::ZSK
-                             : signer::KeyRole::CSK;
 }
 
 bool changes_zone(Action::Kind k) {
@@ -123,53 +118,15 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
       rng_(opt.seed ? opt.seed : std::random_device{}()) {
   sched_ = std::make_unique<Scheduler>(clock_, opt_.workers, [this](const Event& e) { handle(e); });
   parent_ = std::make_unique<DaemonParent>(clock_, log_);  // branch parent
-  parent_->set_alert_callback(alert_callback());           // parent sync alerts -> alertwire
+  parent_events_ =
+      std::make_unique<ParentEventBridge>([this]() -> DaemonEvents& { return *events_; });
+  parent_->set_alert_callback(
+      [this](const AlertEvent& e, bool firing) { parent_events_->alert(e, firing); });
 }
 
 Daemon::~Daemon() {
   sched_.reset();  // joins the workers before the zones and stores go
   pool_.reset();   // joins the pool worker before the stores it writes
-}
-
-struct Daemon::NewKey {
-  KeyRecord rec;
-  std::optional<PooledKey> pooled;            // taken from the pool
-  std::unique_ptr<signer::PrivateKey> fresh;  // generated now
-};
-
-Result<Daemon::NewKey> Daemon::new_key(const ZoneSpec& spec, const Name& origin, KeyRole role,
-                                       uint8_t alg, UnixTime now, StagedFiles& staged,
-                                       bool from_pool) {
-  KeySpec ks{alg, static_cast<int>(alg == spec.algorithm ? spec.bits : 0)};
-  NewKey nk;
-  auto pooled = from_pool ? pool_->try_take(ks) : Result<std::optional<PooledKey>>(std::nullopt);
-  if (pooled && pooled->has_value()) {
-    auto key = load_pool_key(*keystore_, *pool_keys_, **pooled);
-    auto meta = key ? stage_key_assignment(*keystore_, (**pooled).id, *key, origin,
-                                           store_role(role), now, staged)
-                    : Result<signer::KeyMeta>(key.error());
-    if (meta) {
-      nk.pooled = **pooled;
-      nk.rec = to_key_record(**pooled, role, now);
-      nk.rec.tag = meta->tag;  // the tag depends on the role's flags
-      nk.fresh = std::make_unique<signer::PrivateKey>(std::move(*key));
-      return nk;
-    }
-    // A broken pool key is dropped (not released), so it is not handed out again.
-    log_.warn(spec.name, "pool key unusable, generating one: " + meta.error().message);
-  }
-  auto key = signer::PrivateKey::generate(static_cast<signer::Algorithm>(alg),
-                                          static_cast<unsigned>(ks.bits));
-  if (!key) return fail("key generation: " + key.error().message);
-  auto meta = stage_new_key(*keystore_, origin, store_role(role), *key, now, staged);
-  if (!meta) return fail("key store: " + meta.error().message);
-  nk.rec.id = meta->id;
-  nk.rec.role = role;
-  nk.rec.algorithm = alg;
-  nk.rec.tag = meta->tag;
-  nk.rec.generated = now;
-  nk.fresh = std::make_unique<signer::PrivateKey>(std::move(*key));
-  return nk;
 }
 
 Status Daemon::roll_forward() {
@@ -393,7 +350,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   if (parent_) {
     parent_->observe(spec, rec, now);
     if (UnixTime t = parent_->observed_at(spec.name); t != 0)
-      events_->parent_observed(spec.name, t);
+      parent_events_->observed(spec.name, t);
     pv_in = parent_view(rec);
     pv_in.all_servers = spec.parent.observed();
   }
@@ -524,98 +481,6 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   if (plan.next_check != kNever)
     sched_->schedule(std::max(plan.next_check, now), spec.name, EventKind::Rollover);
   return {};
-}
-
-// ---- control ----
-
-Status Daemon::rollover(const std::string& zone, const std::string& role_text) {
-  auto z = find(zone);
-  if (!z) return fail("no zone " + zone);
-  std::string upper = role_text;
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto role = key_role_from_string(upper);
-  if (!role) return fail("unknown key role '" + role_text + "' (ksk, zsk or csk)");
-  {
-    std::lock_guard lock(z->mu);
-    UnixTime now = clock_.now();
-    ZoneRecord before = z->rec;
-    auto t = request_rollover(z->rec.keys, planner_policy(z->spec), *role, now);
-    if (!t) return t.error();
-    if (Status s = store_->save(z->rec, {*t}); !s) {
-      z->rec = before;
-      return s;
-    }
-    log_transitions(zone, {*t});
-    events_->zone_saved(z->spec, before, z->rec, now, "rollover command");  // alertwire
-  }
-  sched_->schedule(clock_.now(), zone, EventKind::Maintain);
-  return {};
-}
-
-Status Daemon::ds_seen(const std::string& zone, uint16_t tag, bool gone) {
-  auto z = find(zone);
-  if (!z) return fail("no zone " + zone);
-  {
-    std::lock_guard lock(z->mu);
-    if (z->spec.parent.observed())  // branch parent
-      return fail("zone " + zone + ": the parent is observed (parent method \"" +
-                  z->spec.parent.method +
-                  "\"): DS changes are confirmed automatically; see `trustsync status " + zone +
-                  "` (use method \"manual\" to confirm by hand)");
-    UnixTime now = clock_.now();
-    const KeyRecord* key = nullptr;
-    for (const auto& k : z->rec.keys.keys)
-      if (k.tag == tag && k.has_ksk_duty() && (gone ? k.ds_withdrawn : k.ds_submitted)) key = &k;
-    if (!key)
-      return fail("zone " + zone + ": no KSK/CSK with tag " + std::to_string(tag) + " whose DS " +
-                  (gone ? "was withdrawn" : "was submitted") + " (see trustsync status)");
-    ZoneRecord before = z->rec;
-    DsId id{key->algorithm, tag};
-    (gone ? z->rec.ds_gone : z->rec.ds_seen)[id] = now;
-    (gone ? z->rec.ds_seen : z->rec.ds_gone).erase(id);
-    Transition t{now, "DS " + std::to_string(tag), gone ? "withdrawn" : "submitted",
-                 gone ? "confirmed-gone" : "confirmed-seen", "operator confirmation (ds-seen)"};
-    if (Status s = store_->save(z->rec, {t}); !s) {
-      z->rec = before;
-      return s;
-    }
-    log_transitions(zone, {t});
-    events_->zone_saved(z->spec, before, z->rec, now, "ds-seen command");  // alertwire
-  }
-  sched_->schedule(clock_.now(), zone, EventKind::Maintain);
-  return {};
-}
-
-Status Daemon::reload() {
-  auto dyn = store_->dynamic_zones();
-  if (!dyn) return dyn.error();
-  auto cfg = load_daemon_config(cfg_.path, *dyn);
-  if (!cfg) return cfg.error();
-  for (const auto& w : cfg->warnings) log_.warn("", w);
-  log_.info("", "configuration reloaded", {{"zones", std::to_string(cfg->zones.size())}});
-  Status applied = apply_config(std::move(*cfg));
-  if (applied) events_->config_loaded(cfg_, "reload");  // alertwire
-  return applied;
-}
-
-Status Daemon::zone_add(const DynamicZone& dz) {
-  if (find(dz.name)) return fail("zone " + dz.name + " is already managed");
-  if (Status s = store_->add_dynamic_zone(dz); !s) return s;
-  if (Status s = reload(); !s) {
-    (void)store_->remove_dynamic_zone(dz.name);
-    return s;
-  }
-  return {};
-}
-
-Status Daemon::zone_remove(const std::string& zone) {
-  auto z = find(zone);
-  if (!z) return fail("no zone " + zone);
-  if (!z->spec.dynamic)
-    return fail("zone " + zone + " is defined in " + cfg_.path +
-                "; remove it there and run `trustsync reload`");
-  if (Status s = store_->remove_dynamic_zone(zone); !s) return s;
-  return reload();
 }
 
 }  // namespace ts::agent

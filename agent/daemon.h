@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -40,7 +41,9 @@ struct StagedFiles;
 
 namespace ts::agent {
 
-class DaemonParent;  // branch parent: agent/daemon_parent.h
+class DaemonParent;       // branch parent: agent/daemon_parent.h
+class ParentEventBridge;  // agent/daemon_parent_events.h
+struct KeySpec;           // agent/key_pool.h
 
 struct DaemonOptions {
   unsigned workers = 2;
@@ -142,7 +145,11 @@ class Daemon {
   DaemonEvents no_events_;
   DaemonEvents* events_ = &no_events_;
   // ---- end alertwire ----
-  std::unique_ptr<DaemonParent> parent_;  // branch parent
+  std::unique_ptr<DaemonParent> parent_;              // branch parent
+  std::unique_ptr<ParentEventBridge> parent_events_;  // audit + DS-state gauge of parent alerts
+  void pool_level(const ZoneSpec& spec, const KeySpec& ks, bool had_key);
+  std::mutex pool_low_mu_;
+  std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing
 };
 
 }  // namespace ts::agent

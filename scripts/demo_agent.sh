@@ -35,60 +35,23 @@ die() {
 }
 say() { echo "[$(date -u +%T)] $*"; }
 
-# The zone keeps the keys the lab signed it with, so the chain stays intact from the start.
-cp "$LAB_DIR/zones/sub.example.test.zone" "$WORK/sub.zone"
-mkdir -p "$WORK/state"
-for k in "$LAB_SUB_KEYDIR"/K*.key; do "$TS" keygen --keys "$WORK/state/keys" --import "$k" >/dev/null 2>&1; done
-cat >"$WORK/agent.toml" <<TOML
-[agent]
-state-dir = "$WORK/state"
-[defaults]
-ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-denial = { type = "nsec" }
-reload = "bash $LAB reload-sub --instance $I >/dev/null"
-parent = { method = "update", primary = "$LAB_EXAMPLE_PRIMARY", tsig = "$LAB_TSIG_FILE", poll = "2s", timeout = "2s", alert-after = "30s", remove-rogue = true, trust-anchor = "$LAB_TRUST_ANCHOR", root-hints = "$LAB_ROOT_HINTS" }
-[defaults.timing]
-dnskey-ttl = "10s"
-ds-ttl = "10s"
-max-zone-ttl = "10s"
-zone-propagation-delay = "2s"
-parent-propagation-delay = "3s"
-publish-safety = "2s"
-retire-safety = "2s"
-[[zone]]
-name = "$ZONE"
-file = "$WORK/sub.zone"
-output = "$LAB_SUB_ZONEFILE"
-TOML
+# shellcheck disable=SC1091
+source tests/lab/daemon_lab.inc
+lab_daemon_zone "$WORK"
+{
+  echo "[agent]"
+  echo "state-dir = \"$WORK/state\""
+  lab_daemon_policy "$WORK" "$I" "parent = { method = \"update\", primary = \"$LAB_EXAMPLE_PRIMARY\", tsig = \"$LAB_TSIG_FILE\", poll = \"2s\", timeout = \"2s\", alert-after = \"30s\", remove-rogue = true, trust-anchor = \"$LAB_TRUST_ANCHOR\", root-hints = \"$LAB_ROOT_HINTS\" }"
+} >"$WORK/agent.toml"
 echo "\$ trustsync run --config agent.toml --check"
 "$TS" run --config "$WORK/agent.toml" --check
 
-probe() {
-  local n=0
-  while :; do
-    for q in "$ZONE SOA" "$ZONE DNSKEY" "$ZONE DS" "www.$ZONE TXT"; do
-      # shellcheck disable=SC2086
-      out=$(dig @"$LAB_RESOLVER" +dnssec +tries=1 +time=2 $q 2>&1 || true)
-      n=$((n + 1))
-      if ! grep -q "status: NOERROR" <<<"$out" || ! grep -Eq "flags:[a-z ]* ad[ ;]" <<<"$out"; then
-        echo "$(date -u +%T) $q: $(grep -E 'status:|flags:' <<<"$out" | tr '\n' ' ')" >>"$WORK/probe.fail"
-      fi
-    done
-    echo "$n" >"$WORK/probe.count"
-    sleep 0.5
-  done
-}
-: >"$WORK/probe.fail"
-probe &
+lab_probe "$WORK" "$ZONE" "$LAB_RESOLVER" SOA DNSKEY DS "www.$ZONE TXT" &
 PROBE_PID=$!
 
 "$TS" run --config "$WORK/agent.toml" --log-format json >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
-zone_status() {
-  "$TS" status "$ZONE" --json --config "$WORK/agent.toml" 2>/dev/null |
-    python3 -c "import json,sys; d=json.load(sys.stdin)['zones'][0]; p=d.get('parent') or {}; print($1)" 2>/dev/null || true
-}
+zone_status() { lab_zone_status "$WORK" "$ZONE" "$1"; }
 wait_for() {  # PYTHON_EXPR (d = zone status, p = its parent part) TIMEOUT WHAT
   local t0=$SECONDS
   until [[ "$(zone_status "$1")" == True ]]; do
@@ -96,11 +59,10 @@ wait_for() {  # PYTHON_EXPR (d = zone status, p = its parent part) TIMEOUT WHAT
     ((SECONDS - t0 < $2)) || die "timed out waiting for $3"
   done
 }
-served_ds() { dig +short +norec @"$1" "$ZONE" DS | awk '{print $1}' | sort -n | tr '\n' ' '; }
 idle='d["status"]=="ok" and d["signed_at"]>0 and not d["rollovers"] and p.get("observed_at",0)>0 and p.get("agree") and not p.get("alerts")'
 
 wait_for "$idle" 60 "the first signed output and a healthy parent"
-say "signed; the parent's servers agree; DS at the parent: $(served_ds "$LAB_EXAMPLE_PRIMARY")"
+say "signed; the parent's servers agree; DS at the parent: $(lab_served_ds "$LAB_EXAMPLE_PRIMARY")"
 
 say "somebody adds a rogue DS 4242 at the parent (nsupdate)"
 nsupdate -k "$LAB_TSIG_FILE" <<NSU
@@ -116,12 +78,12 @@ until grep -q '"alert":"rogue-ds"' "$WORK/daemon.log"; do
 done
 say "rogue DS detected ($((SECONDS - t0)) s); the agent removes it (it holds the parent's TSIG key)"
 t0=$SECONDS
-while [[ " $(served_ds "$LAB_EXAMPLE_PRIMARY") $(served_ds "$LAB_EXAMPLE_SECONDARY") " == *" 4242 "* ]]; do
+while [[ " $(lab_served_ds "$LAB_EXAMPLE_PRIMARY") $(lab_served_ds "$LAB_EXAMPLE_SECONDARY") " == *" 4242 "* ]]; do
   sleep 0.2
   ((SECONDS - t0 < 30)) || die "rogue DS not removed"
 done
 wait_for "$idle" 30 "the rogue-ds alert to resolve"
-say "DS at the parent now: primary $(served_ds "$LAB_EXAMPLE_PRIMARY")/ secondary $(served_ds "$LAB_EXAMPLE_SECONDARY")"
+say "DS at the parent now: primary $(lab_served_ds "$LAB_EXAMPLE_PRIMARY")/ secondary $(lab_served_ds "$LAB_EXAMPLE_SECONDARY")"
 
 say "\$ trustsync rollover $ZONE --ksk   (nobody runs ds-seen: the agent watches the parent)"
 T0=$SECONDS

@@ -72,14 +72,13 @@ printf '%s\n' "$secret" >"$work/webhook.key"
 chmod 600 "$work/webhook.key"
 
 # ---- the daemon: imported lab keys, short signatures, metrics, chain watch every second
-cp "$LAB_DIR/zones/sub.example.test.zone" "$work/sub.zone"
-mkdir -p "$work/state"
-for k in "$LAB_SUB_KEYDIR"/K*.key; do
-  "$TS" keygen --keys "$work/state/keys" --import "$k" >/dev/null
-done
+# shellcheck disable=SC1091
+source "$SRC/tests/lab/daemon_lab.inc"
+lab_daemon_zone "$work"
 metrics_port=$(free_port)
 dead_port=$(free_port)  # nothing listens: a failing target must not hold up the others
-cat >"$work/agent.toml" <<TOML
+{
+  cat <<TOML
 [agent]
 state-dir = "$work/state"
 metrics-listen = "127.0.0.1:$metrics_port"
@@ -96,31 +95,15 @@ interval = "1s"
 trust-anchors = ["$LAB_TRUST_ANCHOR"]
 root-hints = "$LAB_ROOT_HINTS"
 timeout = "2s"
-[defaults]
-notify = ["mailto:ops@example.test", "https://127.0.0.1:$hook_port/hooks/trustsync", "https://127.0.0.1:$dead_port/down"]
-ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-denial = { type = "nsec" }
-reload = "bash $LAB reload-sub --instance $I >/dev/null"
-[defaults.timing]
-dnskey-ttl = "10s"
-ds-ttl = "10s"
-max-zone-ttl = "10s"
-zone-propagation-delay = "2s"
-parent-propagation-delay = "3s"
-publish-safety = "2s"
-retire-safety = "2s"
-[[zone]]
-name = "$ZONE"
-file = "$work/sub.zone"
-output = "$LAB_SUB_ZONEFILE"
 TOML
+  lab_daemon_policy "$work" "$I" \
+    "notify = [\"mailto:ops@example.test\", \"https://127.0.0.1:$hook_port/hooks/trustsync\", \"https://127.0.0.1:$dead_port/down\"]"
+} >"$work/agent.toml"
 "$TS" run --config "$work/agent.toml" --check >/dev/null || fail "config check"
 "$TS" run --config "$work/agent.toml" --log-format json >"$work/daemon.log" 2>&1 &
 DAEMON_PID=$!
 
-status() { "$TS" status "$ZONE" --json --config "$work/agent.toml" 2>/dev/null |
-  "$PY" -c "import json,sys; d=json.load(sys.stdin)['zones'][0]; print($1)" 2>/dev/null || true; }
+status() { lab_zone_status "$work" "$ZONE" "$1"; }
 for t in $(seq 1 60); do
   [[ "$(status 'd["signed_at"]>0')" == True ]] && break
   ((t < 60)) || fail "the daemon did not sign $ZONE"

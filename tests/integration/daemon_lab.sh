@@ -43,56 +43,21 @@ bash "$LAB" start --instance $I >/dev/null
 source "/tmp/trustsync-lab-$I/lab.env"
 ZONE=sub.example.test.
 
-# The daemon's input: the unsigned zone; its output: the file NSD serves.
-cp "$LAB_DIR/zones/sub.example.test.zone" "$WORK/sub.zone"
-mkdir -p "$WORK/state"
-for k in "$LAB_SUB_KEYDIR"/K*.key; do
-  "$TS" keygen --keys "$WORK/state/keys" --import "$k" >/dev/null
-done
+# shellcheck disable=SC1091
+source "$SRC/tests/lab/daemon_lab.inc"
+lab_daemon_zone "$WORK"
 OLD_TAGS=$(for k in "$LAB_SUB_KEYDIR"/K*.key; do basename "$k" .key | sed 's/.*+//; s/^0*//'; done | sort)
 
-cat >"$WORK/agent.toml" <<TOML
-[agent]
-state-dir = "$WORK/state"
-[defaults]
-ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-denial = { type = "nsec" }
-reload = "bash $LAB reload-sub --instance $I >/dev/null"
-[defaults.timing]
-dnskey-ttl = "10s"
-ds-ttl = "10s"
-max-zone-ttl = "10s"
-zone-propagation-delay = "2s"
-parent-propagation-delay = "3s"
-publish-safety = "2s"
-retire-safety = "2s"
-[[zone]]
-name = "$ZONE"
-file = "$WORK/sub.zone"
-output = "$LAB_SUB_ZONEFILE"
-TOML
+{
+  echo "[agent]"
+  echo "state-dir = \"$WORK/state\""
+  lab_daemon_policy "$WORK" "$I"
+} >"$WORK/agent.toml"
 "$TS" run --config "$WORK/agent.toml" --check >/dev/null
 
 # Probe: every 0.5 s, three questions through the validating resolver; a failure is any
 # answer that is not NOERROR with the AD bit.
-probe() {
-  local n=0
-  while :; do
-    for q in "$ZONE SOA" "$ZONE DNSKEY" "www.$ZONE TXT"; do
-      # shellcheck disable=SC2086
-      out=$(dig @"$LAB_RESOLVER" +dnssec +tries=1 +time=2 $q 2>&1 || true)
-      n=$((n + 1))
-      if ! grep -q "status: NOERROR" <<<"$out" || ! grep -Eq "flags:[a-z ]* ad[ ;]" <<<"$out"; then
-        echo "$(date -u +%T.%N) $q: $(grep -E 'status:|flags:' <<<"$out" | tr '\n' ' ')" >>"$WORK/probe.fail"
-      fi
-    done
-    echo "$n" >"$WORK/probe.count"
-    sleep 0.5
-  done
-}
-: >"$WORK/probe.fail"
-probe &
+lab_probe "$WORK" "$ZONE" "$LAB_RESOLVER" SOA DNSKEY "www.$ZONE TXT" &
 PROBE_PID=$!
 
 "$TS" run --config "$WORK/agent.toml" --log-format json >"$WORK/daemon.log" 2>&1 &
@@ -171,7 +136,7 @@ SERVED=$(dig +short @"$LAB_SUB_ADDR" +norec "$ZONE" DNSKEY | wc -l)
 grep -q '"msg":"KSK [0-9]*: active -> ' "$WORK/daemon.log" || grep -q ' -> ' "$WORK/daemon.log" ||
   fail "no state transitions logged"
 QUERIES=$(cat "$WORK/probe.count")
-FAILS=$(wc -l <"$WORK/probe.fail")
+FAILS=$(cat "$WORK/probe.fail" "$WORK/probe.timeout" | wc -l)
 log "probe: $QUERIES queries, $FAILS failures"
 if [[ "$FAILS" -ne 0 ]]; then
   head -20 "$WORK/probe.fail" >&2

@@ -57,70 +57,28 @@ source "/tmp/trustsync-lab-$I/lab.env"
 ZONE=sub.example.test.
 KNOT_PID=$(cat "$LAB_DIR/knot-example/knot.pid")
 
-cp "$LAB_DIR/zones/sub.example.test.zone" "$WORK/sub.zone"
-mkdir -p "$WORK/state"
-for k in "$LAB_SUB_KEYDIR"/K*.key; do
-  "$TS" keygen --keys "$WORK/state/keys" --import "$k" >/dev/null
-done
+# shellcheck disable=SC1091
+source "$SRC/tests/lab/daemon_lab.inc"
+lab_daemon_zone "$WORK"
 
 # Lab timing: TTLs 10 s; the waits below are the RFC 7583 terms the planner uses.
 DNSKEY_TTL=10 DS_TTL=10 ZONE_PROP=2 PARENT_PROP=3 PUB_SAFETY=2 RET_SAFETY=2
-cat >"$WORK/agent.toml" <<TOML
-[agent]
-state-dir = "$WORK/state"
-[defaults]
-ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
-denial = { type = "nsec" }
-reload = "bash $LAB reload-sub --instance $I >/dev/null"
-parent = { method = "update", primary = "$LAB_EXAMPLE_PRIMARY", tsig = "$LAB_TSIG_FILE", poll = "2s", timeout = "2s", alert-after = "20s", remove-rogue = true, trust-anchor = "$LAB_TRUST_ANCHOR", root-hints = "$LAB_ROOT_HINTS" }
-[defaults.timing]
-dnskey-ttl = "${DNSKEY_TTL}s"
-ds-ttl = "${DS_TTL}s"
-max-zone-ttl = "10s"
-zone-propagation-delay = "${ZONE_PROP}s"
-parent-propagation-delay = "${PARENT_PROP}s"
-publish-safety = "${PUB_SAFETY}s"
-retire-safety = "${RET_SAFETY}s"
-[[zone]]
-name = "$ZONE"
-file = "$WORK/sub.zone"
-output = "$LAB_SUB_ZONEFILE"
-TOML
+{
+  echo "[agent]"
+  echo "state-dir = \"$WORK/state\""
+  lab_daemon_policy "$WORK" "$I" "parent = { method = \"update\", primary = \"$LAB_EXAMPLE_PRIMARY\", tsig = \"$LAB_TSIG_FILE\", poll = \"2s\", timeout = \"2s\", alert-after = \"20s\", remove-rogue = true, trust-anchor = \"$LAB_TRUST_ANCHOR\", root-hints = \"$LAB_ROOT_HINTS\" }"
+} >"$WORK/agent.toml"
 "$TS" run --config "$WORK/agent.toml" --check >/dev/null || fail "config check"
 
-# Probe: every 0.5 s through the validating resolver; a failure is any answer that is not
-# NOERROR with the AD bit.
-probe() {
-  local resolver="${1:-}" out_dir="${2:-$WORK}" n=0
-  [[ -n "$resolver" ]] || resolver="$LAB_RESOLVER"
-  while :; do
-    for q in "$ZONE SOA" "$ZONE DNSKEY" "$ZONE DS" "www.$ZONE TXT"; do
-      # shellcheck disable=SC2086
-      out=$(dig @"$resolver" +dnssec +tries=1 +time=2 $q 2>&1 || true)
-      n=$((n + 1))
-      if ! grep -q "status:" <<<"$out"; then
-        # no answer within 2 s (the resolver waiting on a stopped parent server): not a
-        # validation failure, counted apart
-        echo "$(date -u +%T.%N) $q: no answer" >>"$out_dir/probe.timeout"
-      elif ! grep -q "status: NOERROR" <<<"$out" || ! grep -Eq "flags:[a-z ]* ad[ ;]" <<<"$out"; then
-        echo "$(date -u +%T.%N) $q: $(grep -E 'status:|flags:' <<<"$out" | tr '\n' ' ')" >>"$out_dir/probe.fail"
-      fi
-    done
-    echo "$n" >"$out_dir/probe.count"
-    sleep 0.5
-  done
-}
-: >"$WORK/probe.fail"
-: >"$WORK/probe.timeout"
+# Probe: every 0.5 s through the validating resolver (tests/lab/daemon_lab.inc).
+probe() { lab_probe "${2:-$WORK}" "$ZONE" "${1:-$LAB_RESOLVER}" SOA DNSKEY DS "www.$ZONE TXT"; }
 probe &
 PROBE_PID=$!
 
 "$TS" run --config "$WORK/agent.toml" --log-format json >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 
-status_json() { "$TS" status "$ZONE" --json --config "$WORK/agent.toml" 2>/dev/null || true; }
-jq_status() { status_json | python3 -c "import json,sys; d=json.load(sys.stdin)['zones'][0]; p=d.get('parent') or {}; print($1)" 2>/dev/null || true; }
+jq_status() { lab_zone_status "$WORK" "$ZONE" "$1"; }
 # wait_for PYTHON_EXPR TIMEOUT WHAT (d = the zone's status, p = its parent part)
 wait_for() {
   local expr="$1" timeout="$2" what="$3" t0=$SECONDS
