@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/daemon_watch_settings.h"  // alertwire
 #include "agent/daemon_parent_spec.h"
+#include "agent/daemon_watch_settings.h"  // alertwire
 #include "common/clock.h"
 #include "common/result.h"
 

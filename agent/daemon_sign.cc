@@ -14,8 +14,8 @@
 #include <map>
 #include <memory>
 
-#include "agent/key_files.h"
 #include "agent/daemon_parent_cds.h"  // branch parent
+#include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
 #include "signer/dnskey_verifier.h"

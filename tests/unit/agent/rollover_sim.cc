@@ -7,7 +7,8 @@
 
 namespace ts::agent::sim {
 
-ZoneSim::ZoneSim(std::string zone, RolloverPolicy p, Timing timing, UnixTime start, uint16_t first_tag)
+ZoneSim::ZoneSim(std::string zone, RolloverPolicy p, Timing timing, UnixTime start,
+                 uint16_t first_tag)
     : policy(std::move(p)), now(start), next_tag_(first_tag) {
   state.zone = std::move(zone);
   timings.push_back({std::numeric_limits<UnixTime>::min(), timing});

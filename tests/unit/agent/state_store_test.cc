@@ -220,8 +220,8 @@ void copy_db(const std::string& from, const std::string& to) {
 /// Ticks from T0 to `end`; with `crash`, every tick is first tried in a child killed at each
 /// write point in turn (the database restored after each try). Returns the snapshots after
 /// each tick.
-std::vector<Snapshot> run(const std::string& path, const RolloverPolicy& p, UnixTime end, bool crash,
-                          int* kills) {
+std::vector<Snapshot> run(const std::string& path, const RolloverPolicy& p, UnixTime end,
+                          bool crash, int* kills) {
   std::vector<Snapshot> after;
   UnixTime now = T0;
   const std::string backup = path + ".before";
@@ -278,7 +278,8 @@ std::vector<Snapshot> run(const std::string& path, const RolloverPolicy& p, Unix
   return after;
 }
 
-void crash_test(const std::string& ref_path, const std::string& crash_path, const RolloverPolicy& p) {
+void crash_test(const std::string& ref_path, const std::string& crash_path,
+                const RolloverPolicy& p) {
   UnixTime end = T0 + 22 * kDay;  // initial signing, two ZSK and one KSK rollover
   int kills = 0;
   auto reference = run(ref_path, p, end, false, &kills);
