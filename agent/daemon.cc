@@ -14,6 +14,7 @@
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
+#include "agent/daemon_tar.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
@@ -120,6 +121,8 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
   parent_ = std::make_unique<DaemonParent>(clock_, log_);  // branch parent
   parent_events_ =
       std::make_unique<ParentEventBridge>([this]() -> DaemonEvents& { return *events_; });
+  tar_ = std::make_unique<DaemonTar>(log_);
+  tar_->set_alert_callback(alert_callback());
   parent_->set_alert_callback(
       [this](const AlertEvent& e, bool firing) { parent_events_->alert(e, firing); });
 }
@@ -450,6 +453,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   if (sign_error) return *sign_error;
   if (out) {
     events_->zone_signed(spec, rec, out->rrsigs, sign_seconds);  // alertwire
+    tar_->publish(spec, rec.keys, *keystore_, now);              // trust-anchor repositories
     log_.info(spec.name, "signed",
               {{"serial", std::to_string(out->serial)},
                {"rrsigs", std::to_string(out->rrsigs)},

@@ -43,6 +43,7 @@ namespace ts::agent {
 
 class DaemonParent;       // branch parent: agent/daemon_parent.h
 class ParentEventBridge;  // agent/daemon_parent_events.h
+class DaemonTar;          // agent/daemon_tar.h
 struct KeySpec;           // agent/key_pool.h
 
 struct DaemonOptions {
@@ -146,6 +147,7 @@ class Daemon {
   DaemonEvents* events_ = &no_events_;
   // ---- end alertwire ----
   std::unique_ptr<DaemonParent> parent_;              // branch parent
+  std::unique_ptr<DaemonTar> tar_;                    // trust anchors to repositories
   std::unique_ptr<ParentEventBridge> parent_events_;  // audit + DS-state gauge of parent alerts
   void pool_level(const ZoneSpec& spec, const KeySpec& ks, bool had_key);
   std::mutex pool_low_mu_;

@@ -71,6 +71,7 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   }
   s.parent_method = to_string(p.parent.method);
   s.parent = parent_spec(p.parent);  // branch parent
+  s.trust_anchor_targets = p.trust_anchors;
   return s;
 }
 

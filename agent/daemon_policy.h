@@ -52,6 +52,8 @@ struct ZoneSpec {
   // ---- end alertwire ----
   // ---- branch parent: daemon parent sync (agent/daemon_parent.h)
   ParentSpec parent;
+  /// `trust-anchors`: "file:/dir" or "https://host/path" repositories (agent/daemon_tar.h).
+  std::vector<std::string> trust_anchor_targets;
 };
 
 struct DaemonSettings {

@@ -150,7 +150,8 @@ struct Policy {
   DenialPolicy denial;  // `denial`
   TimingPolicy timing;  // `timing`
   ParentPolicy parent;  // `parent`
-  /// `trust-anchors`: trust-anchor repository targets (issue 7); stored, not yet used.
+  /// `trust-anchors`: trust-anchor repository targets ("file:/dir", "https://host/path"):
+  /// the daemon publishes the zone's anchor document there (agent/daemon_tar.h).
   std::vector<std::string> trust_anchors;
   /// `reload`: command run after the signed file is written (e.g. "nsd-control reload").
   std::string reload_command;
