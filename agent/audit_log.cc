@@ -165,17 +165,24 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, const 
   if (fd < 0) return fail(path + ": " + errno_text());
   std::unique_ptr<AuditLog> log(new AuditLog(path, clock, fd));
   FileLock lock(fd);
-  // O_WRONLY cannot pread: read the tail through a second descriptor.
-  if (Status s = log->load_tail(); !s) return s.error();
-  // Head file: create it, or repair it when a crash came between the log and head writes.
   std::string head_path = path + ".head";
   auto head_text_now = read_file(head_path);
   std::optional<Head> head = head_text_now ? parse_head(*head_text_now) : std::nullopt;
+  // O_WRONLY cannot pread: read the tail through a second descriptor. A kill -9 in the
+  // middle of a batch write can leave a torn last line that the head never recorded: it is
+  // cut off (the records in it were never acknowledged as written).
+  if (Status s = log->load_tail(); !s) {
+    bool known = head || !head_text_now;  // a head, or a log never headed yet
+    if (!known || !log->drop_torn_tail(head ? head->seq : 0)) return s.error();
+    if (Status again = log->load_tail(); !again) return again.error();
+  }
+  // Head file: create it, or repair it when a crash came between the log and head writes
+  // (the head then names an earlier line of the intact chain).
   bool fine = head && head->seq == log->seq_ && head->hash == log->last_hash_;
   if (!fine) {
     bool fresh = !head_text_now && log->seq_ == 0;
-    bool one_behind = head && head->seq + 1 == log->seq_;
-    if (!fresh && !one_behind)
+    bool behind = head && head->seq < log->seq_ && log->chain_extends(head->seq, head->hash);
+    if (!fresh && !behind)
       return fail(path + ": head file " + head_path +
                   " does not match the log; run 'trustsync audit verify " + path + "'");
     if (Status s = write_file_atomically(head_path, head_text(log->seq_, log->last_hash_), mode);
@@ -183,6 +190,37 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, const 
       return s.error();
   }
   return log;
+}
+
+// The complete lines of the log and the byte offset after each (for the crash repairs).
+static Result<std::vector<std::pair<std::string, off_t>>> read_lines(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  std::vector<std::pair<std::string, off_t>> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = text->find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.emplace_back(text->substr(start, nl - start), static_cast<off_t>(nl + 1));
+  return lines;
+}
+
+bool AuditLog::chain_extends(uint64_t seq, const std::string& hash) const {
+  auto lines = read_lines(path_);
+  if (!lines || seq > lines->size()) return false;
+  std::string prev = seq == 0 ? audit_genesis() : audit_line_hash((*lines)[seq - 1].first);
+  if (prev != hash) return false;
+  for (size_t i = seq; i < lines->size(); ++i) {  // every later line links to the one before
+    auto h = parse_audit_line_header((*lines)[i].first);
+    if (!h || h->seq != i + 1 || h->prev != prev) return false;
+    prev = audit_line_hash((*lines)[i].first);
+  }
+  return true;
+}
+
+bool AuditLog::drop_torn_tail(uint64_t head_seq) {
+  auto lines = read_lines(path_);
+  if (!lines || lines->size() < head_seq) return false;  // the head's lines must all be there
+  off_t keep = lines->empty() ? 0 : lines->back().second;
+  return ftruncate(fd_, keep) == 0 && fsync(fd_) == 0;
 }
 
 Status AuditLog::load_tail() {

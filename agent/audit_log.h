@@ -86,7 +86,13 @@ class AuditLog {
 
  private:
   AuditLog(std::string path, const Clock& clock, int fd);
-  Status load_tail();  // reads seq/hash of the last line; fd is flock'ed by the caller
+  Status load_tail();
+  /// True when line `seq` of the log hashes to `hash` and every later line links to its
+  /// predecessor: a head file left behind by a crash between the log and head writes.
+  bool chain_extends(uint64_t seq, const std::string& hash) const;
+  /// Cuts an incomplete last line (a torn batch write) if the head's lines are all complete.
+  bool drop_torn_tail(
+      uint64_t head_seq);  // reads seq/hash of the last line; fd is flock'ed by the caller
   std::string path_;
   const Clock& clock_;
   int fd_;

@@ -133,17 +133,56 @@ struct Apply {
     for_each_key(*t, path, h, ctx);
   }
 
+  // ---- tarwire ----
+  // The trust-anchor targets: "https://...", "file:/absolute/dir/" or "dlv:ZONE...".
+  std::optional<std::vector<std::string>> tar_targets(const toml::node& v,
+                                                      const std::string& path) {
+    auto list = read_string_array(v, path, ctx);
+    if (!list) return std::nullopt;
+    bool ok = true;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string& t = (*list)[i];
+      if (t.rfind("https://", 0) == 0 || (t.rfind("dlv:", 0) == 0 && t.size() > 4) ||
+          t.rfind("file:/", 0) == 0)
+        continue;
+      ctx.error(*v.as_array()->get(i), path + "[" + std::to_string(i) + "]",
+                "expected \"https://HOST/PATH/\", \"file:/ABSOLUTE/DIR/\" or \"dlv:...\"");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return list;
+  }
+  void tar_table(const toml::node& n, const std::string& path, std::vector<std::string>& targets,
+                 TrustAnchorPolicy& tp) {
+    const toml::table* t = table(n, path);
+    if (!t) return;
+    note("trust-anchors", n);
+    std::vector<KeyHandler> h = {
+        {"targets",
+         [&](const toml::node& v, const std::string& p) {
+           if (auto list = tar_targets(v, p)) targets = *list, note("trust-anchors.targets", v);
+         }},
+        string("ca", "trust-anchors.ca", tp.ca_file, true),
+        string("token-file", "trust-anchors.token-file", tp.token_file, true),
+        duration("add-hold-down", "trust-anchors.add-hold-down", tp.add_hold_down),
+        duration("remove-hold-down", "trust-anchors.remove-hold-down", tp.remove_hold_down),
+    };
+    for_each_key(*t, path, h, ctx);
+  }
+  // ---- end tarwire ----
+
   void parent_table(const toml::node& n, const std::string& path, ParentPolicy& pp) {
     const toml::table* t = table(n, path);
     if (!t) return;
     std::vector<KeyHandler> h = {
         {"method",
          [&](const toml::node& v, const std::string& p) {
-           static const std::vector<std::string_view> kMethods = {"none", "managed", "update",
-                                                                  "cds",  "command", "manual"};
+           static const std::vector<std::string_view> kMethods = {
+               "none", "managed", "update", "cds", "command", "manual", "tar"};  // tarwire
            if (auto s = read_choice(v, p, kMethods, ctx)) {
              for (auto m : {ParentMethod::None, ParentMethod::Managed, ParentMethod::Update,
-                            ParentMethod::Cds, ParentMethod::Command, ParentMethod::Manual})
+                            ParentMethod::Cds, ParentMethod::Command, ParentMethod::Manual,
+                            ParentMethod::Tar})
                if (*s == to_string(m)) pp.method = m;
              note("parent.method", v);
            }
@@ -216,9 +255,10 @@ void apply_policy_table(const toml::table& t, const std::string& prefix, bool zo
        [&](const toml::node& v, const std::string& path) { a.timing_table(v, path, p.timing); }},
       {"parent",
        [&](const toml::node& v, const std::string& path) { a.parent_table(v, path, p.parent); }},
-      {"trust-anchors",
+      {"trust-anchors",  // ---- tarwire ----: an array of targets or a table
        [&](const toml::node& v, const std::string& path) {
-         if (auto list = read_string_array(v, path, ctx))
+         if (v.is_table()) return a.tar_table(v, path, p.trust_anchors, p.tar);
+         if (auto list = a.tar_targets(v, path))
            p.trust_anchors = *list, a.note("trust-anchors", v);
        }},
       a.string("reload", "reload", p.reload_command),

@@ -85,7 +85,12 @@ toml::table zone_table(const ZonePolicy& z) {
       {"denial", inline_table(std::move(denial))},
       {"timing", inline_table(std::move(timing))},
       {"parent", inline_table(std::move(parent))},
-      {"trust-anchors", strings(p.trust_anchors)},
+      {"trust-anchors",  // ---- tarwire ----: the table form
+       inline_table(toml::table{{"targets", strings(p.trust_anchors)},
+                                {"ca", p.tar.ca_file},
+                                {"token-file", p.tar.token_file},
+                                {"add-hold-down", dur(p.tar.add_hold_down)},
+                                {"remove-hold-down", dur(p.tar.remove_hold_down)}})},
       {"reload", p.reload_command},
       {"serial", to_string(p.serial)},
       {"allow-deprecated", p.allow_deprecated},

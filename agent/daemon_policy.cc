@@ -72,6 +72,8 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.parent_method = to_string(p.parent.method);
   s.parent = parent_spec(p.parent);  // branch parent
   s.trust_anchor_targets = p.trust_anchors;
+  s.trust_anchor_ca = p.tar.ca_file;
+  s.trust_anchor_token = p.tar.token_file;
   return s;
 }
 

@@ -54,6 +54,7 @@ struct ZoneSpec {
   ParentSpec parent;
   /// `trust-anchors`: "file:/dir" or "https://host/path" repositories (agent/daemon_tar.h).
   std::vector<std::string> trust_anchor_targets;
+  std::string trust_anchor_ca, trust_anchor_token;  ///< `trust-anchors` ca / token-file
 };
 
 struct DaemonSettings {

@@ -3,25 +3,13 @@
 
 #include <vector>
 
+#include "agent/daemon_tar_targets.h"
 #include "agent/key_timing.h"
 #include "signer/keystore.h"
 #include "tar/anchor_document.h"
 #include "tar/publisher.h"
 
 namespace ts::agent {
-namespace {
-
-std::unique_ptr<tar::TrustAnchorTarget> make_target(const std::string& t) {
-  if (t.rfind("file:", 0) == 0) return tar::make_local_directory_target({.dir = t.substr(5)});
-  if (t.rfind("https://", 0) == 0) {
-    tar::HttpsOptions o;
-    o.base_url = t;
-    return tar::make_https_target(o);
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 void DaemonTar::publish(const ZoneSpec& spec, const ZoneKeyState& keys,
                         const signer::KeyStore& store, UnixTime now) {
@@ -46,12 +34,12 @@ void DaemonTar::publish(const ZoneSpec& spec, const ZoneKeyState& keys,
   std::string name = spec.name.size() > 1 ? spec.name.substr(0, spec.name.size() - 1) : "root";
   tar::Publication pub{name, *doc, now, static_cast<uint32_t>(spec.dnskey_ttl)};
   std::string xml = tar::to_xml(*doc);
-  for (const std::string& t : spec.trust_anchor_targets) {
-    auto target = make_target(t);
-    if (!target) {
-      report(spec, t, "unknown target (use file:/dir or https://host/path)");
-      continue;
-    }
+  auto targets = make_tar_targets(
+      {spec.trust_anchor_targets, spec.trust_anchor_ca, spec.trust_anchor_token, 10});
+  if (!targets) return report(spec, "(all)", targets.error().message);
+  for (size_t i = 0; i < targets->size(); ++i) {
+    const std::string& t = spec.trust_anchor_targets[i];
+    auto& target = (*targets)[i];
     std::string key = spec.name + " " + t;
     bool changed;
     {

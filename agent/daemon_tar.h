@@ -2,7 +2,8 @@
 // each signed output, the RFC 9718 anchor document and the DS/DNSKEY presentation files of
 // the zone's KSKs/CSKs in its DNSKEY RRset go to every `trust-anchors` target of the zone's
 // policy ("file:/dir" = a local directory written atomically for a web server, or
-// "https://host/path" = an HTTPS repository, PUT, TLS verified against the system CAs).
+// "https://host/path" = an HTTPS repository, PUT, TLS verified against the policy's `ca`
+// or the system CAs, bearer token from `token-file`; agent/daemon_tar_targets.h).
 // Each target is then read back and compared: a target that fails or serves another
 // document raises publication-failing (and is written again); it is resolved once the target
 // serves the document. Never fails the zone's pass. Not yet: the KSK rollover does not wait

@@ -99,7 +99,20 @@ enum class ParentMethod {
   Command,  // "command": run a registrar hook with a JSON document on stdin
   // ---- branch parent: daemon parent sync
   Manual,  // "manual": like "none", said explicitly: the operator confirms with ds-seen
+  // ---- tarwire ----
+  Tar,  // "tar": unsigned parent; the trust anchor goes to the `trust-anchors` targets (issue 7)
 };
+
+// ---- tarwire ----
+/// Trust-anchor publication settings (issue 7), the table form of `trust-anchors`.
+struct TrustAnchorPolicy {
+  std::string ca_file;     // `ca`: CA bundle to verify https:// targets; "" = system
+  std::string token_file;  // `token-file`: bearer token for https:// targets, mode 0600
+  /// `add-hold-down` / `remove-hold-down`: RFC 5011 timers (30 days by default).
+  Duration add_hold_down = Duration::days(30);
+  Duration remove_hold_down = Duration::days(30);
+};
+// ---- end tarwire ----
 
 struct ParentPolicy {
   ParentMethod method = ParentMethod::None;  // `method`
@@ -158,6 +171,10 @@ struct Policy {
   SerialPolicy serial = SerialPolicy::Increment;  // `serial`
   /// `allow-deprecated`: permit RSASHA1 / NSEC3RSASHA1 (RFC 8624: MUST NOT sign).
   bool allow_deprecated = false;
+  // ---- tarwire ----
+  /// `trust-anchors = { targets = [...], ca, token-file, add-hold-down, remove-hold-down }`;
+  /// the targets themselves are `trust_anchors` above (a plain array is still accepted).
+  TrustAnchorPolicy tar;
 };
 
 /// One `[[zone]]`: its name and its effective policy.
@@ -246,6 +263,8 @@ inline const char* to_string(ParentMethod m) {
       return "command";
     case ParentMethod::Manual:
       return "manual";
+    case ParentMethod::Tar:  // ---- tarwire ----
+      return "tar";
   }
   return "?";
 }

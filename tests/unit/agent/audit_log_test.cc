@@ -219,6 +219,35 @@ TEST_F(AuditLogTest, HeadOneBehindAfterCrashIsRepairedOnOpen) {
   EXPECT_EQ(r.entries, 4u);
 }
 
+TEST_F(AuditLogTest, HeadSeveralBehindAfterCrashInABatchIsRepairedOnOpen) {
+  write_entries(2);
+  std::string head_before = *read_file(path_ + ".head");
+  write_entries(3);  // a batch whose head update the crash prevented
+  ASSERT_TRUE(write_file_atomically(path_ + ".head", head_before, 0600));
+  write_entries(1);  // opens: the head names line 2 of an intact chain -> repaired
+  auto r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, 6u);
+  // A head naming a line that the log no longer has as it was is not "behind": refused.
+  auto ls = lines();
+  ls[3].replace(ls[3].find("\"tag\":") + 6, 4, "9999");
+  rewrite(ls);
+  ASSERT_TRUE(write_file_atomically(path_ + ".head", head_before, 0600));
+  EXPECT_FALSE(AuditLog::open(path_, clock_));
+}
+
+TEST_F(AuditLogTest, TornLastLineOfACrashedBatchIsCutOnOpen) {
+  write_entries(3);
+  {
+    std::ofstream out(path_, std::ios::app);
+    out << "{\"seq\":4,\"prev\":\"ab";  // kill -9 in the middle of a batch write
+  }
+  write_entries(1);  // opens: the torn line (never in the head) is cut, the chain goes on
+  auto r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, 4u);
+}
+
 TEST(JsonWriter, EscapesStringsAndKeepsValidUtf8) {
   EXPECT_EQ(json_quote("a\"b\\c\n\t\x01\x7f"), "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\"");
   EXPECT_EQ(json_quote("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
