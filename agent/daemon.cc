@@ -453,7 +453,6 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   if (sign_error) return *sign_error;
   if (out) {
     events_->zone_signed(spec, rec, out->rrsigs, sign_seconds);  // alertwire
-    tar_->publish(spec, rec.keys, *keystore_, now);              // trust-anchor repositories
     log_.info(spec.name, "signed",
               {{"serial", std::to_string(out->serial)},
                {"rrsigs", std::to_string(out->rrsigs)},
@@ -473,6 +472,9 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         return fail("reload: " + s.error().message);
     }
   }
+  // Trust-anchor repositories: a changed document is published, served ones re-read.
+  if (UnixTime t = tar_->publish(spec, rec.keys, *keystore_, now); t != 0)
+    sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
   // ---- branch parent: send the DS set the planner now wants; next look at the parent
   if (parent_) {
     parent_->publish(spec, rec, now);

@@ -3,7 +3,7 @@
 // AlertKind::PublicationFailing through the alert callback and retries with backoff; the
 // first round where every target serves the document resolves the alert. Once served, the
 // targets are re-read every `recheck` seconds (tampering after publication is detected).
-// `served()` is what the planner may count as "anchor seen". Not yet hooked into daemon.cc.
+// `served()` is what the planner may count as "anchor seen". Driven by agent/daemon_tar.
 //
 //   TarZonePublisher z("island.plain.test.", std::move(*targets), daemon.alert_callback(), {});
 //   z.set_publication(pub);             // whenever the KSK set changes
