@@ -17,8 +17,14 @@ DaemonTar::~DaemonTar() = default;
 UnixTime DaemonTar::publish(const ZoneSpec& spec, const ZoneKeyState& keys,
                             const signer::KeyStore& store, UnixTime now) {
   if (spec.trust_anchor_targets.empty()) return 0;
-  std::lock_guard lock(mu_);  // passes of one zone never overlap; this guards zones_
-  Zone& z = zones_[spec.name];
+  Zone* zp;
+  {
+    // Only the map is shared: passes of one zone never overlap (the daemon's zone lock), and
+    // map nodes stay put, so a slow repository of one zone never holds up another.
+    std::lock_guard lock(mu_);
+    zp = &zones_[spec.name];
+  }
+  Zone& z = *zp;
   std::string settings = spec.trust_anchor_ca + "\n" + spec.trust_anchor_token;
   for (const auto& t : spec.trust_anchor_targets) settings += "\n" + t;
   if (!z.publisher || z.settings != settings) {
