@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 
 #include "resolver/records.h"
 #include "resolver/resolver.h"
@@ -155,7 +156,14 @@ class UnboundResolver final : public Resolver {
     std::string conf = make_config(options_);
     bool written = write(fd, conf.data(), conf.size()) == static_cast<ssize_t>(conf.size());
     close(fd);
-    int err = written ? ub_ctx_config(ctx.get(), path) : UB_SYNTAX;
+    // libunbound's configuration parser keeps global (flex/bison) state: two contexts
+    // configured at once from different threads corrupt each other (seen with two zones).
+    static std::mutex parser_mutex;
+    int err;
+    {
+      std::lock_guard<std::mutex> lock(parser_mutex);
+      err = written ? ub_ctx_config(ctx.get(), path) : UB_SYNTAX;
+    }
     unlink(path);
     if (err != 0) return fail(std::string("libunbound configuration: ") + ub_strerror(err));
     for (const auto& f : options_.trust_anchor_files) {
