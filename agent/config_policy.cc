@@ -171,6 +171,18 @@ struct Apply {
   }
   // ---- end tarwire ----
 
+  // ---- childscan: `children = { scan, poll-interval, bootstrap }`
+  void children_table(const toml::node& n, const std::string& path, ChildrenPolicy& cp) {
+    const toml::table* t = table(n, path);
+    if (!t) return;
+    std::vector<KeyHandler> h = {
+        boolean("scan", "children.scan", cp.scan),
+        duration("poll-interval", "children.poll-interval", cp.poll_interval),
+        boolean("bootstrap", "children.bootstrap", cp.bootstrap),
+    };
+    for_each_key(*t, path, h, ctx);
+  }
+
   void parent_table(const toml::node& n, const std::string& path, ParentPolicy& pp) {
     const toml::table* t = table(n, path);
     if (!t) return;
@@ -272,6 +284,10 @@ void apply_policy_table(const toml::table& t, const std::string& prefix, bool zo
          }
        }},
       a.boolean("allow-deprecated", "allow-deprecated", p.allow_deprecated),
+      {"children",  // childscan
+       [&](const toml::node& v, const std::string& path) {
+         a.children_table(v, path, p.children);
+       }},
   };
   h.insert(h.end(), extra.begin(), extra.end());
   for_each_key(t, prefix, h, ctx);

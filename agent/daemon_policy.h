@@ -20,6 +20,14 @@
 
 namespace ts::agent {
 
+/// `children`: scanning the CDS/CDNSKEY of non-managed children (agent/daemon_childscan.h).
+struct ChildScanSpec {
+  bool scan = false;
+  int64_t poll = 3600;  ///< seconds between scans
+  bool bootstrap = true;
+  bool operator==(const ChildScanSpec&) const = default;
+};
+
 struct ZoneSpec {
   std::string name;  ///< absolute, lower case
   std::string input_file, output_file, reload_command;
@@ -55,6 +63,7 @@ struct ZoneSpec {
   /// `trust-anchors`: "file:/dir" or "https://host/path" repositories (agent/daemon_tar.h).
   std::vector<std::string> trust_anchor_targets;
   std::string trust_anchor_ca, trust_anchor_token;  ///< `trust-anchors` ca / token-file
+  ChildScanSpec children;                           ///< `children` (branch childscan)
 };
 
 struct DaemonSettings {

@@ -138,6 +138,15 @@ struct ParentPolicy {
   std::string root_hints;
 };
 
+/// `children`: the parent side of CDS/CDNSKEY for a zone signed here: its delegations to
+/// children not managed by this agent are scanned (parentsync/child_scan.h) and accepted DS
+/// sets go into the zone (branch childscan).
+struct ChildrenPolicy {
+  bool scan = false;                            // `scan`
+  Duration poll_interval = Duration::hours(1);  // `poll-interval`: between scans
+  bool bootstrap = true;  // `bootstrap`: RFC 9615 authenticated bootstrapping of new DS
+};
+
 /// Zone serial numbers written on each signing: `serial`.
 enum class SerialPolicy { Increment, UnixTime, DateCounter, Keep };
 // "increment" | "unixtime" | "date" (YYYYMMDDnn) | "keep" (as in the input file)
@@ -175,6 +184,7 @@ struct Policy {
   /// `trust-anchors = { targets = [...], ca, token-file, add-hold-down, remove-hold-down }`;
   /// the targets themselves are `trust_anchors` above (a plain array is still accepted).
   TrustAnchorPolicy tar;
+  ChildrenPolicy children;  // `children` (branch childscan)
 };
 
 /// One `[[zone]]`: its name and its effective policy.
