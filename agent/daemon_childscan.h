@@ -1,0 +1,93 @@
+// The parent side of CDS/CDNSKEY in the daemon ("parent polls children", issue 5): for a
+// zone P signed here with `children = { scan = true }`, every `poll-interval` during P's
+// maintenance pass it reads P's delegations from P's input file, skips children that are
+// zones of this agent (their DS comes from the managed source), and runs the child scan
+// (parentsync/child_scan*.h: every child server directly + the validating resolver + RFC
+// 9615 signals) for each other child. An accepted DS set (or a delete) is saved in the
+// DaemonStore first (durable), then handed to P's signing through `apply` (the managed
+// helper's ManagedChildren, source "childscan"); each acceptance, removal and rejection is
+// an audit record; a rejection raises the child-cds-rejected alert (resolved when the child
+// is accepted or has nothing to change). The DS set P holds for a child is the last accepted
+// one, else the one in P's input file.
+//
+//   DaemonChildScan scan(log, store, [&]() -> DaemonEvents& { return events(); });
+//   scan.set_apply([&](auto& p, auto& c, auto& ds) { managed.set(p, c, {"childscan", ds}); });
+//   auto accepted = scan.load();                      // at start: rebuild P's children
+//   if (scan.maybe_scan(spec, zones_here, now)) ...   // P re-signs with the new DS
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/daemon_events.h"
+#include "agent/daemon_policy.h"
+#include "agent/daemon_store.h"
+#include "agent/log.h"
+#include "common/clock.h"
+#include "parentsync/child_scan_fetch.h"
+
+namespace ts::agent {
+
+namespace ps = ts::parentsync;
+
+inline constexpr const char* kChildScanSource = "childscan";
+
+/// parent -> child -> accepted DS set (empty: the DS was removed at the child's request).
+using AcceptedChildDs = std::map<std::string, std::map<std::string, std::vector<ps::DsRecord>>>;
+
+class DaemonChildScan {
+ public:
+  /// Makes the gatherer for one parent zone (default: libunbound with the zone's
+  /// parent.trust-anchor / parent.root-hints, fresh context per query).
+  using SourceFactory =
+      std::function<Result<std::unique_ptr<ps::ChildScanSource>>(const ZoneSpec& parent)>;
+  using Apply = std::function<void(const std::string& parent, const std::string& child,
+                                   const std::vector<ps::DsRecord>& ds)>;
+
+  DaemonChildScan(Logger& log, DaemonStore& store, std::function<DaemonEvents&()> events,
+                  SourceFactory factory = {});
+  ~DaemonChildScan();
+
+  void set_apply(Apply apply);
+  /// The accepted sets in the store (for the signing side at start).
+  Result<AcceptedChildDs> load();
+  /// P's maintenance pass: scans P's children when due (no-op unless children.scan).
+  /// `zones_here`: every zone of this agent (absolute, lower case). True when an accepted
+  /// DS set changed (P must be signed again).
+  bool maybe_scan(const ZoneSpec& parent, const std::set<std::string>& zones_here, UnixTime now);
+  /// When P's children are next due (kNever when P does not scan).
+  UnixTime next_event(const std::string& parent) const;
+  /// The last decision per child of P (status, tests).
+  std::map<std::string, ps::ChildDsDecision> last(const std::string& parent) const;
+  /// "  children: ..." lines for `trustsync status` ("" when P does not scan).
+  std::string status_text(const std::string& parent) const;
+
+ private:
+  struct Parent {
+    UnixTime next = 0;
+    std::map<std::string, ps::ChildDsDecision> last;
+    std::set<std::string> alerting;  // children with a firing alert
+  };
+  void act(const ZoneSpec& spec, const std::string& child, const ps::ChildDsDecision& d, Parent& p,
+           bool& changed, UnixTime now);
+
+  Logger& log_;
+  DaemonStore& store_;
+  std::function<DaemonEvents&()> events_;
+  SourceFactory factory_;
+  Apply apply_;
+  mutable std::mutex mu_;
+  std::map<std::string, Parent> parents_;
+  std::map<std::string, std::map<std::string, std::vector<ps::DsRecord>>> accepted_;
+};
+
+/// DS rdata text lines <-> DsRecord (the store's encoding).
+std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds);
+std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines);
+
+}  // namespace ts::agent
