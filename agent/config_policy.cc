@@ -179,6 +179,7 @@ struct Apply {
         boolean("scan", "children.scan", cp.scan),
         duration("poll-interval", "children.poll-interval", cp.poll_interval),
         boolean("bootstrap", "children.bootstrap", cp.bootstrap),
+        duration("accept-after-delay", "children.accept-after-delay", cp.accept_after_delay),
     };
     for_each_key(*t, path, h, ctx);
   }

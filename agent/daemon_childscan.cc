@@ -111,6 +111,7 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
   }
   ps::ChildScanOptions opt;
   opt.bootstrap = spec.children.bootstrap;
+  opt.accept_after_delay = spec.children.accept_after_delay;
   bool changed = false;
   for (ps::ChildDelegation& d : ps::delegations_of(*zone)) {
     const std::string child = d.child.lowered().to_text();
@@ -121,10 +122,30 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
       if (p != accepted_.end())
         if (auto c = p->second.find(child); c != p->second.end()) d.ds = c->second;
     }
-    ps::ChildDsDecision dec = ps::decide_child_ds((*source)->gather(d, now), opt);
+    ps::ChildScanInput in = (*source)->gather(d, now);
+    in.unchanged_since = unchanged_since(*parent, child, in, now);
+    ps::ChildDsDecision dec = ps::decide_child_ds(in, opt);
     act(spec, child, dec, *parent, changed, now);
   }
   return changed;
+}
+
+UnixTime DaemonChildScan::unchanged_since(Parent& p, const std::string& child,
+                                          const ps::ChildScanInput& in, UnixTime now) {
+  std::string fp;
+  for (const auto& s : in.servers) {
+    fp += s.server + (s.error.empty() ? "" : " error") + "\n";
+    for (const auto* set : {&s.cds, &s.cdnskey}) {
+      std::vector<std::string> rd;
+      for (const auto& r : *set) rd.push_back(r.rdata);
+      std::sort(rd.begin(), rd.end());
+      for (const auto& x : rd) fp += x + "\n";
+    }
+  }
+  std::lock_guard lock(mu_);
+  auto& seen = p.seen[child];
+  if (seen.first != fp || seen.second == 0) seen = {fp, now};
+  return seen.second;
 }
 
 void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child,

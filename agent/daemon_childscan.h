@@ -72,7 +72,12 @@ class DaemonChildScan {
     UnixTime next = 0;
     std::map<std::string, ps::ChildDsDecision> last;
     std::set<std::string> alerting;  // children with a firing alert
+    /// child -> (its CDS/CDNSKEY rdata, first seen) for accept-after-delay (memory only:
+    /// a restart starts the wait again, which is the safe side).
+    std::map<std::string, std::pair<std::string, UnixTime>> seen;
   };
+  UnixTime unchanged_since(Parent& p, const std::string& child, const ps::ChildScanInput& in,
+                           UnixTime now);
   void act(const ZoneSpec& spec, const std::string& child, const ps::ChildDsDecision& d, Parent& p,
            bool& changed, UnixTime now);
 

@@ -74,7 +74,8 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.trust_anchor_targets = p.trust_anchors;
   s.trust_anchor_ca = p.tar.ca_file;
   s.trust_anchor_token = p.tar.token_file;
-  s.children = {p.children.scan, p.children.poll_interval.seconds, p.children.bootstrap};
+  s.children = {p.children.scan, p.children.poll_interval.seconds, p.children.bootstrap,
+                p.children.accept_after_delay.seconds};
   return s;
 }
 

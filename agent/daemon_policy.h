@@ -25,6 +25,7 @@ struct ChildScanSpec {
   bool scan = false;
   int64_t poll = 3600;  ///< seconds between scans
   bool bootstrap = true;
+  int64_t accept_after_delay = 0;  ///< seconds; 0 = never (RFC 8078 3.3)
   bool operator==(const ChildScanSpec&) const = default;
 };
 

@@ -145,6 +145,9 @@ struct ChildrenPolicy {
   bool scan = false;                            // `scan`
   Duration poll_interval = Duration::hours(1);  // `poll-interval`: between scans
   bool bootstrap = true;  // `bootstrap`: RFC 9615 authenticated bootstrapping of new DS
+  /// `accept-after-delay`: RFC 8078 3.3, unauthenticated CDS of a child without DS taken
+  /// once unchanged this long; 0 = never (default).
+  Duration accept_after_delay = Duration::secs(0);
 };
 
 /// Zone serial numbers written on each signing: `serial`.

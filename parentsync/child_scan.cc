@@ -181,18 +181,38 @@ ChildDsDecision decide_secure(const ChildScanInput& in, const ChildScanOptions& 
                          "validated CDS/CDNSKEY from every server of " + d.child.to_text()};
 }
 
+// Why RFC 9615 does not authenticate the CDS ("" = it does): off, NS inside the child, a
+// signal missing, not validated or different.
+std::string signal_problem(const ChildScanInput& in, const ChildScanOptions& o) {
+  const ChildDelegation& d = in.delegation;
+  if (!o.bootstrap)
+    return d.child.to_text() +
+           " has no DS and publishes CDS/CDNSKEY, but bootstrapping is off for this parent";
+  for (const auto& ns : d.ns)
+    if (ns.name.is_subdomain_of(d.child))
+      return "RFC 9615 bootstrapping of " + d.child.to_text() + " is impossible: NS " +
+             ns.name.to_text() +
+             " is inside the child, so its signal cannot be validated; use name servers "
+             "outside the child or add the DS by hand";
+  for (const auto& ns : d.ns) {
+    auto sig = std::find_if(in.signals.begin(), in.signals.end(),
+                            [&](const BootstrapSignal& b) { return b.ns == ns.name; });
+    if (sig == in.signals.end())
+      return "no RFC 9615 signal was looked up for NS " + ns.name.to_text();
+    if (sig->view.cds.empty() && sig->view.cdnskey.empty() &&
+        sig->view.security != rs::Security::Bogus)
+      return "NS " + ns.name.to_text() + " has no bootstrapping signal: publish " +
+             d.child.to_text() + "'s CDS/CDNSKEY at " + sig->name.to_text() + " (in a signed zone)";
+    if (std::string e = view_check(sig->view, in.servers.front(), sig->name.to_text(), true);
+        !e.empty())
+      return "RFC 9615 signal of NS " + ns.name.to_text() + ": " + e;
+  }
+  return "";
+}
+
 ChildDsDecision decide_bootstrap(const ChildScanInput& in, const ChildScanOptions& o) {
   const ChildDelegation& d = in.delegation;
   const ChildServerAnswer& ref = in.servers.front();
-  if (!o.bootstrap)
-    return reject(d.child.to_text() +
-                  " has no DS and publishes CDS/CDNSKEY, but bootstrapping is off for this parent");
-  for (const auto& ns : d.ns)
-    if (ns.name.is_subdomain_of(d.child))
-      return reject("RFC 9615 bootstrapping of " + d.child.to_text() + " is impossible: NS " +
-                    ns.name.to_text() +
-                    " is inside the child, so its signal cannot be validated; use name "
-                    "servers outside the child or add the DS by hand");
   auto ds = new_ds_set(d.child, ref.cds, ref.cdnskey, o.digest_type);
   if (!ds) return reject(d.child.to_text() + ": " + ds.error().message);
   for (const auto& s : in.servers) {
@@ -207,25 +227,26 @@ ChildDsDecision decide_bootstrap(const ChildScanInput& in, const ChildScanOption
       e = check_signed(s, s.cdnskey, s.dnskey, "CDNSKEY", "the child's DNSKEY RRset", in.now);
     if (!e.empty()) return reject(e);
   }
-  for (const auto& ns : d.ns) {
-    auto sig = std::find_if(in.signals.begin(), in.signals.end(),
-                            [&](const BootstrapSignal& b) { return b.ns == ns.name; });
-    if (sig == in.signals.end())
-      return reject("no RFC 9615 signal was looked up for NS " + ns.name.to_text());
-    if (sig->view.cds.empty() && sig->view.cdnskey.empty() &&
-        sig->view.security != rs::Security::Bogus)
-      return reject("NS " + ns.name.to_text() + " has no bootstrapping signal: publish " +
-                    d.child.to_text() + "'s CDS/CDNSKEY at " + sig->name.to_text() +
-                    " (in a signed zone)");
-    if (std::string e = view_check(sig->view, ref, sig->name.to_text(), true); !e.empty())
-      return reject("RFC 9615 signal of NS " + ns.name.to_text() + ": " + e);
-  }
   if (in.validated.security == rs::Security::Bogus)
     return reject("the resolver finds " + d.child.to_text() +
                   "'s CDS/CDNSKEY bogus: " + in.validated.error);
-  return ChildDsDecision{Kind::Accept, *ds, true,
-                         "RFC 9615 bootstrapping: signals validated at all " +
-                             std::to_string(d.ns.size()) + " name servers of " + d.child.to_text()};
+  std::string problem = signal_problem(in, o);
+  if (problem.empty())
+    return ChildDsDecision{Kind::Accept, *ds, true,
+                           "RFC 9615 bootstrapping: signals validated at all " +
+                               std::to_string(d.ns.size()) + " name servers of " +
+                               d.child.to_text()};
+  if (o.accept_after_delay <= 0) return reject(problem);
+  // RFC 8078 3.3 "accept after delay": not authenticated, only unchanged for long enough.
+  int64_t waited = in.unchanged_since > 0 ? in.now - in.unchanged_since : 0;
+  if (in.unchanged_since > 0 && waited >= o.accept_after_delay)
+    return ChildDsDecision{Kind::Accept, *ds, false,
+                           "RFC 8078 accept after delay (NOT authenticated): the same CDS/CDNSKEY "
+                           "on every server for " +
+                               std::to_string(waited) + " s (delay " +
+                               std::to_string(o.accept_after_delay) + " s); " + problem};
+  return no_change("waiting to accept after delay (" + std::to_string(waited) + " of " +
+                   std::to_string(o.accept_after_delay) + " s unchanged); " + problem);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 // - C unsigned or insecure (no DS in P), RFC 9615: the same consistency, the in-zone
 //   CDS/CDNSKEY signed by a key they designate (self-signed), and for EVERY NS hostname of
 //   the delegation (none inside C) the same CDS/CDNSKEY at _dsboot.<C>._signal.<ns>,
-//   validated Secure by the resolver. RFC 8078 "accept after delay" is not implemented.
+//   validated Secure by the resolver. RFC 8078 "accept after delay" only when configured
+//   (ChildScanOptions::accept_after_delay, off by default): then unauthenticated CDS that
+//   pass every other check are taken once unchanged for that long.
 //
 //   ChildScanInput in = fetcher.gather(delegation, now);
 //   ChildDsDecision d = decide_child_ds(in, {});
@@ -74,6 +76,9 @@ struct ChildScanInput {
   ResolvedCds validated;                   // C's CDS/CDNSKEY through the resolver
   std::vector<BootstrapSignal> signals;    // one per NS hostname (looked up when C has no DS)
   UnixTime now = 0;
+  /// Since when the servers have served exactly these CDS/CDNSKEY (kept by the caller;
+  /// 0 = unknown). Only used by ChildScanOptions::accept_after_delay.
+  UnixTime unchanged_since = 0;
 };
 
 struct ChildScanOptions {
@@ -81,6 +86,10 @@ struct ChildScanOptions {
   uint8_t digest_type = 2;
   /// Accept RFC 9615 bootstrapping for a child without DS (otherwise no new DS is taken).
   bool bootstrap = true;
+  /// RFC 8078 3.3 "accept after delay", seconds; 0 = off (the default). For a child without
+  /// DS whose CDS/CDNSKEY pass every check but RFC 9615: accept them once they have been the
+  /// same for this long (unauthenticated: a deliberate operator choice).
+  int64_t accept_after_delay = 0;
 };
 
 struct ChildDsDecision {

@@ -48,6 +48,7 @@ class Script final : public ps::ChildScanSource {
  public:
   TestKey a_old{N("a.test."), true}, a_new{N("a.test."), true};
   TestKey b_key{N("b.test."), true};
+  TestKey c_key{N("c.test."), true};
   std::vector<std::string> gathered;
   ps::ChildScanInput gather(const ps::ChildDelegation& d, UnixTime now) override {
     gathered.push_back(d.child.to_text());
@@ -65,6 +66,18 @@ class Script final : public ps::ChildScanSource {
       }
       in.servers = {s};
       in.validated = {rs::Security::Secure, "", s.cds, {}};
+    } else if (d.child == N("c.test.")) {  // no DS yet, self-signed CDS, no RFC 9615 signal
+      ps::ChildServerAnswer s;
+      s.server = "ns.example.org./192.0.2.20";
+      s.dnskey = {c_key.dnskey()};
+      s.cds = {as_type(c_key.ds(), ps::kTypeCDS)};
+      for (auto& r : c_key.sign(s.dnskey, kNow - 3600, kNow + 86400)) s.rrsigs.push_back(r);
+      for (auto& r : c_key.sign(s.cds, kNow - 3600, kNow + 86400)) s.rrsigs.push_back(r);
+      in.servers = {s};
+      in.validated = {rs::Security::Insecure, "", s.cds, {}};
+      in.signals = {{N("ns.example.org."),
+                     *ps::bootstrap_signal_name(d.child, N("ns.example.org.")),
+                     {rs::Security::Secure, "", {}, {}}}};
     } else {
       ps::ChildServerAnswer s1, s2;
       s1.server = "ns1.example.net./192.0.2.1";
@@ -184,6 +197,36 @@ TEST_F(DaemonChildScanTest, AcceptsSavesAuditsAndAlerts) {
   auto loaded = after.load();
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ((*loaded)["test."]["a.test."], std::vector<ps::DsRecord>{ds_value(s->a_new)});
+}
+
+TEST_F(DaemonChildScanTest, AcceptAfterDelayCountsFromFirstSight) {
+  std::ofstream(spec_.input_file, std::ios::app) << "c.test. IN NS ns.example.org.\n";
+  spec_.children = {true, 300, true, 600};
+  here_.insert("a.test.");
+  here_.insert("b.test.");
+  auto store = DaemonStore::open((dir_ / "state.db").string());
+  ASSERT_TRUE(store);
+  auto scan = Make(**store);
+  using Kind = ps::ChildDsDecision::Kind;
+  EXPECT_FALSE(scan->maybe_scan(spec_, here_, kNow));
+  EXPECT_EQ(scan->last("test.").at("c.test.").kind, Kind::NoChange);
+  EXPECT_FALSE(scan->maybe_scan(spec_, here_, kNow + 300));
+  EXPECT_EQ(scan->last("test.").at("c.test.").kind, Kind::NoChange);
+  EXPECT_TRUE(scan->maybe_scan(spec_, here_, kNow + 600));
+  EXPECT_EQ(scan->last("test.").at("c.test.").kind, Kind::Accept);
+  ASSERT_EQ(events_.audits.size(), 1u);
+  EXPECT_EQ(events_.audits[0].event, AuditEvent::ChildDsAccepted);
+  // Off (the default): the same child is rejected, never accepted.
+  DaemonChildScan strict(
+      log_, **store, [this]() -> DaemonEvents& { return events_; },
+      [this](const ZoneSpec&) -> Result<std::unique_ptr<ps::ChildScanSource>> {
+        return std::unique_ptr<ps::ChildScanSource>(new Ref(&script_));
+      });
+  spec_.children.accept_after_delay = 0;
+  EXPECT_FALSE(strict.maybe_scan(spec_, here_, kNow + 1000));
+  EXPECT_NE(strict.last("test.").at("c.test.").reason.find("no bootstrapping signal"),
+            std::string::npos);
+  EXPECT_EQ(strict.last("test.").at("c.test.").kind, Kind::Reject);
 }
 
 TEST_F(DaemonChildScanTest, OffUnlessAsked) {

@@ -274,6 +274,29 @@ TEST_F(ChildBootstrap, NoSignalsAtAllRejected) {
   EXPECT_EQ(Decide(in).kind, Kind::Reject);
 }
 
+TEST_F(ChildBootstrap, AcceptAfterDelayOnlyWhenConfiguredAndWaited) {
+  auto in = Bootstrap(/*all_signals=*/false);
+  ChildScanOptions o;
+  o.accept_after_delay = 3600;
+  in.unchanged_since = 0;  // unknown: the wait starts now
+  EXPECT_EQ(decide_child_ds(in, o).kind, Kind::NoChange);
+  in.unchanged_since = kNow - 100;
+  ChildDsDecision waiting = decide_child_ds(in, o);
+  EXPECT_EQ(waiting.kind, Kind::NoChange);
+  EXPECT_NE(waiting.reason.find("100 of 3600 s"), std::string::npos) << waiting.reason;
+  in.unchanged_since = kNow - 3600;
+  ChildDsDecision d = decide_child_ds(in, o);
+  ASSERT_EQ(d.kind, Kind::Accept) << d.reason;
+  EXPECT_FALSE(d.bootstrap);
+  EXPECT_NE(d.reason.find("NOT authenticated"), std::string::npos);
+  EXPECT_EQ(d.ds, std::vector<DsRecord>{ds_value(new_ksk)});
+  // Off by default, whatever the wait.
+  EXPECT_EQ(decide_child_ds(in, {}).kind, Kind::Reject);
+  // Still not for CDS that fail the other checks.
+  for (auto& s : in.servers) s.rrsigs = sign(s.dnskey, {&old_ksk});
+  EXPECT_EQ(decide_child_ds(in, o).kind, Kind::Reject);
+}
+
 TEST_F(ChildBootstrap, CdsNotSelfSignedRejected) {
   auto in = Bootstrap();
   // DNSKEY set signed only by the old key, which the CDS does not designate.
