@@ -6,7 +6,8 @@
 // unsigned-at-the-parent child boot.example.test. (delegated in example.test. by UPDATE to
 // Knot, no DS) whose NS ns9.sub.example.test. carries the signal
 // _dsboot.boot.example.test._signal.ns9.sub.example.test. in the signed zone sub: accepted;
-// with a second NS ns9b.sub.example.test. that has no signal: rejected, naming it.
+// with a second NS ns9b.sub.example.test. that has no signal: rejected, naming it. Last,
+// sub.example.test. re-signed with the RFC 8078 delete form: Delete.
 // The resolver is the project's libunbound one (lab root anchor, fresh context per query).
 #include <signal.h>
 
@@ -242,6 +243,22 @@ TEST_F(ChildScanLab, Rfc9615BootstrapRejectedWhenOneNsLacksItsSignal) {
   ChildDsDecision dec = Scan(d);
   EXPECT_EQ(dec.kind, Kind::Reject);
   EXPECT_NE(dec.reason.find("ns9b.sub.example.test."), std::string::npos) << dec.reason;
+}
+
+TEST_F(ChildScanLab, DeleteFormFromNsdRemovesTheDs) {
+  // Last: sub.example.test. re-signed with the RFC 8078 delete form only.
+  const std::string d = env().dir + "/childscan";
+  CommandResult r = Run("cd " + d +
+                        " && { cat sub.base; echo 'sub.example.test. 10 IN CDS 0 0 0 00'; echo "
+                        "'sub.example.test. 10 IN CDNSKEY 0 3 0 AA=='; } >subdel.zone && "
+                        "dnssec-signzone -q -S -x -K sub -o sub.example.test. -e +2592000 -d . -f "
+                        "subdel.signed subdel.zone && cp subdel.signed " +
+                        env().sub_zonefile);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(Lab("reload-sub").exit_code, 0);
+  ChildDelegation del{N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {}}}};
+  ChildDsDecision dec = Scan(del);
+  EXPECT_EQ(dec.kind, Kind::Delete) << dec.reason;
 }
 
 }  // namespace
