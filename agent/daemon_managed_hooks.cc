@@ -5,7 +5,10 @@
 // a DS counts as seen only when every parent server serves it and the chain validates
 // (agent/daemon_parent.h does the observation and, for a rogue or missing DS, asks for a
 // re-signing of the parent through ManagedZones).
+#include <dirent.h>
+
 #include <algorithm>
+#include <memory>
 
 #include "agent/audit_log.h"
 #include "agent/daemon.h"
@@ -13,6 +16,7 @@
 #include "agent/daemon_parent.h"
 #include "agent/daemon_sign.h"
 #include "agent/rollover_planner.h"
+#include "common/atomic_file.h"
 #include "signer/keystore.h"
 
 namespace ts::agent {
@@ -34,22 +38,39 @@ std::vector<DsId> ids_of(const std::vector<ps::DsRecord>& set) {
   return out;
 }
 
-/// The managed DS set of a child from its record and the key store ("" error = fine).
+/// DNSKEY rdata of every key in the key directory, by key id: one pass for all the
+/// managed children at start (a per-zone list() reads the whole directory each time).
+std::map<std::string, ps::Bytes> all_key_rdata(const std::string& dir) {
+  std::map<std::string, ps::Bytes> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
+    auto text = read_file(dir + "/" + n);
+    if (!text) continue;
+    if (auto m = signer::parse_key_meta(*text, dir + "/" + n))
+      out[m->id] = signer::dnskey_rdata(*m);
+  }
+  return out;
+}
+
+/// The managed DS set of a child from its record and the key store (or `known` rdata).
 ChildDs child_set(const ZoneSpec& spec, const ZoneRecord& rec, const signer::KeyStore& keys,
-                  Logger& log) {
+                  Logger& log, const std::map<std::string, ps::Bytes>* known = nullptr) {
   ChildDs cd{kManagedSource, {}, static_cast<uint32_t>(spec.ds_ttl)};
   auto origin = Name::from_text(spec.name);
   if (!origin) return cd;
-  std::map<std::string, ps::Bytes> rdata;
-  if (!wanted_ds(rec.keys).empty()) {
+  std::map<std::string, ps::Bytes> listed;
+  if (!known && !wanted_ds(rec.keys).empty()) {
     auto list = keys.list(*origin);
     if (!list)
       log.warn(spec.name, "managed: key store: " + list.error().message);
     else
-      for (const auto& m : *list) rdata[m.id] = signer::dnskey_rdata(m);
+      for (const auto& m : *list) listed[m.id] = signer::dnskey_rdata(m);
   }
   std::vector<std::string> missing;
-  cd.ds = managed_ds_set(*origin, rec.keys, rdata, kManagedDigest, &missing);
+  cd.ds = managed_ds_set(*origin, rec.keys, known ? *known : listed, kManagedDigest, &missing);
   for (const auto& id : missing)
     log.warn(spec.name, "managed: key " + id + " wants a DS but is not in the key store");
   return cd;
@@ -79,12 +100,15 @@ void Daemon::managed_rebuild() {
     }
   }
   std::map<std::string, ChildDsMap> sets;
+  std::optional<std::map<std::string, ps::Bytes>> rdata;  // read once, when needed
   for (const auto& z : zones) {
     std::lock_guard zl(z->mu);
     if (z->spec.parent.method != "managed") continue;
     auto parent = nearest_parent(z->spec.name, names);
     if (!parent) continue;  // config.cc refuses this; a zone removed at run time may do it
-    sets[*parent][z->spec.name] = child_set(z->spec, z->rec, *keystore_, log_);
+    if (!rdata && !wanted_ds(z->rec.keys).empty()) rdata = all_key_rdata(keystore_->dir());
+    sets[*parent][z->spec.name] =
+        child_set(z->spec, z->rec, *keystore_, log_, rdata ? &*rdata : nullptr);
   }
   for (const auto& p : managed_->rebuild(kManagedSource, sets))
     log_.info(p, "managed children's DS sets loaded from their rollover records",
