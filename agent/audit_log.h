@@ -47,7 +47,8 @@ enum class AuditEvent {
   ChildDsRemoved,    // the child asked for DS removal (RFC 8078 delete form)
   ChildCdsRejected,  // the child's CDS/CDNSKEY failed the acceptance rules
   ConfigLoad,
-  ManualCommand,  // details: "command" line
+  ManualCommand,    // details: "command" line
+  ParentDsChanged,  // managed: a child's DS added to / removed from a parent zone signed here
 };
 
 /// "key-generated", "ds-seen", "rogue-ds-found", "config-load", "manual-command" ...
