@@ -11,6 +11,7 @@
 #include <set>
 
 #include "agent/daemon_internal.h"
+#include "agent/daemon_childscan.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"
@@ -278,6 +279,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   }
   cfg_ = std::move(cfg);
   managed_rebuild();  // managed children's DS sets from their durable records
+  childscan_init();   // DS sets accepted from children's CDS/CDNSKEY (durable)
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }
@@ -400,6 +402,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   }
   if (zone_changed) rec.dirty = true;
 
+  childscan_scan(spec, now);  // children's CDS/CDNSKEY: accepted DS sets go into this zone
   // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
   // an unsynced temporary (verified before it is written).
   bool need_sign = managed_resign_needed(spec) || rec.dirty || now >= rec.resign_at ||

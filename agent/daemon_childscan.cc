@@ -80,7 +80,7 @@ Result<AcceptedChildDs> DaemonChildScan::load() {
   if (!rows) return rows.error();
   std::lock_guard lock(mu_);
   accepted_.clear();
-  for (const auto& r : *rows) accepted_[r.parent][r.child] = ds_from_lines(r.ds);
+  for (const auto& r : *rows) accepted_[r.parent][r.child] = {ds_from_lines(r.ds), r.ttl};
   return accepted_;
 }
 
@@ -120,12 +120,12 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
       std::lock_guard lock(mu_);
       auto p = accepted_.find(spec.name);
       if (p != accepted_.end())
-        if (auto c = p->second.find(child); c != p->second.end()) d.ds = c->second;
+        if (auto c = p->second.find(child); c != p->second.end()) d.ds = c->second.ds;
     }
     ps::ChildScanInput in = (*source)->gather(d, now);
     in.unchanged_since = unchanged_since(*parent, child, in, now);
     ps::ChildDsDecision dec = ps::decide_child_ds(in, opt);
-    act(spec, child, dec, *parent, changed, now);
+    act(spec, child, d.ttl, dec, *parent, changed, now);
   }
   return changed;
 }
@@ -148,7 +148,7 @@ UnixTime DaemonChildScan::unchanged_since(Parent& p, const std::string& child,
   return seen.second;
 }
 
-void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child,
+void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child, uint32_t in_ttl,
                           const ps::ChildDsDecision& d, Parent& p, bool& changed, UnixTime now) {
   using Kind = ps::ChildDsDecision::Kind;
   AlertEvent alert;
@@ -189,7 +189,8 @@ void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child,
   }
   if (d.kind == Kind::NoChange) return;
   std::vector<ps::DsRecord> ds = d.kind == Kind::Accept ? d.ds : std::vector<ps::DsRecord>{};
-  DaemonStore::ChildDsRow row{spec.name, child, ds_lines(ds), now, d.bootstrap};
+  const uint32_t ttl = in_ttl;
+  DaemonStore::ChildDsRow row{spec.name, child, ds_lines(ds), now, d.bootstrap, ttl};
   if (Status s = store_.save_child_ds(row); !s) {  // durable before it is used
     log_.error(spec.name,
                "child " + child + ": accepted DS not saved, not applied: " + s.error().message);
@@ -200,10 +201,10 @@ void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child,
   Apply apply;
   {
     std::lock_guard lock(mu_);
-    accepted_[spec.name][child] = ds;
+    accepted_[spec.name][child] = {ds, ttl};
     apply = apply_;
   }
-  if (apply) apply(spec.name, child, ds);
+  if (apply) apply(spec.name, child, AcceptedDs{ds, ttl});
   changed = true;
   const bool removed = d.kind == Kind::Delete;
   log_.info(spec.name, "child " + child + ": " +
@@ -217,6 +218,20 @@ void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child,
                                {"ds", joined(row.ds)},
                                {"bootstrap", d.bootstrap},
                                {"reason", d.reason}}});
+}
+
+bool DaemonChildScan::maybe_scan(const ZoneSpec& parent, UnixTime now) {
+  std::set<std::string> zones;
+  {
+    std::lock_guard lock(mu_);
+    zones = local_zones_;
+  }
+  return maybe_scan(parent, zones, now);
+}
+
+void DaemonChildScan::set_local_zones(std::set<std::string> zones) {
+  std::lock_guard lock(mu_);
+  local_zones_ = std::move(zones);
 }
 
 UnixTime DaemonChildScan::next_event(const std::string& parent) const {

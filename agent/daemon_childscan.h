@@ -11,9 +11,9 @@
 // one, else the one in P's input file.
 //
 //   DaemonChildScan scan(log, store, [&]() -> DaemonEvents& { return events(); });
-//   scan.set_apply([&](auto& p, auto& c, auto& ds) { managed.set(p, c, {"childscan", ds}); });
-//   auto accepted = scan.load();                      // at start: rebuild P's children
-//   if (scan.maybe_scan(spec, zones_here, now)) ...   // P re-signs with the new DS
+//   scan.set_apply([&](auto& p, auto& c, auto& a) { managed.set(p, c, {"childscan", a.ds, a.ttl});
+//   }); auto accepted = scan.load();                      // at start: rebuild P's children if
+//   (scan.maybe_scan(spec, zones_here, now)) ...   // P re-signs with the new DS
 #pragma once
 
 #include <functional>
@@ -37,8 +37,14 @@ namespace ps = ts::parentsync;
 
 inline constexpr const char* kChildScanSource = "childscan";
 
-/// parent -> child -> accepted DS set (empty: the DS was removed at the child's request).
-using AcceptedChildDs = std::map<std::string, std::map<std::string, std::vector<ps::DsRecord>>>;
+/// An accepted DS set (empty: the DS was removed at the child's request) and its TTL.
+struct AcceptedDs {
+  std::vector<ps::DsRecord> ds;
+  uint32_t ttl = 3600;
+  bool operator==(const AcceptedDs&) const = default;
+};
+/// parent -> child -> accepted DS set.
+using AcceptedChildDs = std::map<std::string, std::map<std::string, AcceptedDs>>;
 
 class DaemonChildScan {
  public:
@@ -47,7 +53,7 @@ class DaemonChildScan {
   using SourceFactory =
       std::function<Result<std::unique_ptr<ps::ChildScanSource>>(const ZoneSpec& parent)>;
   using Apply = std::function<void(const std::string& parent, const std::string& child,
-                                   const std::vector<ps::DsRecord>& ds)>;
+                                   const AcceptedDs& ds)>;
 
   DaemonChildScan(Logger& log, DaemonStore& store, std::function<DaemonEvents&()> events,
                   SourceFactory factory = {});
@@ -60,6 +66,9 @@ class DaemonChildScan {
   /// `zones_here`: every zone of this agent (absolute, lower case). True when an accepted
   /// DS set changed (P must be signed again).
   bool maybe_scan(const ZoneSpec& parent, const std::set<std::string>& zones_here, UnixTime now);
+  /// The same with the zones given to set_local_zones().
+  bool maybe_scan(const ZoneSpec& parent, UnixTime now);
+  void set_local_zones(std::set<std::string> zones);
   /// When P's children are next due (kNever when P does not scan).
   UnixTime next_event(const std::string& parent) const;
   /// The last decision per child of P (status, tests).
@@ -78,8 +87,8 @@ class DaemonChildScan {
   };
   UnixTime unchanged_since(Parent& p, const std::string& child, const ps::ChildScanInput& in,
                            UnixTime now);
-  void act(const ZoneSpec& spec, const std::string& child, const ps::ChildDsDecision& d, Parent& p,
-           bool& changed, UnixTime now);
+  void act(const ZoneSpec& spec, const std::string& child, uint32_t ttl,
+           const ps::ChildDsDecision& d, Parent& p, bool& changed, UnixTime now);
 
   Logger& log_;
   DaemonStore& store_;
@@ -88,7 +97,8 @@ class DaemonChildScan {
   Apply apply_;
   mutable std::mutex mu_;
   std::map<std::string, Parent> parents_;
-  std::map<std::string, std::map<std::string, std::vector<ps::DsRecord>>> accepted_;
+  AcceptedChildDs accepted_;
+  std::set<std::string> local_zones_;
 };
 
 /// DS rdata text lines <-> DsRecord (the store's encoding).

@@ -77,6 +77,7 @@ class DaemonStore final : public PoolStore {
     std::vector<std::string> ds;  ///< DS rdata text "TAG ALG DTYPE HEX"; empty = DS removed
     UnixTime accepted_at = 0;
     bool bootstrap = false;  ///< accepted through RFC 9615
+    uint32_t ttl = 3600;     ///< the DS RRset's TTL in the parent
     bool operator==(const ChildDsRow&) const = default;
   };
   Result<std::vector<ChildDsRow>> child_ds_rows();

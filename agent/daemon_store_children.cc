@@ -11,10 +11,11 @@ namespace ts::agent {
 Result<std::vector<DaemonStore::ChildDsRow>> DaemonStore::child_ds_rows() {
   std::lock_guard lock(db_mu_);
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_,
-                         "SELECT parent, child, ds, accepted_at, bootstrap FROM daemon_child_ds "
-                         "ORDER BY parent, child",
-                         -1, &st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db_,
+          "SELECT parent, child, ds, accepted_at, bootstrap, ttl FROM daemon_child_ds "
+          "ORDER BY parent, child",
+          -1, &st, nullptr) != SQLITE_OK)
     return fail(std::string("state database: ") + sqlite3_errmsg(db_));
   std::vector<ChildDsRow> out;
   int rc;
@@ -31,6 +32,7 @@ Result<std::vector<DaemonStore::ChildDsRow>> DaemonStore::child_ds_rows() {
       if (!l.empty()) r.ds.push_back(l);
     r.accepted_at = sqlite3_column_int64(st, 3);
     r.bootstrap = sqlite3_column_int64(st, 4) != 0;
+    r.ttl = static_cast<uint32_t>(sqlite3_column_int64(st, 5));
     out.push_back(std::move(r));
   }
   std::string err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
@@ -46,7 +48,7 @@ Status DaemonStore::save_child_ds(const ChildDsRow& r) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "INSERT OR REPLACE INTO daemon_child_ds (parent, child, ds, accepted_at, "
-                         "bootstrap) VALUES (?, ?, ?, ?, ?)",
+                         "bootstrap, ttl) VALUES (?, ?, ?, ?, ?, ?)",
                          -1, &st, nullptr) != SQLITE_OK)
     return fail(std::string("state database: ") + sqlite3_errmsg(db_));
   sqlite3_bind_text(st, 1, r.parent.c_str(), -1, SQLITE_TRANSIENT);
@@ -54,6 +56,7 @@ Status DaemonStore::save_child_ds(const ChildDsRow& r) {
   sqlite3_bind_text(st, 3, ds.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 4, r.accepted_at);
   sqlite3_bind_int64(st, 5, r.bootstrap ? 1 : 0);
+  sqlite3_bind_int64(st, 6, r.ttl);
   bool ok = sqlite3_step(st) == SQLITE_DONE;
   std::string err = ok ? "" : sqlite3_errmsg(db_);
   sqlite3_finalize(st);

@@ -24,6 +24,7 @@ std::vector<ChildDelegation> delegations_of(const signer::Zone& zone) {
     if (!ns) continue;
     ChildDelegation d;
     d.child = name;
+    d.ttl = ns->ttl;
     if (const signer::RRset* ds = node.find(t::DS))
       for (const auto& rd : ds->rdatas)
         if (auto rec = DsRecord::from_rdata(rd)) d.ds.push_back(*rec);

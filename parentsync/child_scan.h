@@ -46,6 +46,7 @@ struct ChildDelegation {
     std::vector<std::string> addresses;  // glue, else resolved (A and AAAA)
   };
   std::vector<NameServer> ns;
+  uint32_t ttl = 3600;  // TTL of the delegation's NS RRset (for a DS set taken)
 };
 
 /// What one child server address serves at C's apex (asked directly, TCP, RD=0, DO).

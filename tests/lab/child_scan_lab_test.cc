@@ -196,7 +196,7 @@ class ChildScanLab : public LabFixture {
 };
 
 TEST_F(ChildScanLab, AcceptsRolloverCdsFromNsd) {
-  ChildDelegation d{N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {}}}};
+  ChildDelegation d{N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {}}}, 10};
   ASSERT_EQ(d.ds.size(), 1u);
   ChildDsDecision dec = Scan(d);
   ASSERT_EQ(dec.kind, Kind::Accept) << dec.reason;
@@ -211,7 +211,7 @@ TEST_F(ChildScanLab, AcceptsRolloverCdsFromNsd) {
 
 TEST_F(ChildScanLab, RejectsWhenOneServerServesAnotherCds) {
   ChildDelegation d{
-      N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {env().sub_addr, addr9_}}}};
+      N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {env().sub_addr, addr9_}}}, 10};
   ChildDsDecision dec = Scan(d);
   EXPECT_EQ(dec.kind, Kind::Reject);
   EXPECT_NE(dec.reason.find("disagree"), std::string::npos) << dec.reason;
@@ -221,7 +221,7 @@ TEST_F(ChildScanLab, RejectsWhenOneServerServesAnotherCds) {
 TEST_F(ChildScanLab, SecureChildCdsIsNotTakenWithoutTheCurrentDs) {
   // The same CDS judged against a DS set that does not contain the child's KSK: nothing
   // authenticates it (RFC 7344 4.1).
-  ChildDelegation d{N("sub.example.test."), {}, {{N("ns.sub.example.test."), {}}}};
+  ChildDelegation d{N("sub.example.test."), {}, {{N("ns.sub.example.test."), {}}}, 10};
   d.ds = {*DsRecord::from_rdata_text("12345 13 2 " + std::string(64, 'A'))};
   ChildDsDecision dec = Scan(d);
   EXPECT_EQ(dec.kind, Kind::Reject);
@@ -229,7 +229,7 @@ TEST_F(ChildScanLab, SecureChildCdsIsNotTakenWithoutTheCurrentDs) {
 }
 
 TEST_F(ChildScanLab, Rfc9615BootstrapAcceptedWithValidatedSignal) {
-  ChildDelegation d{N("boot.example.test."), {}, {{N("ns9.sub.example.test."), {}}}};
+  ChildDelegation d{N("boot.example.test."), {}, {{N("ns9.sub.example.test."), {}}}, 10};
   ChildDsDecision dec = Scan(d);
   ASSERT_EQ(dec.kind, Kind::Accept) << dec.reason;
   EXPECT_TRUE(dec.bootstrap);
@@ -239,7 +239,8 @@ TEST_F(ChildScanLab, Rfc9615BootstrapAcceptedWithValidatedSignal) {
 TEST_F(ChildScanLab, Rfc9615BootstrapRejectedWhenOneNsLacksItsSignal) {
   ChildDelegation d{N("boot.example.test."),
                     {},
-                    {{N("ns9.sub.example.test."), {}}, {N("ns9b.sub.example.test."), {}}}};
+                    {{N("ns9.sub.example.test."), {}}, {N("ns9b.sub.example.test."), {}}},
+                    10};
   ChildDsDecision dec = Scan(d);
   EXPECT_EQ(dec.kind, Kind::Reject);
   EXPECT_NE(dec.reason.find("ns9b.sub.example.test."), std::string::npos) << dec.reason;
@@ -256,7 +257,7 @@ TEST_F(ChildScanLab, DeleteFormFromNsdRemovesTheDs) {
                         env().sub_zonefile);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_EQ(Lab("reload-sub").exit_code, 0);
-  ChildDelegation del{N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {}}}};
+  ChildDelegation del{N("sub.example.test."), SubDs(), {{N("ns.sub.example.test."), {}}}, 10};
   ChildDsDecision dec = Scan(del);
   EXPECT_EQ(dec.kind, Kind::Delete) << dec.reason;
 }

@@ -140,15 +140,15 @@ TEST_F(DaemonChildScanTest, AcceptsSavesAuditsAndAlerts) {
   auto scan = Make(**store);
   const Script* s = &script_;
   std::vector<std::tuple<std::string, std::string, std::vector<ps::DsRecord>>> applied;
-  scan->set_apply(
-      [&](const std::string& p, const std::string& c, const std::vector<ps::DsRecord>& ds) {
-        auto rows = (*store)->child_ds_rows();  // durable before it is applied
-        EXPECT_TRUE(rows && rows->size() == 1u && (*rows)[0].accepted_at == kNow);
-        applied.emplace_back(p, c, ds);
-      });
+  scan->set_apply([&](const std::string& p, const std::string& c, const AcceptedDs& a) {
+    auto rows = (*store)->child_ds_rows();  // durable before it is applied
+    EXPECT_TRUE(rows && rows->size() == 1u && (*rows)[0].accepted_at == kNow);
+    EXPECT_EQ(a.ttl, 60u);  // the delegation's NS TTL
+    applied.emplace_back(p, c, a.ds);
+  });
   // a.test. holds the old key's DS, as a previous acceptance left it (overrides the file).
   ASSERT_TRUE((*store)->save_child_ds(
-      {"test.", "a.test.", ds_lines({ds_value(s->a_old)}), kNow - 86400, false}));
+      {"test.", "a.test.", ds_lines({ds_value(s->a_old)}), kNow - 86400, false, 60}));
   ASSERT_TRUE(scan->load());
 
   EXPECT_TRUE(scan->maybe_scan(spec_, here_, kNow));
@@ -196,7 +196,8 @@ TEST_F(DaemonChildScanTest, AcceptsSavesAuditsAndAlerts) {
   DaemonChildScan after(log_, **again, [this]() -> DaemonEvents& { return events_; });
   auto loaded = after.load();
   ASSERT_TRUE(loaded) << loaded.error().message;
-  EXPECT_EQ((*loaded)["test."]["a.test."], std::vector<ps::DsRecord>{ds_value(s->a_new)});
+  EXPECT_EQ((*loaded)["test."]["a.test."].ds, std::vector<ps::DsRecord>{ds_value(s->a_new)});
+  EXPECT_EQ((*loaded)["test."]["a.test."].ttl, 60u);
 }
 
 TEST_F(DaemonChildScanTest, AcceptAfterDelayCountsFromFirstSight) {

@@ -33,6 +33,7 @@ TEST(ChildDelegations, NsGlueAndDsPerCut) {
   auto ds = delegations_of(*zone);
   ASSERT_EQ(ds.size(), 2u);
   EXPECT_EQ(ds[0].child.to_text(), "a.test.");
+  EXPECT_EQ(ds[0].ttl, 60u);
   ASSERT_EQ(ds[0].ds.size(), 1u);
   EXPECT_EQ(ds[0].ds[0].key_tag, 12345);
   ASSERT_EQ(ds[0].ns.size(), 2u);
