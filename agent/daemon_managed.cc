@@ -111,6 +111,24 @@ Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& pa
   return out;
 }
 
+std::string children_status_text(const ChildDsMap& children) {
+  std::string o;
+  for (const auto& [child, cd] : children)
+    o += "  child:   " + child + " DS " + tags(cd.ds) + " (" + cd.source + ")\n";
+  return o;
+}
+
+std::string children_status_json(const ChildDsMap& children) {
+  std::string o = "{";
+  for (const auto& [child, cd] : children) {
+    o += (o.size() > 1 ? ",\"" : "\"") + child + "\":{\"source\":\"" + cd.source + "\",\"ds\":[";
+    for (size_t i = 0; i < cd.ds.size(); ++i)
+      o += (i ? "," : "") + std::to_string(cd.ds[i].key_tag);
+    o += "]}";
+  }
+  return o + "}";
+}
+
 // ---- ManagedChildren
 
 std::set<std::string> ManagedChildren::rebuild(const std::string& source,

@@ -90,6 +90,11 @@ void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes
 Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& parent,
                                   const ChildDsMap& children);
 
+/// "  child:   CHILD DS 123 456 (managed)" lines for `trustsync status` of a parent zone.
+std::string children_status_text(const ChildDsMap& children);
+/// {"CHILD":{"source":"managed","ds":[123,456]},...} for `trustsync status --json`.
+std::string children_status_json(const ChildDsMap& children);
+
 /// A change of one child's DS set in P's output, for the log and the audit trail.
 struct ChildDsChange {
   std::string child;

@@ -299,6 +299,13 @@ TEST_F(DaemonManagedTest, ChildDsInParentRolloverAddsRestartKeepsEverything) {
   ASSERT_TRUE(mc);
   EXPECT_EQ(mc->ds.size(), 1u);
   EXPECT_EQ(mc->ttl, 10u);
+  EXPECT_NE(d->status_json("test.").find("\"children\":{\"c.test.\":{\"source\":\"managed\","
+                                         "\"ds\":[" +
+                                         std::to_string(*want.begin()) + "]}}"),
+            std::string::npos)
+      << d->status_json("test.");
+  EXPECT_NE(d->status_text("test.").find("child:   c.test. DS " + std::to_string(*want.begin())),
+            std::string::npos);
 
   // The first DS confirmed by hand (method manual for a while), then managed again.
   d.reset();
