@@ -179,6 +179,11 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   ManagedChildren mc;
   mc.set("test.", "c.test.", {kManagedSource, {d1}, 10});
   SimulatedClock clock{kT0};
+  ManagedZones early(mc, clock, nullptr);
+  ps::ParentObservation old;
+  old.servers = {{"ns1/127.0.0.1", true, "", ps::Validation::Secure, {}}};
+  EXPECT_FALSE(early.correction("c.test.", old, 60).needed);  // P not signed with d1 yet
+  mc.signed_with("test.", {{"c.test.", {d1}}});
   std::vector<std::string> resigned;
   ManagedZones mz(mc, clock, [&](const std::string& p) { resigned.push_back(p); });
   ps::ParentObservation obs;
@@ -194,6 +199,7 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   // Asked again within the interval (servers catching up): no second re-signing.
   mz.correction("c.test.", obs, 60);
   ASSERT_TRUE(pub.publish(N("c.test."), c.desired));
+  EXPECT_FALSE(pub.changed());
   EXPECT_EQ(resigned.size(), 1u);
   clock.set(kT0 + 61);
   mz.correction("c.test.", obs, 60);
