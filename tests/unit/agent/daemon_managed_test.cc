@@ -373,5 +373,32 @@ TEST_F(DaemonManagedTest, OutputLackingTheSetIsSignedAgainAfterRestart) {
   EXPECT_EQ(output_tags(), want);
 }
 
+TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {
+  // test. <- c.test. <- d.c.test., both children managed: each DS lands in its parent here.
+  std::ofstream(dir_ / "c.test.zone", std::ios::app) << "d NS ns.d\nns.d A 127.0.0.3\n";
+  std::ofstream(dir_ / "d.c.test.zone")
+      << "$ORIGIN d.c.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+         "ns A 127.0.0.3\n";
+  {
+    std::ofstream c(dir_ / "c.toml", std::ios::app);
+    c << "[[zone]]\nname = \"d.c.test.\"\nfile = \"d.c.test.zone\"\n"
+      << "parent = { method = \"managed\", poll = \"1h\", timeout = \"1s\", trust-anchor = \""
+      << (dir_ / "ta").string() << "\" }\n";
+  }
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  EXPECT_EQ(d->managed_children().parent_of("d.c.test."), "c.test.");
+  EXPECT_EQ(d->managed_children().parent_of("c.test."), "test.");
+  EXPECT_EQ(output_tags(), wanted_tags(*d));  // c.test.'s DS in test.
+  std::set<uint16_t> d_tags, in_c;
+  for (const auto& id : wanted_ds(d->record("d.c.test.")->keys)) d_tags.insert(id.second);
+  auto a =
+      read_applied_ds((dir_ / "c.test.zone.signed").string(), N("c.test."), {{"d.c.test.", {}}});
+  ASSERT_TRUE(a) << a.error().message;
+  for (const auto& ds : a->at("d.c.test.")) in_c.insert(ds.key_tag);
+  EXPECT_EQ(d_tags.size(), 1u);
+  EXPECT_EQ(in_c, d_tags);  // d.c.test.'s DS in c.test., which is itself a managed child
+}
+
 }  // namespace
 }  // namespace ts::agent
