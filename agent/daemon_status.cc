@@ -4,6 +4,7 @@
 
 #include "agent/daemon.h"
 #include "agent/daemon_parent.h"
+#include "agent/daemon_tar.h"
 #include "agent/key_timing.h"
 #include "agent/rollover_planner.h"
 
@@ -87,6 +88,7 @@ std::string Daemon::status_text(const std::string& zone) const {
     o << "  next:    " << (n.at == kNever ? "none" : n.kind + " at " + iso_time(n.at)) << "\n";
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
     if (parent_) o << parent_->status_text(zp->spec.name);  // branch parent
+    o << tar_->status_text(zp->spec.name);                  // trust-anchor repositories
     std::string hint = zp->spec.parent.observed() ? "" : operator_hint(zp->spec.name, r, now);
     if (!hint.empty()) o << "  action:  " << hint << "\n";
   }

@@ -23,7 +23,8 @@ TEST(ConfigTar, TableFormIsReadResolvedAndPrinted) {
       "\"file:/var/www/ta/\"], ca = \"ca.pem\", token-file = \"tok\", add-hold-down = \"1h\", "
       "remove-hold-down = 120 }\n"
       "[[zone]]\nname = \"island.plain.test.\"\nfile = \"z\"\nparent = { method = \"tar\" }\n"
-      "[[zone]]\nname = \"b.test.\"\nfile = \"b\"\ntrust-anchors = [\"dlv:dlv.test.\"]\n",
+      "[[zone]]\nname = \"b.test.\"\nfile = \"b\"\ntrust-anchors = "
+      "[\"dlv:dlv.test.@127.0.0.1#5353\"]\n",
       "/etc/ts/t.toml");
   ASSERT_TRUE(c.ok()) << c.error().message;
   const Policy& p = c->zones[0].policy;
@@ -37,7 +38,7 @@ TEST(ConfigTar, TableFormIsReadResolvedAndPrinted) {
   // The plain array replaces the targets only; the rest is inherited from [defaults].
   const Policy& b = c->zones[1].policy;
   ASSERT_EQ(b.trust_anchors.size(), 1u);
-  EXPECT_EQ(b.trust_anchors[0], "dlv:dlv.test.");
+  EXPECT_EQ(b.trust_anchors[0], "dlv:dlv.test.@127.0.0.1#5353");
   EXPECT_EQ(b.tar.add_hold_down.seconds, 3600);
   EXPECT_EQ(b.parent.method, ParentMethod::None);
   auto again = load_config_string(config_to_toml(*c), "/etc/ts/t.toml");
