@@ -1,6 +1,8 @@
 // TarZonePublisher: rounds, backoff and the PublicationFailing alert (see daemon_tar.h).
 #include "agent/daemon_tar_zone.h"
 
+#include <algorithm>
+
 #include "signer/crypto.h"
 
 namespace ts::agent {
@@ -91,7 +93,7 @@ UnixTime TarZonePublisher::tick(UnixTime now) {
                                           : "trust-anchor publication failing: ";
   if (alert_) alert_(event(what + last_.summary()), true);
   alerting_ = true;
-  next_ = now + tar_retry_delay(failures_, retry_base_);
+  next_ = now + tar_retry_delay(failures_, retry_base_, std::max(retry_base_, recheck_));
   return next_;
 }
 
