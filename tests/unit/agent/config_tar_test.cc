@@ -70,5 +70,26 @@ TEST(ConfigTar, MistakesNameFileLineAndKey) {
                   "defaults.parent.method");
 }
 
+TEST(ConfigTar, ProbeIntervalHttpMethodAndDlvKey) {
+  auto c = load_config_string(
+      "[defaults]\ntrust-anchors = { targets = [\"dlv:dlv.test.@127.0.0.1\"], "
+      "probe-interval = \"5s\", http-method = \"post\", dlv-tsig = \"dlv.key\" }\n"
+      "[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
+      "/etc/ts/t.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const Policy& p = c->zones[0].policy;
+  EXPECT_EQ(p.tar.probe_interval.seconds, 5);
+  EXPECT_EQ(p.tar.http_method, "post");
+  EXPECT_EQ(p.tar.dlv_tsig_file, "/etc/ts/dlv.key");
+  auto again = load_config_string(config_to_toml(*c), "/etc/ts/t.toml");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->zones[0].policy.tar.http_method, "post");
+  EXPECT_EQ(again->zones[0].policy.tar.probe_interval.seconds, 5);
+  EXPECT_CONTAINS(load_error("[defaults]\ntrust-anchors = { http-method = \"get\" }\n"),
+                  "\"put\" or \"post\"");
+  EXPECT_CONTAINS(load_error("[defaults]\ntrust-anchors = [\"dlv:dlv.test.\"]\n"),
+                  "dlv:DLV-ZONE@ADDRESS");
+}
+
 }  // namespace
 }  // namespace ts::agent
