@@ -11,6 +11,7 @@
 
 #include "signer/bind_private.h"
 #include "signer/ecdsa_sig.h"
+#include "signer/pkcs8_p256.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -518,6 +519,24 @@ Bytes PrivateKey::public_key() const {
 }
 
 Result<SecretString> PrivateKey::to_pkcs8_pem() const {
+  if (alg_ == Algorithm::ECDSAP256SHA256 && impl_->public_key.size() == kP256PublicKeySize) {
+    // From the fixed DER template (pkcs8_p256.h): OpenSSL's encoder setup costs more than
+    // making the key. Same bytes as PEM_write_bio_PrivateKey below.
+    BIGNUM* d = nullptr;
+    std::array<uint8_t, kP256ScalarSize> scalar;
+    bool ok = EVP_PKEY_get_bn_param(impl_->pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d) &&
+              BN_bn2binpad(d, scalar.data(), static_cast<int>(scalar.size())) ==
+                  static_cast<int>(scalar.size());
+    BN_clear_free(d);
+    if (ok) {
+      SecretString pem = p256_pkcs8_pem(scalar, std::span<const uint8_t, kP256PublicKeySize>(
+                                                    impl_->public_key.data(), kP256PublicKeySize));
+      OPENSSL_cleanse(scalar.data(), scalar.size());
+      return pem;
+    }
+    OPENSSL_cleanse(scalar.data(), scalar.size());
+    ERR_clear_error();  // fall back to the encoder
+  }
   BioPtr bio(BIO_new(BIO_s_secmem()));
   if (!bio || !PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0, nullptr,
                                         nullptr))
