@@ -141,6 +141,25 @@ const char* ec_group_name(Algorithm alg) {
   return alg == Algorithm::ECDSAP384SHA384 ? "secp384r1" : "prime256v1";
 }
 
+/// An EVP_PKEY with only the curve's domain parameters, made once per curve and shared
+/// (read-only) by all threads: a key generated from it skips building the curve group from
+/// its name, ~40% of a P-256 key generation. Never freed (it lives as long as the process).
+EVP_PKEY* ec_params_template(Algorithm alg) {
+  auto make = [](const char* group) -> EVP_PKEY* {
+    EVP_PKEY* p = nullptr;
+    PkeyCtxPtr c(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    if (!c || EVP_PKEY_paramgen_init(c.get()) <= 0 ||
+        EVP_PKEY_CTX_set_group_name(c.get(), group) <= 0 || EVP_PKEY_paramgen(c.get(), &p) <= 0) {
+      ERR_clear_error();
+      return nullptr;
+    }
+    return p;
+  };
+  static EVP_PKEY* const p256 = make("prime256v1");
+  static EVP_PKEY* const p384 = make("secp384r1");
+  return alg == Algorithm::ECDSAP384SHA384 ? p384 : p256;
+}
+
 const char* ed_name(Algorithm alg) {
   return alg == Algorithm::ED448 ? "ED448" : "ED25519";
 }
@@ -378,6 +397,12 @@ Result<PrivateKey> PrivateKey::generate(Algorithm alg, unsigned bits) {
       break;
     }
     case Family::EC: {
+      if (EVP_PKEY* tmpl = ec_params_template(alg)) {
+        PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, tmpl, nullptr));
+        if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 || EVP_PKEY_generate(ctx.get(), &raw) <= 0)
+          return fail(ossl_error("EC key generation failed"));
+        break;
+      }
       PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
       if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
           EVP_PKEY_CTX_set_group_name(ctx.get(), ec_group_name(alg)) <= 0 ||
