@@ -97,6 +97,7 @@ toml::table zone_table(const ZonePolicy& z) {
       {"reload", p.reload_command},
       {"serial", to_string(p.serial)},
       {"allow-deprecated", p.allow_deprecated},
+      {"verify", to_string(p.verify)},
       {"children",
        inline_table(toml::table{{"scan", p.children.scan},  // childscan
                                 {"poll-interval", dur(p.children.poll_interval)},
