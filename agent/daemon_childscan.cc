@@ -167,7 +167,8 @@ void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child, uint32
   }
   if (d.kind == Kind::Reject) {
     if (d.reason != previous_reason) {
-      log_.warn(spec.name, "child " + child + ": CDS/CDNSKEY not accepted: " + d.reason);
+      log_.warn(spec.name, "child " + child + ": CDS/CDNSKEY not accepted: " + d.reason,
+                {{"alert", to_string(AlertKind::ChildCdsRejected)}, {"child", child}});
       events_().audit(AuditRecord{AuditEvent::ChildCdsRejected,
                                   spec.name,
                                   kAuditActorAgent,
