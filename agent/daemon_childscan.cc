@@ -251,9 +251,10 @@ std::string DaemonChildScan::status_text(const std::string& parent) const {
   std::lock_guard lock(mu_);
   auto it = parents_.find(parent);
   if (it == parents_.end()) return "";
-  std::string out = "  children: next scan " + iso_time(it->second.next) + "\n";
+  std::string out =
+      "  scan:    children's CDS/CDNSKEY, next at " + iso_time(it->second.next) + "\n";
   for (const auto& [child, d] : it->second.last)
-    out += "    " + child + " " + ps::child_ds_kind_name(d.kind) + ": " + d.reason + "\n";
+    out += "  scanned: " + child + " " + ps::child_ds_kind_name(d.kind) + ": " + d.reason + "\n";
   return out;
 }
 

@@ -147,6 +147,12 @@ TEST_F(DaemonChildScanE2E, AcceptedCdsGoesIntoTheParentAndSurvivesRestart) {
   run_until(*d, kT0 + 700);
   EXPECT_EQ(child_.gathered.size(), 2u);
   EXPECT_EQ(d->child_scan()->last("test.").at("a.test.").kind, ps::ChildDsDecision::Kind::NoChange);
+  std::string status = d->status_text("test.");
+  EXPECT_NE(
+      status.find("child:   a.test. DS " + std::to_string(child_.new_ksk.tag()) + " (childscan)"),
+      std::string::npos)
+      << status;
+  EXPECT_NE(status.find("scanned: a.test. no-change"), std::string::npos) << status;
 
   // Restart with scanning off: the accepted set comes from the state database.
   d.reset();
