@@ -152,12 +152,15 @@ TEST(ManagedChildren, IdempotentAndRebuiltIdentically) {
   // A rollover submits a second DS: P must be signed; the change is reported once.
   EXPECT_TRUE(mc.set("test.", "c.test.", {kManagedSource, ps::canonical_set({d1, d2}), 10}));
   EXPECT_TRUE(mc.resign_needed("test.", read));
+  EXPECT_EQ(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).size(), 1u);
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}, {"c.test."}).empty());
   auto changes = mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}});
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].added, std::vector<uint16_t>{d2.key_tag});
   EXPECT_TRUE(changes[0].removed.empty());
   EXPECT_FALSE(mc.resign_needed("test.", read));
   EXPECT_TRUE(mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
   // A forced re-signing (rogue DS served) is needed once, then done.
   mc.force_resign("test.");
   EXPECT_TRUE(mc.resign_needed("test.", read));
