@@ -16,6 +16,7 @@
 #include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
 #include "agent/daemon_tar.h"
+#include "agent/daemon_tar_rollover.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
@@ -37,6 +38,7 @@ RolloverPolicy planner_policy(const ZoneSpec& s) {
   p.ksk_lifetime = sched(s.ksk_next);
   p.zsk_lifetime = sched(s.zsk_next);
   p.csk_lifetime = sched(s.csk_next);
+  island_policy(s, p);  // parent method "tar": RFC 5011 rollovers
   return p;
 }
 
@@ -64,7 +66,7 @@ ParentView parent_view(const ZoneRecord& r) {
 
 bool changes_zone(Action::Kind k) {
   return k == Action::Kind::Publish || k == Action::Kind::StartSigning ||
-         k == Action::Kind::StopSigning || k == Action::Kind::Remove;
+         k == Action::Kind::StopSigning || k == Action::Kind::Remove || k == Action::Kind::Revoke;
 }
 
 std::string dir_of(const std::string& path) {
@@ -360,6 +362,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     pv_in = parent_view(rec);
     pv_in.all_servers = spec.parent.observed();
   }
+  add_anchor_view(spec, rec, pv_in);  // method "tar": what every repository serves
   // ----
   for (int round = 0; round < 4; ++round) {
     plan = step(rec.keys, kp, timing, now, pv_in);
@@ -478,8 +481,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     managed_signed(spec, *out, now);  // managed children's DS now live in this parent zone
   }
   // Trust-anchor repositories: a changed document is published, served ones re-read.
-  if (UnixTime t = tar_->publish(spec, rec.keys, *keystore_, now); t != 0)
-    sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
+  if (Status s = publish_anchors(z, now); !s) return s;
   // ---- branch parent: send the DS set the planner now wants; next look at the parent
   managed_child(spec, rec, now);  // managed: a changed wanted DS set re-signs the parent now
   if (parent_) {

@@ -151,6 +151,7 @@ class Daemon {
   // ---- end alertwire ----
   std::unique_ptr<DaemonParent> parent_;              // branch parent
   std::unique_ptr<DaemonTar> tar_;                    // trust anchors to repositories
+  Status publish_anchors(ZoneRt& z, UnixTime now);    // agent/daemon_tar_rollover.cc
   std::unique_ptr<ParentEventBridge> parent_events_;  // audit + DS-state gauge of parent alerts
   void pool_level(const ZoneSpec& spec, const KeySpec& ks, bool had_key);
   // ---- parent method `managed` (agent/daemon_managed_hooks.cc) ----

@@ -19,6 +19,7 @@
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
 #include "signer/dnskey_verifier.h"
+#include "signer/dnssec_records.h"
 #include "signer/keystore.h"
 #include "signer/nsec3_chain.h"
 #include "signer/signing_input.h"
@@ -203,6 +204,14 @@ Result<SignOutcome> sign_zone_for(
     sk.key = pk;
     sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
     sk.tag = k.tag;
+    if (k.has_ksk_duty() && reached(k.revoked, now)) {  // RFC 5011 revocation (island rollover)
+      sk.flags |= signer::kFlagRevoke;
+      Bytes rd{static_cast<uint8_t>(sk.flags >> 8), static_cast<uint8_t>(sk.flags), 3,
+               static_cast<uint8_t>(pk->algorithm())};
+      Bytes pub = pk->public_key();
+      rd.insert(rd.end(), pub.begin(), pub.end());
+      sk.tag = signer::key_tag(rd);  // the revoked key signs under its new tag
+    }
     sk.signs_dnskey = signs_dnskey_rrset(k, now);
     sk.signs_zone = signs_zone_data(k, now);
     o.keys.push_back(sk);
