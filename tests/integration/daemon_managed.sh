@@ -14,7 +14,8 @@
 #      not signed again for them); the old DS leaves P only after the new one was seen; C is
 #      never bogus (probe through the lab's validating resolver);
 #   4. a rogue DS in P's SERVED data (P's output re-signed with ldnsutils, NSD reloaded) is
-#      detected (alert rogue-ds) and removed by the daemon re-signing P.
+#      detected (alert rogue-ds) and removed by the daemon re-signing P;
+#   5. a clean KSK rollover of C, timed against the RFC 7583 minimum.
 # Prints "MEASURED ..." lines. Needs root (the lab binds 127.53.20.x:53); skipped otherwise.
 set -euo pipefail
 
@@ -273,12 +274,23 @@ wait_for "$idle and $parent_ok" 30 "the rogue-ds alert to resolve"
 log "rogue DS detected after $(secs "$T_INJ" "$T_DET") s, removed after $(secs "$T_INJ" "$T_GONE") s"
 echo "MEASURED rogue DS (poll 2 s): detected $(secs "$T_INJ" "$T_DET") s, removed $(secs "$T_INJ" "$T_GONE") s after injection"
 
+# ---- 5. a clean KSK rollover of C, timed against the RFC 7583 minimum for the lab terms
+MIN_KSK=$((ZONE_PROP + DNSKEY_TTL + PUB_SAFETY + DS_TTL + PUB_SAFETY))
+T_START=$(now)
+"$TS" rollover "$C" --ksk --config "$WORK/agent.toml" >/dev/null || fail "rollover --ksk refused"
+wait_for "len(d['rollovers'])>0" 10 "the clean KSK rollover to start"
+wait_for "$idle and $parent_ok" 120 "the clean KSK rollover to finish"
+T_END=$(now)
+[[ $(wc -w <<<"$(served_c_ds)") -eq 1 && "$(served_c_ds)" != "$NEW " ]] || fail "after the clean rollover P serves $(served_c_ds)"
+verify_p
+echo "MEASURED clean KSK rollover of C (managed): $(secs "$T_START" "$T_END") s, RFC 7583 minimum $MIN_KSK s (Dprp $ZONE_PROP + TTLkey $DNSKEY_TTL + safety $PUB_SAFETY, then TTLds $DS_TTL + safety $PUB_SAFETY)"
+
 kill "$PROBE_PID" 2>/dev/null || true
 PROBE_PID=""
 FAILS=$(wc -l <"$WORK/probe.fail")
 echo "MEASURED probe: $(cat "$WORK/probe.count") queries, $FAILS not validated"
 [[ $FAILS -eq 0 ]] || fail "probe saw $FAILS unvalidated answers: $(head -3 "$WORK/probe.fail")"
 AUDIT=$(grep -c '"event":"parent-ds-changed"' "$WORK/state/audit.jsonl" || true)
-((AUDIT >= 3)) || fail "audit log: $AUDIT parent-ds-changed entries, want >= 3 (added x2, removed)"
+((AUDIT >= 5)) || fail "audit log: $AUDIT parent-ds-changed entries, want >= 5 (added x3, removed x2)"
 log "audit: $AUDIT parent-ds-changed entries"
 echo "daemon_managed: PASS"
