@@ -13,7 +13,11 @@
 // childscan) calls set(P, child, {source "childscan", accepted DS set}) for a non-managed
 // child, and P's next signing inserts that set like a managed one. rebuild(source, ...)
 // replaces the entries of one source only; a child has one entry (the last source to set it
-// wins; a managed child should not also be scanned).
+// wins; a managed child should not also be scanned). In the daemon:
+//   daemon.managed_children().set("test.", "other.test.", {"childscan", ds, ttl});
+//   daemon.managed_changed("test.");   // re-signs test. now (no-op when nothing differs)
+// Entries of other sources are not durable here: their owner sets them again after a start.
+// An empty DS set means: no DS for that child at P (insecure delegation).
 //
 //   ManagedChildren mc;
 //   mc.rebuild(kManagedSource, {{"test.", {{"example.test.", {kManagedSource, ds, 3600}}}}});
