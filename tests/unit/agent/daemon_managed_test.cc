@@ -376,6 +376,29 @@ TEST_F(DaemonManagedTest, OutputLackingTheSetIsSignedAgainAfterRestart) {
   EXPECT_EQ(output_tags(), want);
 }
 
+TEST_F(DaemonManagedTest, SecondSourceForANonManagedChild) {
+  // "parent polls children" (branch childscan) plugs its accepted DS set in the same way.
+  std::ofstream(dir_ / "test.zone", std::ios::app) << "s NS ns.s\nns.s A 127.0.0.4\n";
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  UnixTime before = d->record("test.")->signed_at;
+  auto ds = *ps::make_ds(N("s.test."), fake_dnskey(5), 2);
+  ASSERT_TRUE(d->managed_children().set("test.", "s.test.", {"childscan", {ds}, 10}));
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_GT(d->record("test.")->signed_at, before);
+  auto a = read_applied_ds((dir_ / "test.zone.signed").string(), N("test."), {{"s.test.", {}}});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->at("s.test."), std::vector<ps::DsRecord>{ds});
+  // Asked again with nothing new: no signing.
+  before = d->record("test.")->signed_at;
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_EQ(d->record("test.")->signed_at, before);
+}
+
 TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {
   // test. <- c.test. <- d.c.test., both children managed: each DS lands in its parent here.
   std::ofstream(dir_ / "c.test.zone", std::ios::app) << "d NS ns.d\nns.d A 127.0.0.3\n";
