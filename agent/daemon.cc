@@ -10,8 +10,8 @@
 #include <chrono>
 #include <set>
 
-#include "agent/daemon_internal.h"
 #include "agent/daemon_childscan.h"
+#include "agent/daemon_internal.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"

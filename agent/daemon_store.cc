@@ -208,23 +208,19 @@ Result<std::unique_ptr<DaemonStore>> DaemonStore::open(const std::string& path) 
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<DaemonStore> s(new DaemonStore(db));
-  for (const char*
-           sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                  "CREATE TABLE IF NOT EXISTS daemon_zone (name TEXT PRIMARY KEY, state TEXT NOT "
-                  "NULL)",
-                  "CREATE TABLE IF NOT EXISTS daemon_transition (id INTEGER PRIMARY KEY, zone "
-                  "TEXT, at "
-                  "INTEGER, subject TEXT, from_state TEXT, to_state TEXT, reason TEXT)",
-                  "CREATE TABLE IF NOT EXISTS daemon_dynamic_zone (name TEXT PRIMARY KEY, file "
-                  "TEXT, "
-                  "output TEXT)",
-                  "CREATE TABLE IF NOT EXISTS daemon_key_pool (id TEXT PRIMARY KEY, algorithm "
-                  "INTEGER, "
-                  "bits INTEGER, tag INTEGER, generated INTEGER)",
-                  "CREATE TABLE IF NOT EXISTS daemon_child_ds (parent TEXT, child TEXT, ds TEXT, "
-                  "accepted_at INTEGER, bootstrap INTEGER, ttl INTEGER, PRIMARY KEY (parent, "
-                  "child))",  // childscan
-                  "PRAGMA user_version=2"}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+        "CREATE TABLE IF NOT EXISTS daemon_zone (name TEXT PRIMARY KEY, state TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS daemon_transition (id INTEGER PRIMARY KEY, zone TEXT, at "
+        "INTEGER, subject TEXT, from_state TEXT, to_state TEXT, reason TEXT)",
+        "CREATE TABLE IF NOT EXISTS daemon_dynamic_zone (name TEXT PRIMARY KEY, file TEXT, "
+        "output TEXT)",
+        "CREATE TABLE IF NOT EXISTS daemon_key_pool (id TEXT PRIMARY KEY, algorithm INTEGER, "
+        "bits INTEGER, tag INTEGER, generated INTEGER)",
+        // childscan: DS sets accepted from children's CDS/CDNSKEY (daemon_store_children.cc)
+        "CREATE TABLE IF NOT EXISTS daemon_child_ds (parent TEXT, child TEXT, ds TEXT, "
+        "accepted_at INTEGER, bootstrap INTEGER, ttl INTEGER, PRIMARY KEY (parent, child))",
+        "PRAGMA user_version=2"}) {
     if (Status st = s->exec(sql); !st) return fail(path + ": " + st.error().message);
   }
   if (Status st = s->load_pool(); !st) return fail(path + ": " + st.error().message);
