@@ -134,7 +134,7 @@ struct Apply {
   }
 
   // ---- tarwire ----
-  // The trust-anchor targets: "https://...", "file:/absolute/dir/" or "dlv:ZONE...".
+  // The trust-anchor targets: "https://...", "file:/absolute/dir/" or "dlv:ZONE@ADDR[#PORT]".
   std::optional<std::vector<std::string>> tar_targets(const toml::node& v,
                                                       const std::string& path) {
     auto list = read_string_array(v, path, ctx);
@@ -142,11 +142,13 @@ struct Apply {
     bool ok = true;
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string& t = (*list)[i];
-      if (t.rfind("https://", 0) == 0 || (t.rfind("dlv:", 0) == 0 && t.size() > 4) ||
-          t.rfind("file:/", 0) == 0)
+      auto at = t.find('@');
+      if (t.rfind("https://", 0) == 0 || t.rfind("file:/", 0) == 0 ||
+          (t.rfind("dlv:", 0) == 0 && at != std::string::npos && at > 4 && at + 1 < t.size()))
         continue;
       ctx.error(*v.as_array()->get(i), path + "[" + std::to_string(i) + "]",
-                "expected \"https://HOST/PATH/\", \"file:/ABSOLUTE/DIR/\" or \"dlv:...\"");
+                "expected \"https://HOST/PATH/\", \"file:/ABSOLUTE/DIR/\" or "
+                "\"dlv:DLV-ZONE@ADDRESS[#PORT]\"");
       ok = false;
     }
     if (!ok) return std::nullopt;
@@ -166,6 +168,19 @@ struct Apply {
         string("token-file", "trust-anchors.token-file", tp.token_file, true),
         duration("add-hold-down", "trust-anchors.add-hold-down", tp.add_hold_down),
         duration("remove-hold-down", "trust-anchors.remove-hold-down", tp.remove_hold_down),
+        duration("probe-interval", "trust-anchors.probe-interval", tp.probe_interval),
+        string("dlv-tsig", "trust-anchors.dlv-tsig", tp.dlv_tsig_file, true),
+        {"http-method",
+         [&](const toml::node& v, const std::string& p) {
+           auto m = read_string(v, p, ctx);
+           if (!m) return;
+           if (*m != "put" && *m != "post") {
+             ctx.error(v, p, "expected \"put\" or \"post\"");
+             return;
+           }
+           tp.http_method = *m;
+           note("trust-anchors.http-method", v);
+         }},
     };
     for_each_key(*t, path, h, ctx);
   }

@@ -11,10 +11,12 @@
 #include <set>
 
 #include "agent/daemon_internal.h"
+#include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
 #include "agent/daemon_tar.h"
+#include "agent/daemon_tar_rollover.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
@@ -36,6 +38,7 @@ RolloverPolicy planner_policy(const ZoneSpec& s) {
   p.ksk_lifetime = sched(s.ksk_next);
   p.zsk_lifetime = sched(s.zsk_next);
   p.csk_lifetime = sched(s.csk_next);
+  island_policy(s, p);  // parent method "tar": RFC 5011 rollovers
   return p;
 }
 
@@ -63,7 +66,7 @@ ParentView parent_view(const ZoneRecord& r) {
 
 bool changes_zone(Action::Kind k) {
   return k == Action::Kind::Publish || k == Action::Kind::StartSigning ||
-         k == Action::Kind::StopSigning || k == Action::Kind::Remove;
+         k == Action::Kind::StopSigning || k == Action::Kind::Remove || k == Action::Kind::Revoke;
 }
 
 std::string dir_of(const std::string& path) {
@@ -125,6 +128,7 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
   tar_->set_alert_callback(alert_callback());
   parent_->set_alert_callback(
       [this](const AlertEvent& e, bool firing) { parent_events_->alert(e, firing); });
+  managed_init();  // parent method `managed`: agent/daemon_managed_hooks.cc
 }
 
 Daemon::~Daemon() {
@@ -275,6 +279,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
     log_.info(name, "zone removed from the configuration; its keys and state are kept");
   }
   cfg_ = std::move(cfg);
+  managed_rebuild();  // managed children's DS sets from their durable records
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }
@@ -357,6 +362,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     pv_in = parent_view(rec);
     pv_in.all_servers = spec.parent.observed();
   }
+  add_anchor_view(spec, rec, pv_in);  // method "tar": what every repository serves
   // ----
   for (int round = 0; round < 4; ++round) {
     plan = step(rec.keys, kp, timing, now, pv_in);
@@ -399,14 +405,14 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
 
   // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
   // an unsynced temporary (verified before it is written).
-  bool need_sign =
-      rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
+  bool need_sign = managed_resign_needed(spec) || rec.dirty || now >= rec.resign_at ||
+                   !z.signed_once || !file_exists(spec.output_file);
   std::optional<SignOutcome> out;
   std::optional<Error> sign_error;
   double sign_seconds = 0;  // alertwire: throughput metric
   if (need_sign) {
     auto sign_start = std::chrono::steady_clock::now();
-    auto r = sign_to_temp(spec, rec.keys, *keystore_, held, now, rec.keys.serial);
+    auto r = sign_to_temp(spec, rec.keys, *keystore_, held, now, rec.keys.serial, managed_.get());
     sign_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
     if (r) {
@@ -471,11 +477,12 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
       if (Status s = run_command(spec.reload_command); !s)
         return fail("reload: " + s.error().message);
     }
+    managed_signed(spec, *out, now);  // managed children's DS now live in this parent zone
   }
   // Trust-anchor repositories: a changed document is published, served ones re-read.
-  if (UnixTime t = tar_->publish(spec, rec.keys, *keystore_, now); t != 0)
-    sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
+  if (Status s = publish_anchors(z, now); !s) return s;
   // ---- branch parent: send the DS set the planner now wants; next look at the parent
+  managed_child(spec, rec, now);  // managed: a changed wanted DS set re-signs the parent now
   if (parent_) {
     parent_->publish(spec, rec, now);
     if (UnixTime t = parent_->next_event(spec.name); t != kNever)

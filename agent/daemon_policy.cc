@@ -75,6 +75,11 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.trust_anchor_targets = p.trust_anchors;
   s.trust_anchor_ca = p.tar.ca_file;
   s.trust_anchor_token = p.tar.token_file;
+  s.trust_anchor_dlv_tsig = p.tar.dlv_tsig_file;
+  s.trust_anchor_http_method = p.tar.http_method;
+  s.tar_add_holddown = p.tar.add_hold_down.seconds;
+  s.tar_remove_holddown = p.tar.remove_hold_down.seconds;
+  s.tar_probe = p.tar.probe_interval.seconds;
   return s;
 }
 

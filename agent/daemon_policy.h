@@ -57,6 +57,11 @@ struct ZoneSpec {
   /// `trust-anchors`: "file:/dir" or "https://host/path" repositories (agent/daemon_tar.h).
   std::vector<std::string> trust_anchor_targets;
   std::string trust_anchor_ca, trust_anchor_token;  ///< `trust-anchors` ca / token-file
+  std::string trust_anchor_dlv_tsig;                ///< `trust-anchors` dlv-tsig (key file)
+  std::string trust_anchor_http_method = "put";     ///< `trust-anchors` http-method
+  /// `trust-anchors` add-hold-down / remove-hold-down / probe-interval, in seconds: the island
+  /// (RFC 5011) rollover of parent method "tar" (agent/daemon_tar_rollover.cc).
+  int64_t tar_add_holddown = 30 * 86400, tar_remove_holddown = 30 * 86400, tar_probe = 3600;
 };
 
 struct DaemonSettings {

@@ -18,6 +18,7 @@
 #include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
+#include "signer/dnssec_records.h"
 #include "signer/keystore.h"
 #include "signer/zone_loader.h"
 #include "signer/zone_signer.h"
@@ -89,7 +90,7 @@ namespace {
 /// Loads, signs and self-checks the zone; `write` gets the verified zone.
 Result<SignOutcome> sign_zone_for(
     const ZoneSpec& spec, const ZoneKeyState& state, const signer::FileKeyStore& store,
-    const HeldKeys& held, UnixTime now, uint32_t last_serial,
+    const HeldKeys& held, UnixTime now, uint32_t last_serial, const ManagedChildren* managed,
     const std::function<Status(const signer::Zone&, SignOutcome&)>& write) {
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();
@@ -102,6 +103,9 @@ Result<SignOutcome> sign_zone_for(
   if (spec.serial != 0 && last_serial != 0)
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
   if (Status s = add_parent_records(spec, state, store, *zone); !s) return s.error();  // parent
+  std::optional<ChildDsNotes> child_ds;  // managed children: their DS sets replace the input's
+  if (managed && managed->is_parent(spec.name))
+    apply_child_ds(*zone, managed->children_of(spec.name), child_ds.emplace());
 
   std::vector<signer::PrivateKey> privs;
   privs.reserve(state.keys.size());
@@ -121,6 +125,14 @@ Result<SignOutcome> sign_zone_for(
     sk.key = pk;
     sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
     sk.tag = k.tag;
+    if (k.has_ksk_duty() && reached(k.revoked, now)) {  // RFC 5011 revocation (island rollover)
+      sk.flags |= signer::kFlagRevoke;
+      Bytes rd{static_cast<uint8_t>(sk.flags >> 8), static_cast<uint8_t>(sk.flags), 3,
+               static_cast<uint8_t>(pk->algorithm())};
+      Bytes pub = pk->public_key();
+      rd.insert(rd.end(), pub.begin(), pub.end());
+      sk.tag = signer::key_tag(rd);  // the revoked key signs under its new tag
+    }
     sk.signs_dnskey = signs_dnskey_rrset(k, now);
     sk.signs_zone = signs_zone_data(k, now);
     o.keys.push_back(sk);
@@ -143,6 +155,7 @@ Result<SignOutcome> sign_zone_for(
   out.rrsigs = stats->rrsigs;
   out.verified = *verified;
   out.expires = o.expiration;
+  out.child_ds = std::move(child_ds);
   if (Status s = write(*zone, out); !s) return s.error();
   return out;
 }
@@ -152,7 +165,7 @@ Result<SignOutcome> sign_zone_for(
 Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
                                    const signer::FileKeyStore& store, UnixTime now,
                                    uint32_t last_serial) {
-  return sign_zone_for(spec, state, store, {}, now, last_serial,
+  return sign_zone_for(spec, state, store, {}, now, last_serial, nullptr,
                        [&](const signer::Zone& zone, SignOutcome&) {
                          return signer::write_zone_file(zone, spec.output_file, {});
                        });
@@ -160,8 +173,9 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
 
 Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& state,
                                  const signer::FileKeyStore& store, const HeldKeys& held,
-                                 UnixTime now, uint32_t last_serial) {
-  return sign_zone_for(spec, state, store, held, now, last_serial,
+                                 UnixTime now, uint32_t last_serial,
+                                 const ManagedChildren* managed) {
+  return sign_zone_for(spec, state, store, held, now, last_serial, managed,
                        [&](const signer::Zone& zone, SignOutcome& out) -> Status {
                          out.temp = spec.output_file + ".ts-" + random_hex(12);
                          int fd = ::open(out.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,

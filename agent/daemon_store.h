@@ -42,6 +42,13 @@ struct ZoneRecord {
   /// Renames (temporary -> final: signed output, key metadata) committed with this record and
   /// applied after it; a restart applies those whose temporary still exists (roll-forward).
   std::vector<std::pair<std::string, std::string>> pending;
+  /// Parent method "tar" (agent/daemon_tar_rollover.cc): per repository target, the SHA-256
+  /// of the anchor document it was last confirmed to serve (read back, compared) and since
+  /// when; a restart only reads back what is confirmed here instead of publishing again.
+  std::map<std::string, std::pair<std::string, UnixTime>> anchor_targets;
+  /// Keys EVERY target serves as a current trust anchor / with their validity ended, since
+  /// (the planner's ParentView::anchor_since / anchor_ended_since).
+  std::map<DsId, UnixTime> anchor_current, anchor_ended;
   bool operator==(const ZoneRecord&) const = default;
 };
 

@@ -111,6 +111,14 @@ struct TrustAnchorPolicy {
   /// `add-hold-down` / `remove-hold-down`: RFC 5011 timers (30 days by default).
   Duration add_hold_down = Duration::days(30);
   Duration remove_hold_down = Duration::days(30);
+  /// `probe-interval`: how often validators re-query the DNSKEY RRset (RFC 5011 2.3 active
+  /// refresh), added with the DNSKEY TTL to both hold-downs; RFC 5011's minimum (1h) by default.
+  Duration probe_interval = Duration::hours(1);
+  /// `dlv-tsig`: BIND key file (`key "name" { algorithm ...; secret "..."; };`, 0600) that
+  /// signs the UPDATEs of `dlv:ZONE@ADDR[#PORT]` targets.
+  std::string dlv_tsig_file;
+  /// `http-method`: "put" (default) or "post" for https:// targets.
+  std::string http_method = "put";
 };
 // ---- end tarwire ----
 
