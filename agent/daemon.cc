@@ -417,6 +417,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
     if (r) {
       out = std::move(*r);
+      managed_staged(spec, *out);  // managed: log + audit its children's DS changes
       staged.created.push_back(out->temp);
       staged.renames.emplace_back(out->temp, spec.output_file);
       rec.signed_at = now;

@@ -168,7 +168,8 @@ class Daemon {
   void managed_init();                               // in the constructor
   void managed_rebuild();                            // start and reload: from the durable records
   bool managed_resign_needed(const ZoneSpec& spec);  // P: its output lacks a wanted DS set
-  void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);    // C saved
+  void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);  // C saved
+  void managed_staged(const ZoneSpec& spec, const SignOutcome& out);  // P signed: log, audit
   void managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now);  // P live
   std::mutex pool_low_mu_;
   std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing
