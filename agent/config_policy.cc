@@ -287,6 +287,13 @@ void apply_policy_table(const toml::table& t, const std::string& prefix, bool zo
          }
        }},
       a.boolean("allow-deprecated", "allow-deprecated", p.allow_deprecated),
+      {"verify",
+       [&](const toml::node& v, const std::string& path) {
+         if (auto s = read_choice(v, path, {"per-key", "full"}, ctx)) {
+           p.verify = *s == "full" ? VerifyMode::Full : VerifyMode::PerKey;
+           a.note("verify", v);
+         }
+       }},
   };
   h.insert(h.end(), extra.begin(), extra.end());
   for_each_key(t, prefix, h, ctx);

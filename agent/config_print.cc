@@ -97,6 +97,7 @@ toml::table zone_table(const ZonePolicy& z) {
       {"reload", p.reload_command},
       {"serial", to_string(p.serial)},
       {"allow-deprecated", p.allow_deprecated},
+      {"verify", to_string(p.verify)},
   };
   if (p.use_csk) {
     out.insert("csk", key_table(p.csk));

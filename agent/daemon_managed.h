@@ -90,6 +90,11 @@ void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes
 Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& parent,
                                   const ChildDsMap& children);
 
+/// "  child:   CHILD DS 123 456 (managed)" lines for `trustsync status` of a parent zone.
+std::string children_status_text(const ChildDsMap& children);
+/// {"CHILD":{"source":"managed","ds":[123,456]},...} for `trustsync status --json`.
+std::string children_status_json(const ChildDsMap& children);
+
 /// A change of one child's DS set in P's output, for the log and the audit trail.
 struct ChildDsChange {
   std::string child;
@@ -124,6 +129,8 @@ class ManagedChildren {
   /// Children in `quiet` (undelegated) are not reported.
   std::vector<ChildDsChange> signed_with(const std::string& parent, const AppliedDs& applied,
                                          const std::set<std::string>& quiet = {});
+  /// Whether P's last written output holds the child's wanted DS set (false when unknown).
+  bool output_has(const std::string& parent, const std::string& child) const;
   /// Forgets what P's output holds (P re-signs at its next maintenance).
   void force_resign(const std::string& parent);
 
@@ -146,8 +153,9 @@ class ManagedZones final : public ps::ManagedParentZone {
                std::function<void(const std::string& parent)> resign)
       : children_(children), clock_(clock), resign_(std::move(resign)) {}
   /// The correction for a managed child from an observation of its parent: the managed set,
-  /// needed when a server serves another set. Remembers the differing set for child_ds(), and
-  /// `min_interval` (the child's poll interval) for replace_child_ds().
+  /// needed when a server serves another set than P's output holds (not while P's re-signing
+  /// for a changed set is still to come: that is no discrepancy). Remembers the differing set for
+  /// child_ds(), and `min_interval` (the child's poll interval) for replace_child_ds().
   ps::Correction correction(const std::string& child, const ps::ParentObservation& obs,
                             int64_t min_interval);
   /// The parent zone of a managed child ("" if unknown).

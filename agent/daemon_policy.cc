@@ -55,6 +55,7 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.opt_out = p.denial.opt_out;
   s.iterations = p.denial.iterations;
   s.salt = p.denial.salt;
+  s.verify = p.verify;
   switch (p.serial) {
     case SerialPolicy::Keep:
       s.serial = 0;

@@ -15,6 +15,7 @@
 
 #include "agent/daemon_parent_spec.h"
 #include "agent/daemon_watch_settings.h"  // alertwire
+#include "agent/policy.h"
 #include "common/clock.h"
 #include "common/result.h"
 
@@ -47,6 +48,7 @@ struct ZoneSpec {
   /// 0 keep, 1 increment, 2 unixtime, 3 date.
   int serial = 1;
   std::string parent_method = "none";
+  VerifyMode verify = VerifyMode::PerKey;  ///< the self-check before writing (`verify`)
   // ---- alertwire ----
   std::vector<std::string> notify;  ///< alert targets (`notify`)
   // ---- end alertwire ----

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "agent/daemon.h"
+#include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_tar.h"
 #include "agent/key_timing.h"
@@ -88,8 +89,9 @@ std::string Daemon::status_text(const std::string& zone) const {
     NextEvent n = next_event(*sched_, zp->spec.name);
     o << "  next:    " << (n.at == kNever ? "none" : n.kind + " at " + iso_time(n.at)) << "\n";
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
-    if (parent_) o << parent_->status_text(zp->spec.name);  // branch parent
-    o << tar_->status_text(zp->spec.name);                  // trust-anchor repositories
+    if (parent_) o << parent_->status_text(zp->spec.name);            // branch parent
+    o << children_status_text(managed_->children_of(zp->spec.name));  // managed children
+    o << tar_->status_text(zp->spec.name);                            // trust-anchor repositories
     std::string hint = zp->spec.parent.observed() || zp->spec.parent.method == "tar"
                            ? ""
                            : operator_hint(zp->spec.name, r, now);
@@ -152,7 +154,7 @@ std::string Daemon::status_json(const std::string& zone) const {
                         ? ""
                         : operator_hint(zp->spec.name, r, now)) +
          ",\"parent\":" + (parent_ ? parent_->status_json(zp->spec.name) : "null") +  // parent
-         "}";
+         ",\"children\":" + children_status_json(managed_->children_of(zp->spec.name)) + "}";
   }
   return o + "]}\n";
 }

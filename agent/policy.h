@@ -150,6 +150,11 @@ struct ParentPolicy {
 enum class SerialPolicy { Increment, UnixTime, DateCounter, Keep };
 // "increment" | "unixtime" | "date" (YYYYMMDDnn) | "keep" (as in the input file)
 
+/// The self-check of a signed zone before it is written (agent/daemon_sign.h): `verify` =
+/// "per-key" (structure of every RRSIG, the denial chain, crypto on the DNSKEY RRset's
+/// signatures and on each key's first signature) | "full" (crypto on every RRSIG as well).
+enum class VerifyMode { PerKey, Full };
+
 enum class LogFormat { Text, Json };
 
 /// The effective policy of one zone: built-in defaults, then [defaults], then the zone's
@@ -179,6 +184,7 @@ struct Policy {
   SerialPolicy serial = SerialPolicy::Increment;  // `serial`
   /// `allow-deprecated`: permit RSASHA1 / NSEC3RSASHA1 (RFC 8624: MUST NOT sign).
   bool allow_deprecated = false;
+  VerifyMode verify = VerifyMode::PerKey;  // `verify`
   // ---- tarwire ----
   /// `trust-anchors = { targets = [...], ca, token-file, add-hold-down, remove-hold-down }`;
   /// the targets themselves are `trust_anchors` above (a plain array is still accepted).
@@ -253,6 +259,9 @@ struct Config {
 
 inline const char* to_string(DenialType t) {
   return t == DenialType::Nsec ? "nsec" : "nsec3";
+}
+inline const char* to_string(VerifyMode m) {
+  return m == VerifyMode::PerKey ? "per-key" : "full";
 }
 inline const char* to_string(KskRolloverMethod m) {
   return m == KskRolloverMethod::DoubleKsk ? "double-ksk" : "double-ds";

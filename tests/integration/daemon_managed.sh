@@ -166,6 +166,8 @@ FIRST=$(served_c_ds)
 ldns-read-zone "$LAB_SUB_ZONEFILE" | awk -v c="$C" '$1==c && $4=="DS" {print $5" "$6" "$7" "toupper($8)}' | sort >"$WORK/p.ds"
 [[ "$(ksk_ds)" == "$(cat "$WORK/p.ds")" ]] || fail "P's DS for C ($(cat "$WORK/p.ds")) is not the DS of C's KSK ($(ksk_ds))"
 dig +dnssec @"$LAB_RESOLVER" "www.$C" TXT | grep -Eq "flags:[a-z ]* ad[ ;]" || fail "www.$C does not validate"
+[[ "$(lab_zone_status "$WORK" "$P" "d['children']['$C']['ds']")" == "[${FIRST// /}]" ]] ||
+  fail "status of P: children $(lab_zone_status "$WORK" "$P" "d['children']")"
 log "bootstrap: DS $FIRST in P (verified), C validates, $(secs "$T0" "$T_BOOT") s after start"
 echo "MEASURED bootstrap (start -> C secure, observed): $(secs "$T0" "$T_BOOT") s"
 

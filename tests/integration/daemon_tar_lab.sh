@@ -21,7 +21,7 @@ set -euo pipefail
 SRC="${TS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 TS="${TRUSTSYNC:-$SRC/build/trustsync}"
 LAB="$SRC/tests/lab/lab.sh"
-I=40
+I=${TAR_LAB_INSTANCE:-40}
 if [[ $(id -u) -ne 0 ]]; then
   echo "daemon_tar_lab: SKIP (needs root for the lab)"
   exit 0
