@@ -136,6 +136,9 @@ TEST_F(DaemonTarRollover, Rfc5011RolloverGatedOnTheRepositoryAndResumedAfterRest
       << rec->keys.waiting_for;
   EXPECT_NE(d->status_text(kZone).find("trust anchors: waiting for"), std::string::npos)
       << d->status_text(kZone);
+  EXPECT_NE(d->status_json(kZone).find("\"trust_anchors\":\"  trust anchors: waiting for"),
+            std::string::npos)
+      << d->status_json(kZone);
 
   // Back: switch, then revocation once the repository serves the document ending the old key.
   repository_up();
