@@ -188,6 +188,19 @@ struct Apply {
   }
   // ---- end tarwire ----
 
+  // ---- childscan: `children = { scan, poll-interval, bootstrap }`
+  void children_table(const toml::node& n, const std::string& path, ChildrenPolicy& cp) {
+    const toml::table* t = table(n, path);
+    if (!t) return;
+    std::vector<KeyHandler> h = {
+        boolean("scan", "children.scan", cp.scan),
+        duration("poll-interval", "children.poll-interval", cp.poll_interval),
+        boolean("bootstrap", "children.bootstrap", cp.bootstrap),
+        duration("accept-after-delay", "children.accept-after-delay", cp.accept_after_delay),
+    };
+    for_each_key(*t, path, h, ctx);
+  }
+
   void parent_table(const toml::node& n, const std::string& path, ParentPolicy& pp) {
     const toml::table* t = table(n, path);
     if (!t) return;
@@ -295,6 +308,10 @@ void apply_policy_table(const toml::table& t, const std::string& prefix, bool zo
            p.verify = *s == "full" ? VerifyMode::Full : VerifyMode::PerKey;
            a.note("verify", v);
          }
+       }},
+      {"children",  // childscan
+       [&](const toml::node& v, const std::string& path) {
+         a.children_table(v, path, p.children);
        }},
   };
   h.insert(h.end(), extra.begin(), extra.end());

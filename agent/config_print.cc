@@ -100,6 +100,11 @@ toml::table zone_table(const ZonePolicy& z) {
       {"serial", to_string(p.serial)},
       {"allow-deprecated", p.allow_deprecated},
       {"verify", to_string(p.verify)},
+      {"children",
+       inline_table(toml::table{{"scan", p.children.scan},  // childscan
+                                {"poll-interval", dur(p.children.poll_interval)},
+                                {"bootstrap", p.children.bootstrap},
+                                {"accept-after-delay", dur(p.children.accept_after_delay)}})},
   };
   if (p.use_csk) {
     out.insert("csk", key_table(p.csk));

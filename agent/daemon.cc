@@ -10,6 +10,7 @@
 #include <chrono>
 #include <set>
 
+#include "agent/daemon_childscan.h"
 #include "agent/daemon_internal.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
@@ -280,6 +281,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   }
   cfg_ = std::move(cfg);
   managed_rebuild();  // managed children's DS sets from their durable records
+  childscan_init();   // DS sets accepted from children's CDS/CDNSKEY (durable)
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }
@@ -403,6 +405,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   }
   if (zone_changed) rec.dirty = true;
 
+  childscan_scan(spec, now);  // children's CDS/CDNSKEY: accepted DS sets go into this zone
   // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
   // an unsynced temporary (verified before it is written).
   bool need_sign = managed_resign_needed(spec) || rec.dirty || now >= rec.resign_at ||
@@ -417,6 +420,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
     if (r) {
       out = std::move(*r);
+      managed_staged(spec, *out);  // managed: log + audit its children's DS changes
       staged.created.push_back(out->temp);
       staged.renames.emplace_back(out->temp, spec.output_file);
       rec.signed_at = now;

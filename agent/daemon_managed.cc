@@ -238,12 +238,13 @@ bool ManagedChildren::resign_needed(
   return false;
 }
 
-std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& parent,
-                                                        const AppliedDs& applied,
-                                                        const std::set<std::string>& quiet) {
+std::vector<ChildDsChange> ManagedChildren::changes(const std::string& parent,
+                                                    const AppliedDs& applied,
+                                                    const std::set<std::string>& quiet) const {
   std::lock_guard lock(mu_);
   std::vector<ChildDsChange> out;
-  const std::optional<AppliedDs>& prev = applied_[parent];
+  auto a = applied_.find(parent);
+  const AppliedDs* prev = a != applied_.end() && a->second ? &*a->second : nullptr;
   for (const auto& [child, ds] : applied) {
     if (quiet.count(child)) continue;
     std::vector<ps::DsRecord> before;
@@ -252,6 +253,14 @@ std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& paren
     ChildDsChange c{child, minus(ds, before), minus(before, ds)};
     if (!c.added.empty() || !c.removed.empty()) out.push_back(std::move(c));
   }
+  return out;
+}
+
+std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& parent,
+                                                        const AppliedDs& applied,
+                                                        const std::set<std::string>& quiet) {
+  auto out = changes(parent, applied, quiet);
+  std::lock_guard lock(mu_);
   applied_[parent] = applied;
   forced_.erase(parent);
   return out;

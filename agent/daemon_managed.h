@@ -13,12 +13,18 @@
 // childscan) calls set(P, child, {source "childscan", accepted DS set}) for a non-managed
 // child, and P's next signing inserts that set like a managed one. rebuild(source, ...)
 // replaces the entries of one source only; a child has one entry (the last source to set it
-// wins; a managed child should not also be scanned).
+// wins; a managed child should not also be scanned). In the daemon:
+//   daemon.managed_children().set("test.", "other.test.", {"childscan", ds, ttl});
+//   daemon.managed_changed("test.");   // re-signs test. now (no-op when nothing differs)
+// Entries of other sources are not durable here: their owner sets them again after a start.
+// An empty DS set means: no DS for that child at P (insecure delegation).
 //
 //   ManagedChildren mc;
 //   mc.rebuild(kManagedSource, {{"test.", {{"example.test.", {kManagedSource, ds, 3600}}}}});
 //   if (mc.set("test.", "example.test.", {kManagedSource, new_ds, 3600})) schedule("test.");
 //   // P's signing (agent/daemon_sign.cc): apply_child_ds(zone, mc.children_of("test."), notes)
+//   // P's output signed, before it is committed (log + audit: at least once, never lost):
+//   for (auto& c : mc.changes("test.", applied)) audit(c);
 //   // after P's output is written and reloaded:
 //   for (auto& c : mc.signed_with("test.", applied)) poll_parent_of(c.child);
 #pragma once
@@ -123,6 +129,10 @@ class ManagedChildren {
   /// holds is unknown (after a start), `read_output` is asked once (read_applied_ds).
   bool resign_needed(const std::string& parent,
                      const std::function<Result<AppliedDs>(const ChildDsMap&)>& read_output);
+  /// What an output of P with `applied` changes against the last known output (children in
+  /// `quiet` are left out; everything when that output is unknown).
+  std::vector<ChildDsChange> changes(const std::string& parent, const AppliedDs& applied,
+                                     const std::set<std::string>& quiet = {}) const;
   /// P's signed output with `applied` is written and reloaded: returns what changed since
   /// the last known output (empty: nothing; the first signing after a start compares with
   /// what was read back, or reports every child when nothing could be read).

@@ -82,6 +82,8 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.tar_add_holddown = p.tar.add_hold_down.seconds;
   s.tar_remove_holddown = p.tar.remove_hold_down.seconds;
   s.tar_probe = p.tar.probe_interval.seconds;
+  s.children = {p.children.scan, p.children.poll_interval.seconds, p.children.bootstrap,
+                p.children.accept_after_delay.seconds};
   return s;
 }
 

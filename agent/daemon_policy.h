@@ -21,6 +21,15 @@
 
 namespace ts::agent {
 
+/// `children`: scanning the CDS/CDNSKEY of non-managed children (agent/daemon_childscan.h).
+struct ChildScanSpec {
+  bool scan = false;
+  int64_t poll = 3600;  ///< seconds between scans
+  bool bootstrap = true;
+  int64_t accept_after_delay = 0;  ///< seconds; 0 = never (RFC 8078 3.3)
+  bool operator==(const ChildScanSpec&) const = default;
+};
+
 struct ZoneSpec {
   std::string name;  ///< absolute, lower case
   std::string input_file, output_file, reload_command;
@@ -63,6 +72,7 @@ struct ZoneSpec {
   /// `trust-anchors` add-hold-down / remove-hold-down / probe-interval, in seconds: the island
   /// (RFC 5011) rollover of parent method "tar" (agent/daemon_tar_rollover.cc).
   int64_t tar_add_holddown = 30 * 86400, tar_remove_holddown = 30 * 86400, tar_probe = 3600;
+  ChildScanSpec children;  ///< `children` (branch childscan)
 };
 
 struct DaemonSettings {

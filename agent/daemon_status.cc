@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "agent/daemon.h"
+#include "agent/daemon_childscan.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_tar.h"
@@ -91,6 +92,7 @@ std::string Daemon::status_text(const std::string& zone) const {
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
     if (parent_) o << parent_->status_text(zp->spec.name);            // branch parent
     o << children_status_text(managed_->children_of(zp->spec.name));  // managed children
+    if (childscan_) o << childscan_->status_text(zp->spec.name);      // childscan
     o << tar_->status_text(zp->spec.name);                            // trust-anchor repositories
     std::string hint = zp->spec.parent.observed() || zp->spec.parent.method == "tar"
                            ? ""

@@ -217,6 +217,9 @@ Result<std::unique_ptr<DaemonStore>> DaemonStore::open(const std::string& path) 
         "output TEXT)",
         "CREATE TABLE IF NOT EXISTS daemon_key_pool (id TEXT PRIMARY KEY, algorithm INTEGER, "
         "bits INTEGER, tag INTEGER, generated INTEGER)",
+        // childscan: DS sets accepted from children's CDS/CDNSKEY (daemon_store_children.cc)
+        "CREATE TABLE IF NOT EXISTS daemon_child_ds (parent TEXT, child TEXT, ds TEXT, "
+        "accepted_at INTEGER, bootstrap INTEGER, ttl INTEGER, PRIMARY KEY (parent, child))",
         "PRAGMA user_version=2"}) {
     if (Status st = s->exec(sql); !st) return fail(path + ": " + st.error().message);
   }

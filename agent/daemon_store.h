@@ -77,6 +77,20 @@ class DaemonStore final : public PoolStore {
   /// Makes a key from pool_get() available again (its zone's save did not happen).
   void pool_release(const PooledKey& key);
 
+  // ---- childscan: DS sets accepted from children's CDS/CDNSKEY (agent/daemon_childscan.h),
+  // agent/daemon_store_children.cc. One row per (parent, child); durable on return.
+  struct ChildDsRow {
+    std::string parent, child;
+    std::vector<std::string> ds;  ///< DS rdata text "TAG ALG DTYPE HEX"; empty = DS removed
+    UnixTime accepted_at = 0;
+    bool bootstrap = false;  ///< accepted through RFC 9615
+    uint32_t ttl = 3600;     ///< the DS RRset's TTL in the parent
+    bool operator==(const ChildDsRow&) const = default;
+  };
+  Result<std::vector<ChildDsRow>> child_ds_rows();
+  Status save_child_ds(const ChildDsRow& row);
+  Status remove_child_ds(const std::string& parent, const std::string& child);
+
  private:
   explicit DaemonStore(sqlite3* db);
   Status exec(const std::string& sql);

@@ -149,6 +149,18 @@ struct ParentPolicy {
   std::string root_hints;
 };
 
+/// `children`: the parent side of CDS/CDNSKEY for a zone signed here: its delegations to
+/// children not managed by this agent are scanned (parentsync/child_scan.h) and accepted DS
+/// sets go into the zone (branch childscan).
+struct ChildrenPolicy {
+  bool scan = false;                            // `scan`
+  Duration poll_interval = Duration::hours(1);  // `poll-interval`: between scans
+  bool bootstrap = true;  // `bootstrap`: RFC 9615 authenticated bootstrapping of new DS
+  /// `accept-after-delay`: RFC 8078 3.3, unauthenticated CDS of a child without DS taken
+  /// once unchanged this long; 0 = never (default).
+  Duration accept_after_delay = Duration::secs(0);
+};
+
 /// Zone serial numbers written on each signing: `serial`.
 enum class SerialPolicy { Increment, UnixTime, DateCounter, Keep };
 // "increment" | "unixtime" | "date" (YYYYMMDDnn) | "keep" (as in the input file)
@@ -192,6 +204,7 @@ struct Policy {
   /// `trust-anchors = { targets = [...], ca, token-file, add-hold-down, remove-hold-down }`;
   /// the targets themselves are `trust_anchors` above (a plain array is still accepted).
   TrustAnchorPolicy tar;
+  ChildrenPolicy children;  // `children` (branch childscan)
 };
 
 /// One `[[zone]]`: its name and its effective policy.

@@ -152,12 +152,15 @@ TEST(ManagedChildren, IdempotentAndRebuiltIdentically) {
   // A rollover submits a second DS: P must be signed; the change is reported once.
   EXPECT_TRUE(mc.set("test.", "c.test.", {kManagedSource, ps::canonical_set({d1, d2}), 10}));
   EXPECT_TRUE(mc.resign_needed("test.", read));
+  EXPECT_EQ(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).size(), 1u);
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}, {"c.test."}).empty());
   auto changes = mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}});
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].added, std::vector<uint16_t>{d2.key_tag});
   EXPECT_TRUE(changes[0].removed.empty());
   EXPECT_FALSE(mc.resign_needed("test.", read));
   EXPECT_TRUE(mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
   // A forced re-signing (rogue DS served) is needed once, then done.
   mc.force_resign("test.");
   EXPECT_TRUE(mc.resign_needed("test.", read));
@@ -371,6 +374,29 @@ TEST_F(DaemonManagedTest, OutputLackingTheSetIsSignedAgainAfterRestart) {
   d = make();
   run_until(*d, clock_.now() + 5);
   EXPECT_EQ(output_tags(), want);
+}
+
+TEST_F(DaemonManagedTest, SecondSourceForANonManagedChild) {
+  // "parent polls children" (branch childscan) plugs its accepted DS set in the same way.
+  std::ofstream(dir_ / "test.zone", std::ios::app) << "s NS ns.s\nns.s A 127.0.0.4\n";
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  UnixTime before = d->record("test.")->signed_at;
+  auto ds = *ps::make_ds(N("s.test."), fake_dnskey(5), 2);
+  ASSERT_TRUE(d->managed_children().set("test.", "s.test.", {"childscan", {ds}, 10}));
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_GT(d->record("test.")->signed_at, before);
+  auto a = read_applied_ds((dir_ / "test.zone.signed").string(), N("test."), {{"s.test.", {}}});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->at("s.test."), std::vector<ps::DsRecord>{ds});
+  // Asked again with nothing new: no signing.
+  before = d->record("test.")->signed_at;
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_EQ(d->record("test.")->signed_at, before);
 }
 
 TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {
