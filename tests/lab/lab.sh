@@ -248,8 +248,20 @@ reload_zone() {
     *) die "reload-zone: no NSD-served zone '$1'" ;;
   esac
   [[ -n "$RZ_CONF" ]] || die "reload-zone: $RZ_ZONE is not served by NSD in this mode (start --agent)"
-  local ctl=(nsd-control -c "$RZ_CONF") want="" i
-  for ((i = 0; i < 200; i++)); do
+  reload_zone_wait 4 && return 0
+  # NSD does not answer (stopped?): keep trying for 2 minutes in the background so that the
+  # file is served once NSD is back, and let the caller (a signer's reload hook) go on.
+  echo "lab.sh: NSD at $RZ_ADDR does not serve $RZ_FILE yet; retrying in the background" >&2
+  (reload_zone_wait 120 || echo "lab.sh: gave up reloading $RZ_ZONE" >&2) </dev/null >/dev/null 2>&1 &
+  disown
+  return 0
+}
+
+# reload_zone_wait SECONDS: every 50 ms compare; ask NSD (2 s limit: a stopped NSD holds the
+# control connection) every 2 s, touching the file from the second time on.
+reload_zone_wait() {
+  local ctl=(timeout 2 nsd-control -c "$RZ_CONF") want="" i deadline=$((SECONDS + $1))
+  for ((i = 0; SECONDS < deadline; i++)); do
     want="$(file_soa)"
     if [[ "$want" =~ ^[0-9]+ ]]; then
       [[ "$(served_soa)" != "$want" ]] || return 0
@@ -260,7 +272,6 @@ reload_zone() {
     fi
     sleep 0.05
   done
-  echo "lab.sh: timeout after 10s waiting for NSD at $RZ_ADDR to serve $RZ_FILE ($want)" >&2
   return 1
 }
 reload_sub() { reload_zone sub.example.test.; }
