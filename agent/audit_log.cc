@@ -117,6 +117,8 @@ const char* to_string(AuditEvent e) {
       return "config-load";
     case AuditEvent::ManualCommand:
       return "manual-command";
+    case AuditEvent::ParentDsChanged:
+      return "parent-ds-changed";
   }
   return "?";
 }

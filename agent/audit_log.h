@@ -42,7 +42,8 @@ enum class AuditEvent {
   DsWithdrawn,
   RogueDsFound,  // details: the DS, the servers serving it, "action" taken
   ConfigLoad,
-  ManualCommand,  // details: "command" line
+  ManualCommand,    // details: "command" line
+  ParentDsChanged,  // managed: a child's DS added to / removed from a parent zone signed here
 };
 
 /// "key-generated", "ds-seen", "rogue-ds-found", "config-load", "manual-command" ...

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "agent/daemon_internal.h"
+#include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
@@ -125,6 +126,7 @@ Daemon::Daemon(DaemonConfig cfg, const Clock& clock, Logger& log, DaemonOptions 
   tar_->set_alert_callback(alert_callback());
   parent_->set_alert_callback(
       [this](const AlertEvent& e, bool firing) { parent_events_->alert(e, firing); });
+  managed_init();  // parent method `managed`: agent/daemon_managed_hooks.cc
 }
 
 Daemon::~Daemon() {
@@ -275,6 +277,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
     log_.info(name, "zone removed from the configuration; its keys and state are kept");
   }
   cfg_ = std::move(cfg);
+  managed_rebuild();  // managed children's DS sets from their durable records
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }
@@ -399,14 +402,14 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
 
   // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
   // an unsynced temporary (verified before it is written).
-  bool need_sign =
-      rec.dirty || now >= rec.resign_at || !z.signed_once || !file_exists(spec.output_file);
+  bool need_sign = managed_resign_needed(spec) || rec.dirty || now >= rec.resign_at ||
+                   !z.signed_once || !file_exists(spec.output_file);
   std::optional<SignOutcome> out;
   std::optional<Error> sign_error;
   double sign_seconds = 0;  // alertwire: throughput metric
   if (need_sign) {
     auto sign_start = std::chrono::steady_clock::now();
-    auto r = sign_to_temp(spec, rec.keys, *keystore_, held, now, rec.keys.serial);
+    auto r = sign_to_temp(spec, rec.keys, *keystore_, held, now, rec.keys.serial, managed_.get());
     sign_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
     if (r) {
@@ -471,11 +474,13 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
       if (Status s = run_command(spec.reload_command); !s)
         return fail("reload: " + s.error().message);
     }
+    managed_signed(spec, *out, now);  // managed children's DS now live in this parent zone
   }
   // Trust-anchor repositories: a changed document is published, served ones re-read.
   if (UnixTime t = tar_->publish(spec, rec.keys, *keystore_, now); t != 0)
     sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
   // ---- branch parent: send the DS set the planner now wants; next look at the parent
+  managed_child(spec, rec, now);  // managed: a changed wanted DS set re-signs the parent now
   if (parent_) {
     parent_->publish(spec, rec, now);
     if (UnixTime t = parent_->next_event(spec.name); t != kNever)

@@ -44,6 +44,9 @@ namespace ts::agent {
 class DaemonParent;       // branch parent: agent/daemon_parent.h
 class ParentEventBridge;  // agent/daemon_parent_events.h
 class DaemonTar;          // agent/daemon_tar.h
+class ManagedChildren;    // agent/daemon_managed.h
+class ManagedZones;       // agent/daemon_managed.h
+struct SignOutcome;       // agent/daemon_sign.h
 struct KeySpec;           // agent/key_pool.h
 
 struct DaemonOptions {
@@ -150,6 +153,22 @@ class Daemon {
   std::unique_ptr<DaemonTar> tar_;                    // trust anchors to repositories
   std::unique_ptr<ParentEventBridge> parent_events_;  // audit + DS-state gauge of parent alerts
   void pool_level(const ZoneSpec& spec, const KeySpec& ks, bool had_key);
+  // ---- parent method `managed` (agent/daemon_managed_hooks.cc) ----
+ public:
+  /// The DS sets of the children of the parent zones this daemon signs (tests; a second
+  /// source such as "parent polls children" sets its entries here, then managed_changed()).
+  ManagedChildren& managed_children() { return *managed_; }
+  /// Re-signs `parent` at once: its children's DS sets changed.
+  void managed_changed(const std::string& parent);
+
+ private:
+  std::unique_ptr<ManagedChildren> managed_;
+  std::unique_ptr<ManagedZones> managed_zones_;
+  void managed_init();                               // in the constructor
+  void managed_rebuild();                            // start and reload: from the durable records
+  bool managed_resign_needed(const ZoneSpec& spec);  // P: its output lacks a wanted DS set
+  void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);    // C saved
+  void managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now);  // P live
   std::mutex pool_low_mu_;
   std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing
 };

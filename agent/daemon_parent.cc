@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "agent/daemon_managed.h"
 #include "parentsync/direct_ds.h"
 #include "parentsync/primary.h"
 #include "parentsync/publish_command.h"
@@ -287,6 +288,13 @@ Result<std::unique_ptr<ps::ParentPublisher>> DaemonParent::make_publisher(const 
     return std::unique_ptr<ps::ParentPublisher>(
         std::make_unique<ps::CommandPublisher>(o, *random_, *sleeper_));
   }
+  if (p.method == "managed" && managed_) {  // the parent is a zone of this daemon
+    auto parent = Name::from_text(managed_->parent_of(spec.name));
+    if (!parent || managed_->parent_of(spec.name).empty())
+      return fail("managed: the parent zone of " + spec.name + " is not signed by this agent");
+    return std::unique_ptr<ps::ParentPublisher>(
+        std::make_unique<ps::ManagedPublisher>(*managed_, *parent));
+  }
   return fail("parent method " + p.method + " does not publish from the daemon");
 }
 
@@ -302,7 +310,9 @@ void DaemonParent::publish(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   ZoneState& z = *zp;
   if (!z.last_obs) return;  // not observed (or not observable): never act blind
   auto ours = parent_keys(rec.keys, dnskeys(z, spec, rec), now);
-  ps::Correction c = desired_ds(spec.name, spec.parent, ours, *z.last_obs);
+  ps::Correction c = spec.parent.method == "managed" && managed_  // managed: the agent's set
+                         ? managed_->correction(spec.name, *z.last_obs, spec.parent.poll)
+                         : desired_ds(spec.name, spec.parent, ours, *z.last_obs);
   if (!c.needed) {
     std::lock_guard lock(mu_);
     if (z.publish_failures > 0) {  // the parent serves what we want after all
@@ -335,6 +345,7 @@ void DaemonParent::publish(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   if (st) {
     bool changed = true;
     if (auto* u = dynamic_cast<ps::UpdatePublisher*>(pub->get())) changed = u->updates_sent() > 0;
+    if (auto* m = dynamic_cast<ps::ManagedPublisher*>(pub->get())) changed = m->changed();
     if (changed) {
       log_.info(spec.name, "DS set sent to the parent",
                 {{"method", spec.parent.method},

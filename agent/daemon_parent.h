@@ -4,7 +4,8 @@
 // answer checked against the parent's validated DNSKEYs, plus the validated view of a fresh
 // libunbound context, plus the child's own DNSKEY through the resolver), turns that into the
 // planner's DS-seen / DS-gone "since" maps (ZoneRecord::ds_seen / ds_gone, durable), submits
-// the DS set through the configured publisher (update, command) when it differs (idempotent,
+// the DS set through the configured publisher (update, command; managed: a re-signing of the
+// parent zone, agent/daemon_managed.h) when it differs (idempotent,
 // capped backoff between failed rounds), removes rogue DS where allowed, re-submits a
 // missing one, and raises alerts through a callback (logged when none is set). It never
 // confirms or sends anything while a parent server does not answer or does not validate.
@@ -42,6 +43,8 @@ class Resolver;
 
 namespace ts::agent {
 
+class ManagedZones;  // agent/daemon_managed.h
+
 /// Called when an alert condition starts (firing = true) or ends (false). Each (kind, zone,
 /// subject) fires once until it is resolved.
 using ParentAlertCallback = std::function<void(const AlertEvent&, bool firing)>;
@@ -55,6 +58,8 @@ class DaemonParent {
   void attach(signer::KeyStore& keys) { keys_ = &keys; }
 
   void set_alert_callback(ParentAlertCallback cb);
+  /// Parent method `managed`: the parent zones this daemon signs (set before start()).
+  void set_managed(ManagedZones* managed) { managed_ = managed; }
   /// Observe `zone` at its next maintenance, whatever the poll schedule says.
   void request_poll(const std::string& zone);
 
@@ -87,6 +92,7 @@ class DaemonParent {
   const Clock& clock_;
   Logger& log_;
   signer::KeyStore* keys_ = nullptr;
+  ManagedZones* managed_ = nullptr;
   mutable std::mutex mu_;  // zones_ and the callback (zone work itself is under the zone lock)
   std::map<std::string, std::unique_ptr<ZoneState>> zones_;
   ParentAlertCallback alert_;

@@ -158,10 +158,14 @@ ParentRound assess_round(const RoundInput& in, const std::vector<ps::OurKey>& ou
                  "",
                  in.targets};
     for (const auto& s : f.servers) e.evidence.push_back({s, ds_subject(f.ds)});
-    e.action = in.spec->remove_rogue
-                   ? "the agent removes it (remove-rogue = true); check who "
-                     "added it and rotate the parent's credentials if needed"
-                   : "remove it at the parent (remove-rogue is off for " + in.spec->method + ")";
+    e.action =
+        in.spec->method == "managed"  // the parent's DS set is the agent's own
+            ? "the agent re-signs the parent zone without it (managed); check who "
+              "changed the parent's served data"
+            : in.spec->remove_rogue
+                  ? "the agent removes it (remove-rogue = true); check who "
+                    "added it and rotate the parent's credentials if needed"
+                  : "remove it at the parent (remove-rogue is off for " + in.spec->method + ")";
     r.alerts.push_back(std::move(e));
   }
   for (const auto& m : r.view.missing) {

@@ -30,8 +30,10 @@ struct ParentSpec {
   bool observed() const {
     return method == "update" || method == "cds" || method == "command" || method == "managed";
   }
-  /// The agent itself sends the DS set to the parent.
-  bool publishes() const { return method == "update" || method == "command"; }
+  /// The agent itself sends the DS set to the parent (managed: re-signs the parent zone).
+  bool publishes() const {
+    return method == "update" || method == "command" || method == "managed";
+  }
   bool operator==(const ParentSpec&) const = default;
 };
 

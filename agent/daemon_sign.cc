@@ -168,7 +168,7 @@ namespace {
 /// Loads, signs and self-checks the zone; `write` gets the verified zone.
 Result<SignOutcome> sign_zone_for(
     const ZoneSpec& spec, const ZoneKeyState& state, const signer::FileKeyStore& store,
-    const HeldKeys& held, UnixTime now, uint32_t last_serial,
+    const HeldKeys& held, UnixTime now, uint32_t last_serial, const ManagedChildren* managed,
     const std::function<Status(const signer::Zone&, SignOutcome&)>& write) {
   auto origin = Name::from_text(spec.name);
   if (!origin) return origin.error();
@@ -181,6 +181,9 @@ Result<SignOutcome> sign_zone_for(
   if (spec.serial != 0 && last_serial != 0)
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
   if (Status s = add_parent_records(spec, state, store, *zone); !s) return s.error();  // parent
+  std::optional<ChildDsNotes> child_ds;  // managed children: their DS sets replace the input's
+  if (managed && managed->is_parent(spec.name))
+    apply_child_ds(*zone, managed->children_of(spec.name), child_ds.emplace());
 
   std::vector<signer::PrivateKey> privs;
   privs.reserve(state.keys.size());
@@ -222,6 +225,7 @@ Result<SignOutcome> sign_zone_for(
   out.rrsigs = stats->rrsigs;
   out.verified = *verified;
   out.expires = o.expiration;
+  out.child_ds = std::move(child_ds);
   if (Status s = write(*zone, out); !s) return s.error();
   return out;
 }
@@ -231,7 +235,7 @@ Result<SignOutcome> sign_zone_for(
 Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& state,
                                    const signer::FileKeyStore& store, UnixTime now,
                                    uint32_t last_serial) {
-  return sign_zone_for(spec, state, store, {}, now, last_serial,
+  return sign_zone_for(spec, state, store, {}, now, last_serial, nullptr,
                        [&](const signer::Zone& zone, SignOutcome&) {
                          return signer::write_zone_file(zone, spec.output_file, {});
                        });
@@ -239,8 +243,9 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& sta
 
 Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& state,
                                  const signer::FileKeyStore& store, const HeldKeys& held,
-                                 UnixTime now, uint32_t last_serial) {
-  return sign_zone_for(spec, state, store, held, now, last_serial,
+                                 UnixTime now, uint32_t last_serial,
+                                 const ManagedChildren* managed) {
+  return sign_zone_for(spec, state, store, held, now, last_serial, managed,
                        [&](const signer::Zone& zone, SignOutcome& out) -> Status {
                          out.temp = spec.output_file + ".ts-" + random_hex(12);
                          int fd = ::open(out.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,

@@ -9,8 +9,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "agent/daemon_managed.h"
 #include "agent/daemon_policy.h"
 #include "agent/rollover_state.h"
 #include "common/result.h"
@@ -29,6 +31,8 @@ struct SignOutcome {
   size_t verified = 0;
   UnixTime expires = 0;  ///< earliest RRSIG expiration written
   std::string temp;      ///< sign_to_temp(): the unsynced file to rename over the output
+  /// A parent of managed children (agent/daemon_managed.h): the DS sets written, warnings.
+  std::optional<ChildDsNotes> child_ds;
 };
 
 /// Private keys the caller already holds (made in this pass), by key id.
@@ -43,10 +47,13 @@ Result<SignOutcome> sign_and_write(const ZoneSpec& spec, const ZoneKeyState& key
 /// Like sign_and_write, but writes the verified output to a new temporary next to
 /// spec.output_file (O_EXCL, 0644, NOT synced) and returns its name in `temp`: the daemon makes
 /// a batch of them durable with one sync round, commits, then renames (agent/key_files.h).
-/// Keys in `held` are used as given; the others are loaded from the key store.
+/// Keys in `held` are used as given; the others are loaded from the key store. When the zone
+/// is the parent of children in `managed`, their DS sets replace the input's DS at their
+/// delegations (apply_child_ds) and `child_ds` in the outcome says what was written.
 Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& keys,
                                  const signer::FileKeyStore& store, const HeldKeys& held,
-                                 UnixTime now, uint32_t last_serial);
+                                 UnixTime now, uint32_t last_serial,
+                                 const ManagedChildren* managed = nullptr);
 
 /// The self-check: counts verified signatures or fails with the first problem.
 Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now);

@@ -1,0 +1,304 @@
+// ManagedChildren: the DS sets of a parent zone's children (managed here, or from another
+// source), their insertion into the parent at its signing, and ManagedZones, the agent's
+// side of parentsync's ManagedPublisher.
+#include "agent/daemon_managed.h"
+
+#include <algorithm>
+
+#include "agent/key_timing.h"
+#include "signer/zone.h"
+#include "signer/zone_loader.h"
+
+namespace ts::agent {
+namespace {
+
+namespace rrtype = signer::rrtype;
+
+std::vector<ps::DsRecord> ds_at(const signer::Node* node) {
+  std::vector<ps::DsRecord> out;
+  if (!node) return out;
+  if (const signer::RRset* rs = node->find(rrtype::DS))
+    for (const auto& rd : rs->rdatas)
+      if (auto ds = ps::DsRecord::from_rdata(rd)) out.push_back(std::move(*ds));
+  return ps::canonical_set(std::move(out));
+}
+
+std::string tags(const std::vector<ps::DsRecord>& set) {
+  std::string s;
+  for (const auto& ds : set) s += (s.empty() ? "" : " ") + std::to_string(ds.key_tag);
+  return s.empty() ? "none" : s;
+}
+
+/// Tags of the records of `a` that are not in `b`.
+std::vector<uint16_t> minus(const std::vector<ps::DsRecord>& a,
+                            const std::vector<ps::DsRecord>& b) {
+  std::vector<uint16_t> out;
+  for (const auto& ds : a)
+    if (std::find(b.begin(), b.end(), ds) == b.end()) out.push_back(ds.key_tag);
+  return out;
+}
+
+}  // namespace
+
+std::vector<ps::DsRecord> managed_ds_set(const Name& child, const ZoneKeyState& keys,
+                                         const std::map<std::string, ps::Bytes>& rdata,
+                                         uint8_t digest, std::vector<std::string>* missing) {
+  std::vector<ps::DsRecord> out;
+  for (const KeyRecord& k : keys.keys) {
+    if (!k.has_ksk_duty() || !ds_wanted(k)) continue;
+    auto it = rdata.find(k.id);
+    auto ds = it == rdata.end() ? Result<ps::DsRecord>(fail("no DNSKEY"))
+                                : ps::make_ds(child, it->second, digest);
+    if (ds)
+      out.push_back(std::move(*ds));
+    else if (missing)
+      missing->push_back(k.id);
+  }
+  return ps::canonical_set(std::move(out));
+}
+
+std::optional<std::string> nearest_parent(const std::string& child,
+                                          const std::set<std::string>& zones) {
+  auto name = Name::from_text(child);
+  if (!name || name->is_root()) return std::nullopt;
+  for (Name p = name->parent();; p = p.parent()) {
+    if (std::string t = p.lowered().to_text(); zones.count(t)) return t;
+    if (p.is_root()) return std::nullopt;
+  }
+}
+
+void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes& notes) {
+  for (const auto& [child, cd] : children) {
+    auto name = Name::from_text(child);
+    if (!name || !name->is_subdomain_of(zone.origin()) || *name == zone.origin()) continue;
+    const signer::Node* node = zone.find(*name);
+    if (!node || !node->find(rrtype::NS)) {
+      notes.warnings.push_back("no delegation (NS) for " + child + " in the input of " +
+                               zone.origin().to_text() + ": its DS set (" + tags(cd.ds) +
+                               ") is not added");
+      notes.undelegated.insert(child);
+      notes.applied[child] = cd.ds;  // nothing more to do until the input changes
+      continue;
+    }
+    auto input = ds_at(node);
+    if (!input.empty() && input != cd.ds)
+      notes.warnings.push_back("input DS for " + child + " replaced by the " + cd.source +
+                               " DS set (input " + tags(input) + ", " + cd.source + " " +
+                               tags(cd.ds) + ")");
+    zone.remove_rrset(*name, rrtype::DS);
+    for (const auto& ds : cd.ds) zone.add(*name, rrtype::DS, cd.ttl, ds.to_rdata());
+    zone.classify_subtree(*name);
+    notes.applied[child] = cd.ds;
+  }
+}
+
+Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& parent,
+                                  const ChildDsMap& children) {
+  signer::LoadOptions lo;
+  lo.origin = parent;
+  lo.dnssec = signer::DnssecInput::Strip;
+  lo.keep_dnskey = false;
+  auto zone = signer::load_zone_file(output_file, lo);
+  if (!zone) return zone.error();
+  AppliedDs out;
+  for (const auto& [child, cd] : children) {
+    auto name = Name::from_text(child);
+    if (!name) continue;
+    const signer::Node* node = zone->find(*name);
+    // Undelegated in the output: what apply_child_ds() records for it.
+    out[child] = node && node->find(rrtype::NS) ? ds_at(node) : cd.ds;
+  }
+  return out;
+}
+
+// ---- ManagedChildren
+
+std::set<std::string> ManagedChildren::rebuild(const std::string& source,
+                                               const std::map<std::string, ChildDsMap>& sets) {
+  std::lock_guard lock(mu_);
+  std::set<std::string> changed;
+  for (auto& [parent, children] : wanted_)
+    for (auto it = children.begin(); it != children.end();) {
+      auto np = sets.find(parent);
+      if (it->second.source == source && (np == sets.end() || !np->second.count(it->first))) {
+        parent_of_.erase(it->first);
+        it = children.erase(it);
+        changed.insert(parent);
+      } else {
+        ++it;
+      }
+    }
+  for (const auto& [parent, children] : sets)
+    for (const auto& [child, cd] : children) {
+      ChildDs& slot = wanted_[parent][child];
+      if (!(slot == cd) || parent_of_[child] != parent) changed.insert(parent);
+      slot = cd;
+      parent_of_[child] = parent;
+    }
+  return changed;
+}
+
+bool ManagedChildren::set(const std::string& parent, const std::string& child, ChildDs ds) {
+  std::lock_guard lock(mu_);
+  auto& children = wanted_[parent];
+  auto it = children.find(child);
+  if (it != children.end() && it->second == ds) return false;
+  children[child] = std::move(ds);
+  parent_of_[child] = parent;
+  return true;
+}
+
+bool ManagedChildren::erase(const std::string& parent, const std::string& child,
+                            const std::string& source) {
+  std::lock_guard lock(mu_);
+  auto p = wanted_.find(parent);
+  if (p == wanted_.end()) return false;
+  auto it = p->second.find(child);
+  if (it == p->second.end() || it->second.source != source) return false;
+  p->second.erase(it);
+  parent_of_.erase(child);
+  return true;
+}
+
+ChildDsMap ManagedChildren::children_of(const std::string& parent) const {
+  std::lock_guard lock(mu_);
+  auto it = wanted_.find(parent);
+  return it == wanted_.end() ? ChildDsMap{} : it->second;
+}
+
+std::optional<ChildDs> ManagedChildren::child(const std::string& parent,
+                                              const std::string& child) const {
+  std::lock_guard lock(mu_);
+  auto p = wanted_.find(parent);
+  if (p == wanted_.end()) return std::nullopt;
+  auto it = p->second.find(child);
+  if (it == p->second.end()) return std::nullopt;
+  return it->second;
+}
+
+bool ManagedChildren::is_parent(const std::string& zone) const {
+  std::lock_guard lock(mu_);
+  auto it = wanted_.find(zone);
+  return it != wanted_.end() && !it->second.empty();
+}
+
+std::string ManagedChildren::parent_of(const std::string& child) const {
+  std::lock_guard lock(mu_);
+  auto it = parent_of_.find(child);
+  return it == parent_of_.end() ? "" : it->second;
+}
+
+bool ManagedChildren::resign_needed(
+    const std::string& parent,
+    const std::function<Result<AppliedDs>(const ChildDsMap&)>& read_output) {
+  ChildDsMap want;
+  {
+    std::lock_guard lock(mu_);
+    auto w = wanted_.find(parent);
+    if (w == wanted_.end() || w->second.empty()) return false;
+    if (forced_.count(parent)) return true;
+    want = w->second;
+    auto a = applied_.find(parent);
+    if (a == applied_.end() || !a->second) {
+      if (!read_output) return true;
+    } else {
+      for (const auto& [child, cd] : want) {
+        auto it = a->second->find(child);
+        if (it == a->second->end() || it->second != cd.ds) return true;
+      }
+      return false;
+    }
+  }
+  auto read = read_output(want);  // P's output file, once after a start
+  std::lock_guard lock(mu_);
+  if (!read) return true;
+  applied_[parent] = *read;
+  for (const auto& [child, cd] : want) {
+    auto it = read->find(child);
+    if (it == read->end() || it->second != cd.ds) return true;
+  }
+  return false;
+}
+
+std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& parent,
+                                                        const AppliedDs& applied,
+                                                        const std::set<std::string>& quiet) {
+  std::lock_guard lock(mu_);
+  std::vector<ChildDsChange> out;
+  const std::optional<AppliedDs>& prev = applied_[parent];
+  for (const auto& [child, ds] : applied) {
+    if (quiet.count(child)) continue;
+    std::vector<ps::DsRecord> before;
+    if (prev)
+      if (auto it = prev->find(child); it != prev->end()) before = it->second;
+    ChildDsChange c{child, minus(ds, before), minus(before, ds)};
+    if (!c.added.empty() || !c.removed.empty()) out.push_back(std::move(c));
+  }
+  applied_[parent] = applied;
+  forced_.erase(parent);
+  return out;
+}
+
+void ManagedChildren::force_resign(const std::string& parent) {
+  std::lock_guard lock(mu_);
+  forced_.insert(parent);
+}
+
+// ---- ManagedZones
+
+ps::Correction ManagedZones::correction(const std::string& child, const ps::ParentObservation& obs,
+                                        int64_t min_interval) {
+  ps::Correction c;
+  auto cd = children_.child(children_.parent_of(child), child);
+  if (!cd) return c;  // not (yet) a managed child: nothing to say
+  c.desired = cd->ds;
+  std::vector<ps::DsRecord> served = cd->ds;
+  for (const auto& s : obs.servers) {
+    if (!s.answered) return ps::Correction{};  // never act on a partial view
+    auto set = ps::canonical_set(s.ds);
+    if (set == cd->ds) continue;
+    if (!c.needed) served = set;
+    c.needed = true;
+    for (uint16_t t : minus(set, cd->ds))
+      c.reasons.push_back("remove DS " + std::to_string(t) + " (served by " + s.server + ")");
+    for (uint16_t t : minus(cd->ds, set))
+      c.reasons.push_back("add DS " + std::to_string(t) + " (missing on " + s.server + ")");
+  }
+  std::lock_guard lock(mu_);
+  served_[child] = served;
+  interval_[child] = min_interval;
+  return c;
+}
+
+Result<std::vector<ps::DsRecord>> ManagedZones::child_ds(const Name& parent_zone,
+                                                         const Name& child) {
+  std::string c = child.lowered().to_text();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = served_.find(c); it != served_.end()) return it->second;
+  }
+  auto cd = children_.child(parent_zone.lowered().to_text(), c);
+  if (!cd) return fail(c + " is not a managed child of " + parent_zone.to_text());
+  return cd->ds;
+}
+
+Status ManagedZones::replace_child_ds(const Name& parent_zone, const Name& child,
+                                      const std::vector<ps::DsRecord>& /*ds*/) {
+  // The DS set P gets is always the managed one (ManagedChildren): a re-signing of P puts
+  // it back, whatever the servers serve now (a rogue or stale DS goes, a missing one comes).
+  std::string p = parent_zone.lowered().to_text(), c = child.lowered().to_text();
+  UnixTime now = clock_.now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = forced_at_.find(c);
+    if (it != forced_at_.end() && now - it->second < std::max<int64_t>(1, interval_[c]))
+      return {};  // asked recently: P's servers may still be catching up
+    forced_at_[c] = now;
+    served_.erase(c);
+  }
+  children_.force_resign(p);
+  if (resign_) resign_(p);
+  return {};
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,169 @@
+// Parent method `managed` in the daemon (issue 5): a child zone whose parent zone P is
+// another zone of this agent gets its DS straight into P, which the agent re-signs.
+// ManagedChildren holds, for every parent zone P, the DS set each of P's children should
+// have there, with the source it came from, and what P's signed output holds (applied at
+// P's last signing, or read back from P's output file after a restart). It owns no I/O
+// except reading P's output back; the daemon's hooks (agent/daemon_managed_hooks.cc) feed
+// it and act on what it says.
+//
+// Sources. The `managed` source is DERIVED from each managed child's durable rollover record
+// (managed_ds_set(): the DS of every KSK/CSK whose DS was submitted and not withdrawn,
+// agent/rollover_planner.h wanted_ds()), so after kill -9 and a restart rebuild() produces
+// the same sets. A second source plugs in the same way: e.g. "parent polls children" (branch
+// childscan) calls set(P, child, {source "childscan", accepted DS set}) for a non-managed
+// child, and P's next signing inserts that set like a managed one. rebuild(source, ...)
+// replaces the entries of one source only; a child has one entry (the last source to set it
+// wins; a managed child should not also be scanned).
+//
+//   ManagedChildren mc;
+//   mc.rebuild(kManagedSource, {{"test.", {{"example.test.", {kManagedSource, ds, 3600}}}}});
+//   if (mc.set("test.", "example.test.", {kManagedSource, new_ds, 3600})) schedule("test.");
+//   // P's signing (agent/daemon_sign.cc): apply_child_ds(zone, mc.children_of("test."), notes)
+//   // after P's output is written and reloaded:
+//   for (auto& c : mc.signed_with("test.", applied)) poll_parent_of(c.child);
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/rollover_state.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "parentsync/correction.h"
+#include "parentsync/ds_record.h"
+#include "parentsync/publish_managed.h"
+
+namespace ts::signer {
+class Zone;
+}
+
+namespace ts::agent {
+
+namespace ps = ts::parentsync;
+
+inline constexpr const char* kManagedSource = "managed";
+
+/// One child's DS set at its parent and where it comes from.
+struct ChildDs {
+  std::string source = kManagedSource;  ///< "managed" | e.g. "childscan"
+  std::vector<ps::DsRecord> ds;         ///< canonical (sorted, unique); empty = no DS (insecure)
+  uint32_t ttl = 3600;                  ///< the child's policy DS TTL
+  bool operator==(const ChildDs&) const = default;
+};
+
+/// child name (absolute, lower case) -> its DS set.
+using ChildDsMap = std::map<std::string, ChildDs>;
+/// child name -> the DS set P's signed output holds for it.
+using AppliedDs = std::map<std::string, std::vector<ps::DsRecord>>;
+
+/// The DS set a managed child wants at its parent now, from its durable record: one DS
+/// (`digest`, SHA-256 by default) per KSK/CSK whose DS the planner wants (submitted, not
+/// withdrawn). Keys whose DNSKEY rdata is not in `rdata` (by key id) are listed in `missing`.
+std::vector<ps::DsRecord> managed_ds_set(const Name& child, const ZoneKeyState& keys,
+                                         const std::map<std::string, ps::Bytes>& rdata,
+                                         uint8_t digest, std::vector<std::string>* missing);
+
+/// The nearest enclosing zone of `child` among `zones` (absolute, lower case); nullopt if none.
+std::optional<std::string> nearest_parent(const std::string& child,
+                                          const std::set<std::string>& zones);
+
+/// What a signing of P did with its children's DS: warnings and changes, for the log.
+struct ChildDsNotes {
+  std::vector<std::string> warnings;  ///< "input DS for CHILD replaced by the managed DS set"
+  AppliedDs applied;                  ///< the DS sets written, by child
+  std::set<std::string> undelegated;  ///< children without NS in P's input (no DS written)
+  bool operator==(const ChildDsNotes&) const = default;
+};
+
+/// At P's signing: the DS RRset of every child in `children` replaces whatever DS the input
+/// has at that name (a warning when it differed). A child without a delegation (NS) in P's
+/// input gets no DS (a DS belongs at a zone cut): a warning, and `applied` says so.
+void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes& notes);
+
+/// The DS sets of `children` that P's signed output file holds (read back after a restart).
+Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& parent,
+                                  const ChildDsMap& children);
+
+/// A change of one child's DS set in P's output, for the log and the audit trail.
+struct ChildDsChange {
+  std::string child;
+  std::vector<uint16_t> added, removed;  ///< key tags
+};
+
+class ManagedChildren {
+ public:
+  /// Replaces every entry of `source` with `sets` (parent -> children). Returns the parents
+  /// whose wanted DS sets changed.
+  std::set<std::string> rebuild(const std::string& source,
+                                const std::map<std::string, ChildDsMap>& sets);
+  /// Sets one child's DS set; true when it changed (P must be re-signed).
+  bool set(const std::string& parent, const std::string& child, ChildDs ds);
+  /// Removes a child's entry (only if it is of `source`); true when there was one.
+  bool erase(const std::string& parent, const std::string& child, const std::string& source);
+
+  /// P's children and their wanted DS sets (a snapshot for P's signing).
+  ChildDsMap children_of(const std::string& parent) const;
+  std::optional<ChildDs> child(const std::string& parent, const std::string& child) const;
+  bool is_parent(const std::string& zone) const;
+  /// The parent of a child with an entry ("" if none).
+  std::string parent_of(const std::string& child) const;
+
+  /// Whether P's output lacks a wanted DS set (or holds a stale one). When what P's output
+  /// holds is unknown (after a start), `read_output` is asked once (read_applied_ds).
+  bool resign_needed(const std::string& parent,
+                     const std::function<Result<AppliedDs>(const ChildDsMap&)>& read_output);
+  /// P's signed output with `applied` is written and reloaded: returns what changed since
+  /// the last known output (empty: nothing; the first signing after a start compares with
+  /// what was read back, or reports every child when nothing could be read).
+  /// Children in `quiet` (undelegated) are not reported.
+  std::vector<ChildDsChange> signed_with(const std::string& parent, const AppliedDs& applied,
+                                         const std::set<std::string>& quiet = {});
+  /// Forgets what P's output holds (P re-signs at its next maintenance).
+  void force_resign(const std::string& parent);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, ChildDsMap> wanted_;                 // parent -> children
+  std::map<std::string, std::string> parent_of_;             // child -> parent
+  std::map<std::string, std::optional<AppliedDs>> applied_;  // parent -> in its output
+  std::set<std::string> forced_;                             // parents to re-sign regardless
+};
+
+/// The agent's side of parentsync's ManagedPublisher: child_ds() is what the parent's
+/// servers were last seen to serve (correction()), replace_child_ds() asks for P's
+/// re-signing (through `resign`) when that differs from the managed set, at most once per
+/// `min_interval` seconds per child, so that a lagging secondary does not make P re-sign
+/// in a loop.
+class ManagedZones final : public ps::ManagedParentZone {
+ public:
+  ManagedZones(ManagedChildren& children, const Clock& clock,
+               std::function<void(const std::string& parent)> resign)
+      : children_(children), clock_(clock), resign_(std::move(resign)) {}
+  /// The correction for a managed child from an observation of its parent: the managed set,
+  /// needed when a server serves another set. Remembers the differing set for child_ds(), and
+  /// `min_interval` (the child's poll interval) for replace_child_ds().
+  ps::Correction correction(const std::string& child, const ps::ParentObservation& obs,
+                            int64_t min_interval);
+  /// The parent zone of a managed child ("" if unknown).
+  std::string parent_of(const std::string& child) const { return children_.parent_of(child); }
+  Result<std::vector<ps::DsRecord>> child_ds(const Name& parent_zone, const Name& child) override;
+  Status replace_child_ds(const Name& parent_zone, const Name& child,
+                          const std::vector<ps::DsRecord>& ds) override;
+
+ private:
+  ManagedChildren& children_;
+  const Clock& clock_;
+  std::function<void(const std::string&)> resign_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<ps::DsRecord>> served_;  // child -> differing server set
+  std::map<std::string, int64_t> interval_;                  // child -> min re-sign interval
+  std::map<std::string, UnixTime> forced_at_;                // child -> last re-sign asked
+};
+
+}  // namespace ts::agent

@@ -1,0 +1,172 @@
+// The daemon's side of parent method `managed` (agent/daemon_managed.h): ManagedChildren
+// rebuilt from the durable records at start and reload, a child's changed DS set making its
+// parent zone re-sign at once, the parent's signing reported (log, audit) and the children
+// whose DS changed observed again at once, so that their rollovers go on as with `update`:
+// a DS counts as seen only when every parent server serves it and the chain validates
+// (agent/daemon_parent.h does the observation and, for a rogue or missing DS, asks for a
+// re-signing of the parent through ManagedZones).
+#include <dirent.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "agent/audit_log.h"
+#include "agent/daemon.h"
+#include "agent/daemon_managed.h"
+#include "agent/daemon_parent.h"
+#include "agent/daemon_sign.h"
+#include "agent/rollover_planner.h"
+#include "common/atomic_file.h"
+#include "signer/keystore.h"
+
+namespace ts::agent {
+namespace {
+
+constexpr uint8_t kManagedDigest = 2;  // SHA-256 (RFC 4509), what `update` and `cds` send
+
+std::string tag_list(const std::vector<ps::DsRecord>& set) {
+  std::string s;
+  for (const auto& ds : set) s += (s.empty() ? "" : " ") + std::to_string(ds.key_tag);
+  return s.empty() ? "none" : s;
+}
+
+/// The (algorithm, tag) pairs of a DS set, as the planner's wanted_ds() lists them.
+std::vector<DsId> ids_of(const std::vector<ps::DsRecord>& set) {
+  std::vector<DsId> out;
+  for (const auto& ds : set) out.push_back({ds.algorithm, ds.key_tag});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// DNSKEY rdata of every key in the key directory, by key id: one pass for all the
+/// managed children at start (a per-zone list() reads the whole directory each time).
+std::map<std::string, ps::Bytes> all_key_rdata(const std::string& dir) {
+  std::map<std::string, ps::Bytes> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
+    auto text = read_file(dir + "/" + n);
+    if (!text) continue;
+    if (auto m = signer::parse_key_meta(*text, dir + "/" + n))
+      out[m->id] = signer::dnskey_rdata(*m);
+  }
+  return out;
+}
+
+/// The managed DS set of a child from its record and the key store (or `known` rdata).
+ChildDs child_set(const ZoneSpec& spec, const ZoneRecord& rec, const signer::KeyStore& keys,
+                  Logger& log, const std::map<std::string, ps::Bytes>* known = nullptr) {
+  ChildDs cd{kManagedSource, {}, static_cast<uint32_t>(spec.ds_ttl)};
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return cd;
+  std::map<std::string, ps::Bytes> listed;
+  if (!known && !wanted_ds(rec.keys).empty()) {
+    auto list = keys.list(*origin);
+    if (!list)
+      log.warn(spec.name, "managed: key store: " + list.error().message);
+    else
+      for (const auto& m : *list) listed[m.id] = signer::dnskey_rdata(m);
+  }
+  std::vector<std::string> missing;
+  cd.ds = managed_ds_set(*origin, rec.keys, known ? *known : listed, kManagedDigest, &missing);
+  for (const auto& id : missing)
+    log.warn(spec.name, "managed: key " + id + " wants a DS but is not in the key store");
+  return cd;
+}
+
+}  // namespace
+
+void Daemon::managed_init() {
+  managed_ = std::make_unique<ManagedChildren>();
+  managed_zones_ = std::make_unique<ManagedZones>(
+      *managed_, clock_, [this](const std::string& parent) { managed_changed(parent); });
+  parent_->set_managed(managed_zones_.get());
+}
+
+void Daemon::managed_changed(const std::string& parent) {
+  sched_->schedule(clock_.now(), parent, EventKind::Maintain);
+}
+
+void Daemon::managed_rebuild() {
+  std::set<std::string> names;
+  std::vector<std::shared_ptr<ZoneRt>> zones;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, z] : zones_) {
+      names.insert(name);
+      zones.push_back(z);
+    }
+  }
+  std::map<std::string, ChildDsMap> sets;
+  std::optional<std::map<std::string, ps::Bytes>> rdata;  // read once, when needed
+  for (const auto& z : zones) {
+    std::lock_guard zl(z->mu);
+    if (z->spec.parent.method != "managed") continue;
+    auto parent = nearest_parent(z->spec.name, names);
+    if (!parent) continue;  // config.cc refuses this; a zone removed at run time may do it
+    if (!rdata && !wanted_ds(z->rec.keys).empty()) rdata = all_key_rdata(keystore_->dir());
+    sets[*parent][z->spec.name] =
+        child_set(z->spec, z->rec, *keystore_, log_, rdata ? &*rdata : nullptr);
+  }
+  for (const auto& p : managed_->rebuild(kManagedSource, sets))
+    log_.info(p, "managed children's DS sets loaded from their rollover records",
+              {{"children", std::to_string(sets[p].size())}});
+}
+
+bool Daemon::managed_resign_needed(const ZoneSpec& spec) {
+  if (!managed_->is_parent(spec.name)) return false;
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return false;
+  bool need = managed_->resign_needed(spec.name, [&](const ChildDsMap& children) {
+    return read_applied_ds(spec.output_file, *origin, children);
+  });
+  if (need) log_.info(spec.name, "re-signing: a managed child's DS set is not in the output");
+  return need;
+}
+
+void Daemon::managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now) {
+  if (spec.parent.method != "managed") return;
+  std::string parent = managed_->parent_of(spec.name);
+  if (parent.empty()) return;
+  auto cur = managed_->child(parent, spec.name);
+  auto want = wanted_ds(rec.keys);
+  std::sort(want.begin(), want.end());
+  if (cur && cur->source == kManagedSource && ids_of(cur->ds) == want &&
+      cur->ttl == static_cast<uint32_t>(spec.ds_ttl))
+    return;  // unchanged: no key store look-up on every pass
+  ChildDs cd = child_set(spec, rec, *keystore_, log_);
+  std::string tags = tag_list(cd.ds);
+  if (!managed_->set(parent, spec.name, std::move(cd))) return;
+  log_.info(spec.name, "managed DS set changed; re-signing the parent zone now",
+            {{"parent", parent}, {"ds", tags}});
+  sched_->schedule(now, parent, EventKind::Maintain);
+}
+
+void Daemon::managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now) {
+  if (!out.child_ds) return;
+  for (const auto& w : out.child_ds->warnings) log_.warn(spec.name, w);
+  for (const auto& c :
+       managed_->signed_with(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
+    auto record = [&](const char* what, uint16_t tag) {
+      log_.info(spec.name,
+                "managed DS for " + c.child + ": " + what + " tag " + std::to_string(tag),
+                {{"child", c.child}, {"tag", std::to_string(tag)}, {"change", what}});
+      events_->audit(AuditRecord{AuditEvent::ParentDsChanged,
+                                 spec.name,
+                                 kAuditActorAgent,
+                                 {{"child", c.child},
+                                  {"change", std::string(what)},
+                                  {"key_tag", static_cast<int64_t>(tag)},
+                                  {"serial", static_cast<int64_t>(out.serial)}}});
+    };
+    for (uint16_t t : c.added) record("added", t);
+    for (uint16_t t : c.removed) record("removed", t);
+    // The child looks at its parent at once: its rollover waits on what P now serves.
+    parent_->request_poll(c.child);
+    sched_->schedule(now, c.child, EventKind::Maintain);
+  }
+}
+
+}  // namespace ts::agent
