@@ -250,7 +250,7 @@ sleep 6 # every cache sees the final state; the probe keeps asking
 kill "${PIDS[0]}" 2>/dev/null || true
 wait "${PIDS[0]}" 2>/dev/null || true
 pc() { /usr/bin/python3 -c "import json; d=json.load(open('$WORK/probe.json')); print(d['$1']['$2'])"; }
-row() { printf '%-34s %9s %12s %7s %8s %9s\n' "$@"; }
+row() { printf '%-42s %9s %12s %7s %8s %9s\n' "$@"; }
 echo
 row "method (zone)" "duration" "RFC7583 min" "bogus" "queries" "no answer"
 mk=$(min_ksk)
