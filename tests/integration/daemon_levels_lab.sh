@@ -2,7 +2,8 @@
 # Lab test (issue 5, "several levels at once, no chain break"), lab instance 30 in agent mode
 # (tests/lab/lab.sh start --agent): two agents as two organisations would run them.
 #   agent A: test. (parent `.`, BIND; method update, TSIG) and example.test. (parent test.;
-#            method managed with LEVELS_MANAGED=1, else a registrar hook editing test.'s input)
+#            method managed; LEVELS_MANAGED=0: method command, a registrar hook that edits
+#            test.'s input)
 #   agent B: sub.example.test. (parent example.test.; method cds). With LEVELS_CDS_SCAN=1 agent
 #            A scans the CDS; else this test acts as example.test.'s operator (a CDS watcher
 #            that copies accepted CDS into example.test.'s input, tests/lab/lab_parent.py).
@@ -255,7 +256,7 @@ echo
 row "method (zone)" "duration" "RFC7583 min" "bogus" "queries" "no answer"
 mk=$(min_ksk)
 row "TrustSync update (test.)" "$(secs "${T_START[test.]}" "${T_END[test.]}")" "$mk" "$(pc test fail)" "$(pc test queries)" "$(pc test timeout)"
-row "TrustSync $([[ ${LEVELS_MANAGED:-0} == 1 ]] && echo managed || echo command) (example.test.)" "$(secs "${T_START[example.test.]}" "${T_END[example.test.]}")" "$mk" "$(pc example fail)" "$(pc example queries)" "$(pc example timeout)"
+row "TrustSync $([[ ${LEVELS_MANAGED:-1} == 1 ]] && echo managed || echo command) (example.test.)" "$(secs "${T_START[example.test.]}" "${T_END[example.test.]}")" "$mk" "$(pc example fail)" "$(pc example queries)" "$(pc example timeout)"
 row "TrustSync cds (sub.example.test.)" "$(secs "${T_START[sub.example.test.]}" "${T_END[sub.example.test.]}")" "$mk" "$(pc sub fail)" "$(pc sub queries)" "$(pc sub timeout)"
 row "TrustSync algorithm (test.)" "$(secs "${T_START[alg]}" "${T_END[alg]}")" "$(min_alg)" "(test.)" "" ""
 row "Knot submission ($LAB_KNOT_CHILD)" "$(secs "${T_START[knot]}" "${T_END[knot]}")" "$(min_ksk 0 0)" "$(pc knot fail)" "$(pc knot queries)" "$(pc knot timeout)"
