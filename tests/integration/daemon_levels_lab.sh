@@ -55,7 +55,7 @@ fail() {
 }
 log() { echo "daemon_levels_lab: $(date -u +%T) $*"; }
 
-T_LAB=$(now 2>/dev/null || date +%s.%N)
+T_LAB=$(date +%s.%N)
 bash "$LAB" start --agent --instance "$I" >/dev/null || fail "lab start --agent"
 # shellcheck disable=SC1090
 source "/tmp/trustsync-lab-$I/lab.env"
@@ -121,7 +121,6 @@ log "$R_ROGUE"
 wait_st test. "$IDLE and $PARENT_OK" 30 "the rogue-ds alert to resolve"
 
 # ---- 2. every level at once, plus Knot and BIND
-ROWS=()
 declare -A T_START T_END OLD
 for z in "${ZONES[@]}"; do OLD[$z]=$(st "$z" "[k['tag'] for k in d['keys'] if k['role']=='KSK']"); done
 OLD[knot]=$(served_ds "$LAB_EXAMPLE_PRIMARY" "$LAB_KNOT_CHILD")
@@ -266,7 +265,7 @@ echo "$R_ROGUE"
 echo "$R_HOLD"
 echo "$R_DOWN"
 echo
-FAILS=$(cat "$WORK/probe.fail" | wc -l)
+FAILS=$(wc -l <"$WORK/probe.fail")
 TS_FAILS=$(grep -c '^\S* \[\(test\|example\|sub\)\]' "$WORK/probe.fail" || true)
 if [[ "$FAILS" -ne 0 ]]; then
   head -30 "$WORK/probe.fail" >&2
