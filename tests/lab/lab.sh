@@ -257,17 +257,20 @@ reload_zone() {
   return 0
 }
 
-# reload_zone_wait SECONDS: every 50 ms compare; ask NSD (2 s limit: a stopped NSD holds the
-# control connection) every 2 s, touching the file from the second time on.
+# reload_zone_wait SECONDS: every 50 ms compare; ask NSD every 2 s, touching the file from the
+# second time on. Fails at once when nsd-control gets no answer within 1 s (a stopped NSD
+# holds the control connection).
 reload_zone_wait() {
-  local ctl=(timeout 2 nsd-control -c "$RZ_CONF") want="" i deadline=$((SECONDS + $1))
+  local ctl=(timeout 1 nsd-control -c "$RZ_CONF") want="" i deadline=$((SECONDS + $1))
   for ((i = 0; SECONDS < deadline; i++)); do
     want="$(file_soa)"
     if [[ "$want" =~ ^[0-9]+ ]]; then
       [[ "$(served_soa)" != "$want" ]] || return 0
       if ((i % 40 == 0)); then
         ((i == 0)) || touch "$RZ_FILE"
-        "${ctl[@]}" reload "$RZ_ZONE" >/dev/null 2>&1 || true
+        local rc=0
+        "${ctl[@]}" reload "$RZ_ZONE" >/dev/null 2>&1 || rc=$?
+        ((rc != 124)) || return 1 # NSD does not answer its control socket (stopped)
       fi
     fi
     sleep 0.05
