@@ -46,6 +46,10 @@ constexpr KindInfo kKinds[] = {
     {AlertKind::PublicationFailing, "publication-failing",
      "Publishing to the parent or a repository fails. Check the error in the evidence, the "
      "credentials (TSIG key, registrar hook) and whether the target is reachable."},
+    {AlertKind::ChildCdsRejected, "child-cds-rejected",
+     "A child of a zone signed here publishes CDS/CDNSKEY that fails the acceptance rules "
+     "(RFC 7344 4.1, RFC 9615); its DS stays as it is. Tell the child's operator what the "
+     "evidence says (which server, what is wrong); nothing changes until it is fixed."},
 };
 
 const KindInfo& info(AlertKind k) {

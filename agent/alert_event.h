@@ -28,6 +28,7 @@ enum class AlertKind {
   SignaturesExpiring,  // signatures near expiry while signing fails
   KeyPoolLow,          // too few pre-generated keys left
   PublicationFailing,  // publication to a parent or repository fails
+  ChildCdsRejected,    // a child's CDS/CDNSKEY is not accepted by its parent signed here
 };
 
 /// "chain-broken", "rogue-ds", "ds-missing", "ds-inconsistent", "rollover-waiting",

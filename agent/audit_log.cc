@@ -113,6 +113,12 @@ const char* to_string(AuditEvent e) {
       return "ds-withdrawn";
     case AuditEvent::RogueDsFound:
       return "rogue-ds-found";
+    case AuditEvent::ChildDsAccepted:
+      return "child-ds-accepted";
+    case AuditEvent::ChildDsRemoved:
+      return "child-ds-removed";
+    case AuditEvent::ChildCdsRejected:
+      return "child-cds-rejected";
     case AuditEvent::ConfigLoad:
       return "config-load";
     case AuditEvent::ManualCommand:

@@ -41,6 +41,11 @@ enum class AuditEvent {
   DsSeen,
   DsWithdrawn,
   RogueDsFound,  // details: the DS, the servers serving it, "action" taken
+  // childscan: a parent zone signed here and a child's CDS/CDNSKEY (agent/daemon_childscan.h);
+  // the record's zone is the parent, details name the child, the DS set and the reason.
+  ChildDsAccepted,   // a new DS set for the child goes into the parent
+  ChildDsRemoved,    // the child asked for DS removal (RFC 8078 delete form)
+  ChildCdsRejected,  // the child's CDS/CDNSKEY failed the acceptance rules
   ConfigLoad,
   ManualCommand,    // details: "command" line
   ParentDsChanged,  // managed: a child's DS added to / removed from a parent zone signed here

@@ -197,6 +197,8 @@ struct Checker {
       error({"parent.tsig"}, "give either tsig (a key file) or tsig-key + tsig-secret-file");
     if (pp.timeout.seconds == 0) error({"parent.timeout"}, "must be at least 1s");
     if (pp.poll_interval.seconds == 0) error({"parent.poll-interval"}, "must be at least 1s");
+    if (p.children.poll_interval.seconds == 0)  // childscan
+      error({"children.poll-interval"}, "must be at least 1s");
     if (pp.alert_after < pp.poll_interval)
       error({"parent.alert-after", "parent.poll-interval"},
             "alert-after " + fmt(pp.alert_after) + " is shorter than poll-interval " +

@@ -134,7 +134,7 @@ struct Apply {
   }
 
   // ---- tarwire ----
-  // The trust-anchor targets: "https://...", "file:/absolute/dir/" or "dlv:ZONE...".
+  // The trust-anchor targets: "https://...", "file:/absolute/dir/" or "dlv:ZONE@ADDR[#PORT]".
   std::optional<std::vector<std::string>> tar_targets(const toml::node& v,
                                                       const std::string& path) {
     auto list = read_string_array(v, path, ctx);
@@ -142,11 +142,13 @@ struct Apply {
     bool ok = true;
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string& t = (*list)[i];
-      if (t.rfind("https://", 0) == 0 || (t.rfind("dlv:", 0) == 0 && t.size() > 4) ||
-          t.rfind("file:/", 0) == 0)
+      auto at = t.find('@');
+      if (t.rfind("https://", 0) == 0 || t.rfind("file:/", 0) == 0 ||
+          (t.rfind("dlv:", 0) == 0 && at != std::string::npos && at > 4 && at + 1 < t.size()))
         continue;
       ctx.error(*v.as_array()->get(i), path + "[" + std::to_string(i) + "]",
-                "expected \"https://HOST/PATH/\", \"file:/ABSOLUTE/DIR/\" or \"dlv:...\"");
+                "expected \"https://HOST/PATH/\", \"file:/ABSOLUTE/DIR/\" or "
+                "\"dlv:DLV-ZONE@ADDRESS[#PORT]\"");
       ok = false;
     }
     if (!ok) return std::nullopt;
@@ -166,10 +168,36 @@ struct Apply {
         string("token-file", "trust-anchors.token-file", tp.token_file, true),
         duration("add-hold-down", "trust-anchors.add-hold-down", tp.add_hold_down),
         duration("remove-hold-down", "trust-anchors.remove-hold-down", tp.remove_hold_down),
+        duration("probe-interval", "trust-anchors.probe-interval", tp.probe_interval),
+        string("dlv-tsig", "trust-anchors.dlv-tsig", tp.dlv_tsig_file, true),
+        {"http-method",
+         [&](const toml::node& v, const std::string& p) {
+           auto m = read_string(v, p, ctx);
+           if (!m) return;
+           if (*m != "put" && *m != "post") {
+             ctx.error(v, p, "expected \"put\" or \"post\"");
+             return;
+           }
+           tp.http_method = *m;
+           note("trust-anchors.http-method", v);
+         }},
     };
     for_each_key(*t, path, h, ctx);
   }
   // ---- end tarwire ----
+
+  // ---- childscan: `children = { scan, poll-interval, bootstrap }`
+  void children_table(const toml::node& n, const std::string& path, ChildrenPolicy& cp) {
+    const toml::table* t = table(n, path);
+    if (!t) return;
+    std::vector<KeyHandler> h = {
+        boolean("scan", "children.scan", cp.scan),
+        duration("poll-interval", "children.poll-interval", cp.poll_interval),
+        boolean("bootstrap", "children.bootstrap", cp.bootstrap),
+        duration("accept-after-delay", "children.accept-after-delay", cp.accept_after_delay),
+    };
+    for_each_key(*t, path, h, ctx);
+  }
 
   void parent_table(const toml::node& n, const std::string& path, ParentPolicy& pp) {
     const toml::table* t = table(n, path);
@@ -272,6 +300,17 @@ void apply_policy_table(const toml::table& t, const std::string& prefix, bool zo
          }
        }},
       a.boolean("allow-deprecated", "allow-deprecated", p.allow_deprecated),
+      {"verify",
+       [&](const toml::node& v, const std::string& path) {
+         if (auto s = read_choice(v, path, {"per-key", "full"}, ctx)) {
+           p.verify = *s == "full" ? VerifyMode::Full : VerifyMode::PerKey;
+           a.note("verify", v);
+         }
+       }},
+      {"children",  // childscan
+       [&](const toml::node& v, const std::string& path) {
+         a.children_table(v, path, p.children);
+       }},
   };
   h.insert(h.end(), extra.begin(), extra.end());
   for_each_key(t, prefix, h, ctx);

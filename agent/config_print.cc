@@ -90,10 +90,19 @@ toml::table zone_table(const ZonePolicy& z) {
                                 {"ca", p.tar.ca_file},
                                 {"token-file", p.tar.token_file},
                                 {"add-hold-down", dur(p.tar.add_hold_down)},
-                                {"remove-hold-down", dur(p.tar.remove_hold_down)}})},
+                                {"remove-hold-down", dur(p.tar.remove_hold_down)},
+                                {"probe-interval", dur(p.tar.probe_interval)},
+                                {"dlv-tsig", p.tar.dlv_tsig_file},
+                                {"http-method", p.tar.http_method}})},
       {"reload", p.reload_command},
       {"serial", to_string(p.serial)},
       {"allow-deprecated", p.allow_deprecated},
+      {"verify", to_string(p.verify)},
+      {"children",
+       inline_table(toml::table{{"scan", p.children.scan},  // childscan
+                                {"poll-interval", dur(p.children.poll_interval)},
+                                {"bootstrap", p.children.bootstrap},
+                                {"accept-after-delay", dur(p.children.accept_after_delay)}})},
   };
   if (p.use_csk) {
     out.insert("csk", key_table(p.csk));

@@ -10,12 +10,14 @@
 #include <chrono>
 #include <set>
 
+#include "agent/daemon_childscan.h"
 #include "agent/daemon_internal.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_parent_events.h"
 #include "agent/daemon_sign.h"
 #include "agent/daemon_tar.h"
+#include "agent/daemon_tar_rollover.h"
 #include "agent/key_files.h"
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
@@ -37,6 +39,7 @@ RolloverPolicy planner_policy(const ZoneSpec& s) {
   p.ksk_lifetime = sched(s.ksk_next);
   p.zsk_lifetime = sched(s.zsk_next);
   p.csk_lifetime = sched(s.csk_next);
+  island_policy(s, p);  // parent method "tar": RFC 5011 rollovers
   return p;
 }
 
@@ -64,7 +67,7 @@ ParentView parent_view(const ZoneRecord& r) {
 
 bool changes_zone(Action::Kind k) {
   return k == Action::Kind::Publish || k == Action::Kind::StartSigning ||
-         k == Action::Kind::StopSigning || k == Action::Kind::Remove;
+         k == Action::Kind::StopSigning || k == Action::Kind::Remove || k == Action::Kind::Revoke;
 }
 
 std::string dir_of(const std::string& path) {
@@ -278,6 +281,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   }
   cfg_ = std::move(cfg);
   managed_rebuild();  // managed children's DS sets from their durable records
+  childscan_init();   // DS sets accepted from children's CDS/CDNSKEY (durable)
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }
@@ -360,6 +364,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     pv_in = parent_view(rec);
     pv_in.all_servers = spec.parent.observed();
   }
+  add_anchor_view(spec, rec, pv_in);  // method "tar": what every repository serves
   // ----
   for (int round = 0; round < 4; ++round) {
     plan = step(rec.keys, kp, timing, now, pv_in);
@@ -400,6 +405,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   }
   if (zone_changed) rec.dirty = true;
 
+  childscan_scan(spec, now);  // children's CDS/CDNSKEY: accepted DS sets go into this zone
   // 2. Sign when the key set changed, the signatures are due, or the output is missing: into
   // an unsynced temporary (verified before it is written).
   bool need_sign = managed_resign_needed(spec) || rec.dirty || now >= rec.resign_at ||
@@ -414,6 +420,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
     if (r) {
       out = std::move(*r);
+      managed_staged(spec, *out);  // managed: log + audit its children's DS changes
       staged.created.push_back(out->temp);
       staged.renames.emplace_back(out->temp, spec.output_file);
       rec.signed_at = now;
@@ -477,8 +484,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     managed_signed(spec, *out, now);  // managed children's DS now live in this parent zone
   }
   // Trust-anchor repositories: a changed document is published, served ones re-read.
-  if (UnixTime t = tar_->publish(spec, rec.keys, *keystore_, now); t != 0)
-    sched_->schedule(std::max(t, now), spec.name, EventKind::Maintain);
+  if (Status s = publish_anchors(z, now); !s) return s;
   // ---- branch parent: send the DS set the planner now wants; next look at the parent
   managed_child(spec, rec, now);  // managed: a changed wanted DS set re-signs the parent now
   if (parent_) {

@@ -31,6 +31,9 @@
 namespace ts::signer {
 class FileKeyStore;
 }
+namespace ts::parentsync {
+class ChildScanSource;  // parentsync/child_scan_fetch.h (childscan)
+}
 
 namespace ts::agent {
 class KeyPool;
@@ -45,6 +48,7 @@ class DaemonParent;       // branch parent: agent/daemon_parent.h
 class ParentEventBridge;  // agent/daemon_parent_events.h
 class DaemonTar;          // agent/daemon_tar.h
 class ManagedChildren;    // agent/daemon_managed.h
+class DaemonChildScan;    // agent/daemon_childscan.h
 class ManagedZones;       // agent/daemon_managed.h
 struct SignOutcome;       // agent/daemon_sign.h
 struct KeySpec;           // agent/key_pool.h
@@ -58,6 +62,10 @@ struct DaemonOptions {
   /// "synced" (before the commit) and "committed" (before the renames); returning true ends
   /// the pass there with nothing cleaned up, as a kill -9 would. Tear the Daemon down next.
   std::function<bool(std::string_view point)> crash_at = nullptr;
+  /// childscan (agent/daemon_childscan.h): how a parent zone's children are read; empty =
+  /// the network through libunbound. Tests inject a scripted source.
+  std::function<Result<std::unique_ptr<parentsync::ChildScanSource>>(const ZoneSpec&)>
+      child_scan_source = nullptr;
 };
 
 class Daemon {
@@ -151,6 +159,7 @@ class Daemon {
   // ---- end alertwire ----
   std::unique_ptr<DaemonParent> parent_;              // branch parent
   std::unique_ptr<DaemonTar> tar_;                    // trust anchors to repositories
+  Status publish_anchors(ZoneRt& z, UnixTime now);    // agent/daemon_tar_rollover.cc
   std::unique_ptr<ParentEventBridge> parent_events_;  // audit + DS-state gauge of parent alerts
   void pool_level(const ZoneSpec& spec, const KeySpec& ks, bool had_key);
   // ---- parent method `managed` (agent/daemon_managed_hooks.cc) ----
@@ -167,8 +176,17 @@ class Daemon {
   void managed_init();                               // in the constructor
   void managed_rebuild();                            // start and reload: from the durable records
   bool managed_resign_needed(const ZoneSpec& spec);  // P: its output lacks a wanted DS set
-  void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);    // C saved
+  void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);  // C saved
+  void managed_staged(const ZoneSpec& spec, const SignOutcome& out);  // P signed: log, audit
   void managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now);  // P live
+  // ---- childscan: the parent side of CDS/CDNSKEY (agent/daemon_childscan_hooks.cc)
+ public:
+  DaemonChildScan* child_scan() { return childscan_.get(); }  ///< tests, status
+
+ private:
+  std::unique_ptr<DaemonChildScan> childscan_;
+  void childscan_init();                                    // apply_config: store -> P's DS
+  void childscan_scan(const ZoneSpec& spec, UnixTime now);  // P's pass, before signing
   std::mutex pool_low_mu_;
   std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing
 };

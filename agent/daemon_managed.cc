@@ -111,6 +111,24 @@ Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& pa
   return out;
 }
 
+std::string children_status_text(const ChildDsMap& children) {
+  std::string o;
+  for (const auto& [child, cd] : children)
+    o += "  child:   " + child + " DS " + tags(cd.ds) + " (" + cd.source + ")\n";
+  return o;
+}
+
+std::string children_status_json(const ChildDsMap& children) {
+  std::string o = "{";
+  for (const auto& [child, cd] : children) {
+    o += (o.size() > 1 ? ",\"" : "\"") + child + "\":{\"source\":\"" + cd.source + "\",\"ds\":[";
+    for (size_t i = 0; i < cd.ds.size(); ++i)
+      o += (i ? "," : "") + std::to_string(cd.ds[i].key_tag);
+    o += "]}";
+  }
+  return o + "}";
+}
+
 // ---- ManagedChildren
 
 std::set<std::string> ManagedChildren::rebuild(const std::string& source,
@@ -220,12 +238,13 @@ bool ManagedChildren::resign_needed(
   return false;
 }
 
-std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& parent,
-                                                        const AppliedDs& applied,
-                                                        const std::set<std::string>& quiet) {
+std::vector<ChildDsChange> ManagedChildren::changes(const std::string& parent,
+                                                    const AppliedDs& applied,
+                                                    const std::set<std::string>& quiet) const {
   std::lock_guard lock(mu_);
   std::vector<ChildDsChange> out;
-  const std::optional<AppliedDs>& prev = applied_[parent];
+  auto a = applied_.find(parent);
+  const AppliedDs* prev = a != applied_.end() && a->second ? &*a->second : nullptr;
   for (const auto& [child, ds] : applied) {
     if (quiet.count(child)) continue;
     std::vector<ps::DsRecord> before;
@@ -234,9 +253,27 @@ std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& paren
     ChildDsChange c{child, minus(ds, before), minus(before, ds)};
     if (!c.added.empty() || !c.removed.empty()) out.push_back(std::move(c));
   }
+  return out;
+}
+
+std::vector<ChildDsChange> ManagedChildren::signed_with(const std::string& parent,
+                                                        const AppliedDs& applied,
+                                                        const std::set<std::string>& quiet) {
+  auto out = changes(parent, applied, quiet);
+  std::lock_guard lock(mu_);
   applied_[parent] = applied;
   forced_.erase(parent);
   return out;
+}
+
+bool ManagedChildren::output_has(const std::string& parent, const std::string& child) const {
+  std::lock_guard lock(mu_);
+  auto w = wanted_.find(parent);
+  auto a = applied_.find(parent);
+  if (w == wanted_.end() || a == applied_.end() || !a->second) return false;
+  auto wc = w->second.find(child);
+  auto ac = a->second->find(child);
+  return wc != w->second.end() && ac != a->second->end() && ac->second == wc->second.ds;
 }
 
 void ManagedChildren::force_resign(const std::string& parent) {
@@ -249,8 +286,10 @@ void ManagedChildren::force_resign(const std::string& parent) {
 ps::Correction ManagedZones::correction(const std::string& child, const ps::ParentObservation& obs,
                                         int64_t min_interval) {
   ps::Correction c;
-  auto cd = children_.child(children_.parent_of(child), child);
-  if (!cd) return c;  // not (yet) a managed child: nothing to say
+  std::string parent = children_.parent_of(child);
+  auto cd = children_.child(parent, child);
+  if (!cd) return c;                                   // not (yet) a managed child: nothing to say
+  if (!children_.output_has(parent, child)) return c;  // P's re-signing is on its way
   c.desired = cd->ds;
   std::vector<ps::DsRecord> served = cd->ds;
   for (const auto& s : obs.servers) {
@@ -273,9 +312,12 @@ ps::Correction ManagedZones::correction(const std::string& child, const ps::Pare
 Result<std::vector<ps::DsRecord>> ManagedZones::child_ds(const Name& parent_zone,
                                                          const Name& child) {
   std::string c = child.lowered().to_text();
+  bool recent = false;  // P re-signed for this child lately: its servers may be catching up
   {
     std::lock_guard lock(mu_);
-    if (auto it = served_.find(c); it != served_.end()) return it->second;
+    auto f = forced_at_.find(c);
+    recent = f != forced_at_.end() && clock_.now() - f->second < std::max<int64_t>(1, interval_[c]);
+    if (auto it = served_.find(c); it != served_.end() && !recent) return it->second;
   }
   auto cd = children_.child(parent_zone.lowered().to_text(), c);
   if (!cd) return fail(c + " is not a managed child of " + parent_zone.to_text());

@@ -13,12 +13,18 @@
 // childscan) calls set(P, child, {source "childscan", accepted DS set}) for a non-managed
 // child, and P's next signing inserts that set like a managed one. rebuild(source, ...)
 // replaces the entries of one source only; a child has one entry (the last source to set it
-// wins; a managed child should not also be scanned).
+// wins; a managed child should not also be scanned). In the daemon:
+//   daemon.managed_children().set("test.", "other.test.", {"childscan", ds, ttl});
+//   daemon.managed_changed("test.");   // re-signs test. now (no-op when nothing differs)
+// Entries of other sources are not durable here: their owner sets them again after a start.
+// An empty DS set means: no DS for that child at P (insecure delegation).
 //
 //   ManagedChildren mc;
 //   mc.rebuild(kManagedSource, {{"test.", {{"example.test.", {kManagedSource, ds, 3600}}}}});
 //   if (mc.set("test.", "example.test.", {kManagedSource, new_ds, 3600})) schedule("test.");
 //   // P's signing (agent/daemon_sign.cc): apply_child_ds(zone, mc.children_of("test."), notes)
+//   // P's output signed, before it is committed (log + audit: at least once, never lost):
+//   for (auto& c : mc.changes("test.", applied)) audit(c);
 //   // after P's output is written and reloaded:
 //   for (auto& c : mc.signed_with("test.", applied)) poll_parent_of(c.child);
 #pragma once
@@ -90,6 +96,11 @@ void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes
 Result<AppliedDs> read_applied_ds(const std::string& output_file, const Name& parent,
                                   const ChildDsMap& children);
 
+/// "  child:   CHILD DS 123 456 (managed)" lines for `trustsync status` of a parent zone.
+std::string children_status_text(const ChildDsMap& children);
+/// {"CHILD":{"source":"managed","ds":[123,456]},...} for `trustsync status --json`.
+std::string children_status_json(const ChildDsMap& children);
+
 /// A change of one child's DS set in P's output, for the log and the audit trail.
 struct ChildDsChange {
   std::string child;
@@ -118,12 +129,18 @@ class ManagedChildren {
   /// holds is unknown (after a start), `read_output` is asked once (read_applied_ds).
   bool resign_needed(const std::string& parent,
                      const std::function<Result<AppliedDs>(const ChildDsMap&)>& read_output);
+  /// What an output of P with `applied` changes against the last known output (children in
+  /// `quiet` are left out; everything when that output is unknown).
+  std::vector<ChildDsChange> changes(const std::string& parent, const AppliedDs& applied,
+                                     const std::set<std::string>& quiet = {}) const;
   /// P's signed output with `applied` is written and reloaded: returns what changed since
   /// the last known output (empty: nothing; the first signing after a start compares with
   /// what was read back, or reports every child when nothing could be read).
   /// Children in `quiet` (undelegated) are not reported.
   std::vector<ChildDsChange> signed_with(const std::string& parent, const AppliedDs& applied,
                                          const std::set<std::string>& quiet = {});
+  /// Whether P's last written output holds the child's wanted DS set (false when unknown).
+  bool output_has(const std::string& parent, const std::string& child) const;
   /// Forgets what P's output holds (P re-signs at its next maintenance).
   void force_resign(const std::string& parent);
 
@@ -146,8 +163,9 @@ class ManagedZones final : public ps::ManagedParentZone {
                std::function<void(const std::string& parent)> resign)
       : children_(children), clock_(clock), resign_(std::move(resign)) {}
   /// The correction for a managed child from an observation of its parent: the managed set,
-  /// needed when a server serves another set. Remembers the differing set for child_ds(), and
-  /// `min_interval` (the child's poll interval) for replace_child_ds().
+  /// needed when a server serves another set than P's output holds (not while P's re-signing
+  /// for a changed set is still to come: that is no discrepancy). Remembers the differing set for
+  /// child_ds(), and `min_interval` (the child's poll interval) for replace_child_ds().
   ps::Correction correction(const std::string& child, const ps::ParentObservation& obs,
                             int64_t min_interval);
   /// The parent zone of a managed child ("" if unknown).

@@ -144,11 +144,14 @@ void Daemon::managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   sched_->schedule(now, parent, EventKind::Maintain);
 }
 
-void Daemon::managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now) {
+void Daemon::managed_staged(const ZoneSpec& spec, const SignOutcome& out) {
+  // Before the commit, so that a crash between the rename and the reload loses no entry:
+  // the output read back after a restart holds the change already. At least once: a pass
+  // that fails after this point logs its changes again when it is retried.
   if (!out.child_ds) return;
   for (const auto& w : out.child_ds->warnings) log_.warn(spec.name, w);
   for (const auto& c :
-       managed_->signed_with(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
+       managed_->changes(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
     auto record = [&](const char* what, uint16_t tag) {
       log_.info(spec.name,
                 "managed DS for " + c.child + ": " + what + " tag " + std::to_string(tag),
@@ -163,6 +166,13 @@ void Daemon::managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTi
     };
     for (uint16_t t : c.added) record("added", t);
     for (uint16_t t : c.removed) record("removed", t);
+  }
+}
+
+void Daemon::managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now) {
+  if (!out.child_ds) return;
+  for (const auto& c :
+       managed_->signed_with(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
     // The child looks at its parent at once: its rollover waits on what P now serves.
     parent_->request_poll(c.child);
     sched_->schedule(now, c.child, EventKind::Maintain);

@@ -14,8 +14,10 @@ const char* rollover_metric_kind(RolloverKind k) {
       return "zsk";
     case RolloverKind::KskDoubleKsk:
     case RolloverKind::KskDoubleDs:
+    case RolloverKind::KskRfc5011:
       return "ksk";
     case RolloverKind::Csk:
+    case RolloverKind::CskRfc5011:
       return "csk";
     case RolloverKind::Algorithm:
       return "algorithm";

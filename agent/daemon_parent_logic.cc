@@ -114,7 +114,11 @@ ParentRound assess_round(const RoundInput& in, const std::vector<ps::OurKey>& ou
   // What the zone waits for at the parent, in words.
   if (r.view.parent_insecure)
     add_wait(r.waiting,
-             "the parent zone is unsigned: no DS can secure " + in.zone + " (trust anchors)");
+             "the parent zone is unsigned (insecure in the validated view): no DS can "
+             "secure " +
+                 in.zone +
+                 "; trust anchors are needed: parent method \"tar\" with "
+                 "`trust-anchors` targets (a trust-anchor repository, DLV)");
   for (const auto& u : r.view.unreachable)
     add_wait(r.waiting, "parent server " + u +
                             " does not answer: no DS change is confirmed or "
@@ -149,6 +153,17 @@ ParentRound assess_round(const RoundInput& in, const std::vector<ps::OurKey>& ou
   }
 
   // Alert conditions.
+  if (r.view.parent_insecure && in.spec->method != "tar")
+    r.alerts.push_back({AlertKind::DsMissing,
+                        in.zone,
+                        "parent insecure",
+                        "the parent of " + in.zone +
+                            " is unsigned: no DS can carry trust to it, validators see it "
+                            "insecure",
+                        {{"validated lookup", "the parent zone is insecure"}},
+                        "publish trust anchors instead: parent method \"tar\" with "
+                        "`trust-anchors` targets (RFC 5011 rollovers)",
+                        in.targets});
   for (const auto& f : r.view.rogue) {
     AlertEvent e{AlertKind::RogueDs,
                  in.zone,

@@ -55,6 +55,7 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.opt_out = p.denial.opt_out;
   s.iterations = p.denial.iterations;
   s.salt = p.denial.salt;
+  s.verify = p.verify;
   switch (p.serial) {
     case SerialPolicy::Keep:
       s.serial = 0;
@@ -74,6 +75,13 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.trust_anchor_targets = p.trust_anchors;
   s.trust_anchor_ca = p.tar.ca_file;
   s.trust_anchor_token = p.tar.token_file;
+  s.trust_anchor_dlv_tsig = p.tar.dlv_tsig_file;
+  s.trust_anchor_http_method = p.tar.http_method;
+  s.tar_add_holddown = p.tar.add_hold_down.seconds;
+  s.tar_remove_holddown = p.tar.remove_hold_down.seconds;
+  s.tar_probe = p.tar.probe_interval.seconds;
+  s.children = {p.children.scan, p.children.poll_interval.seconds, p.children.bootstrap,
+                p.children.accept_after_delay.seconds};
   return s;
 }
 

@@ -15,10 +15,20 @@
 
 #include "agent/daemon_parent_spec.h"
 #include "agent/daemon_watch_settings.h"  // alertwire
+#include "agent/policy.h"
 #include "common/clock.h"
 #include "common/result.h"
 
 namespace ts::agent {
+
+/// `children`: scanning the CDS/CDNSKEY of non-managed children (agent/daemon_childscan.h).
+struct ChildScanSpec {
+  bool scan = false;
+  int64_t poll = 3600;  ///< seconds between scans
+  bool bootstrap = true;
+  int64_t accept_after_delay = 0;  ///< seconds; 0 = never (RFC 8078 3.3)
+  bool operator==(const ChildScanSpec&) const = default;
+};
 
 struct ZoneSpec {
   std::string name;  ///< absolute, lower case
@@ -47,6 +57,7 @@ struct ZoneSpec {
   /// 0 keep, 1 increment, 2 unixtime, 3 date.
   int serial = 1;
   std::string parent_method = "none";
+  VerifyMode verify = VerifyMode::PerKey;  ///< the self-check before writing (`verify`)
   // ---- alertwire ----
   std::vector<std::string> notify;  ///< alert targets (`notify`)
   // ---- end alertwire ----
@@ -55,6 +66,12 @@ struct ZoneSpec {
   /// `trust-anchors`: "file:/dir" or "https://host/path" repositories (agent/daemon_tar.h).
   std::vector<std::string> trust_anchor_targets;
   std::string trust_anchor_ca, trust_anchor_token;  ///< `trust-anchors` ca / token-file
+  std::string trust_anchor_dlv_tsig;                ///< `trust-anchors` dlv-tsig (key file)
+  std::string trust_anchor_http_method = "put";     ///< `trust-anchors` http-method
+  /// `trust-anchors` add-hold-down / remove-hold-down / probe-interval, in seconds: the island
+  /// (RFC 5011) rollover of parent method "tar" (agent/daemon_tar_rollover.cc).
+  int64_t tar_add_holddown = 30 * 86400, tar_remove_holddown = 30 * 86400, tar_probe = 3600;
+  ChildScanSpec children;  ///< `children` (branch childscan)
 };
 
 struct DaemonSettings {

@@ -18,10 +18,8 @@
 #include "agent/key_files.h"
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
-#include "signer/dnskey_verifier.h"
+#include "signer/dnssec_records.h"
 #include "signer/keystore.h"
-#include "signer/nsec3_chain.h"
-#include "signer/signing_input.h"
 #include "signer/zone_loader.h"
 #include "signer/zone_signer.h"
 #include "signer/zone_writer.h"
@@ -85,83 +83,7 @@ Result<signer::PrivateKey> load_key(const signer::FileKeyStore& store, const std
   return store.load_private(*meta);
 }
 
-bool must_be_signed(const signer::Node& node, uint16_t type) {
-  if (node.kind == signer::NodeKind::Authoritative) return true;
-  if (node.kind == signer::NodeKind::Delegation) return type == rrtype::DS || type == rrtype::NSEC;
-  return false;
-}
-
 }  // namespace
-
-Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now) {
-  const signer::Node* apex = zone.find(zone.origin());
-  if (!apex) return fail("no apex");
-  const signer::RRset* dnskeys = apex->find(rrtype::DNSKEY);
-  if (!dnskeys || dnskeys->rdatas.empty()) return fail("no DNSKEY RRset at the apex");
-  struct Key {
-    uint16_t flags;
-    uint8_t alg;
-    Bytes pub;
-    std::shared_ptr<signer::DnskeyVerifier> verifier;  // decoded once for all its RRSIGs
-  };
-  std::multimap<uint16_t, Key> keys;  // by tag
-  for (const Bytes& rd : dnskeys->rdatas) {
-    if (rd.size() < 5) return fail("short DNSKEY rdata");
-    uint32_t ac = 0;  // RFC 4034 Appendix B key tag
-    for (size_t i = 0; i < rd.size(); ++i) ac += (i & 1) ? rd[i] : uint32_t(rd[i]) << 8;
-    ac += (ac >> 16) & 0xFFFF;
-    Key key{static_cast<uint16_t>((rd[0] << 8) | rd[1]), rd[3], Bytes(rd.begin() + 4, rd.end()),
-            nullptr};
-    if (auto v = signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(key.alg), key.pub))
-      key.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
-    keys.emplace(static_cast<uint16_t>(ac & 0xFFFF), std::move(key));
-  }
-  size_t verified = 0;
-  Bytes input;
-  auto check = [&](const Name& owner, uint16_t type, std::span<const Bytes> rdatas,
-                   const std::vector<Bytes>& rrsigs) -> Status {
-    std::string where = owner.to_text() + " type " + std::to_string(type);
-    if (rrsigs.empty()) return fail(where + ": not signed");
-    for (const Bytes& sig : rrsigs) {
-      signer::RrsigFields f;
-      if (!signer::parse_rrsig_fields(sig, f)) return fail(where + ": malformed RRSIG");
-      if (f.type_covered != type) return fail(where + ": RRSIG covers another type");
-      if (static_cast<int64_t>(f.inception) > now || static_cast<int64_t>(f.expiration) <= now)
-        return fail(where + ": RRSIG not valid now");
-      size_t prefix = 18 + f.signer.wire().size();
-      bool ok = false;
-      auto [lo, hi] = keys.equal_range(f.key_tag);
-      for (auto it = lo; it != hi && !ok; ++it) {
-        const Key& k = it->second;
-        if (k.alg != f.algorithm) continue;
-        if (type == rrtype::DNSKEY && !(k.flags & 1)) continue;  // DNSKEY set: SEP keys
-        signer::build_signing_input(f, owner, zone.klass(), rdatas, input);
-        auto sigbytes = std::span<const uint8_t>(sig).subspan(prefix);
-        auto v = k.verifier ? k.verifier->verify(input, sigbytes)
-                            : signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub,
-                                                       input, sigbytes);
-        ok = v && *v;
-      }
-      if (!ok)
-        return fail(where + ": RRSIG by key " + std::to_string(f.key_tag) +
-                    " does not verify with any DNSKEY of the zone");
-      ++verified;
-    }
-    return {};
-  };
-  for (const auto& [owner, node] : zone.nodes()) {
-    for (const auto& rr : node.rrsets) {
-      if (!must_be_signed(node, rr.type)) continue;
-      if (Status s = check(owner, rr.type, rr.rdatas, rr.rrsigs); !s) return s.error();
-    }
-  }
-  for (const auto& [hash, e] : zone.nsec3()) {
-    Name owner = signer::nsec3_owner(hash, zone.origin());
-    if (Status s = check(owner, rrtype::NSEC3, std::span<const Bytes>(&e.rdata, 1), e.rrsigs); !s)
-      return s.error();
-  }
-  return verified;
-}
 
 namespace {
 
@@ -203,6 +125,14 @@ Result<SignOutcome> sign_zone_for(
     sk.key = pk;
     sk.flags = k.role == KeyRole::ZSK ? 256 : 257;
     sk.tag = k.tag;
+    if (k.has_ksk_duty() && reached(k.revoked, now)) {  // RFC 5011 revocation (island rollover)
+      sk.flags |= signer::kFlagRevoke;
+      Bytes rd{static_cast<uint8_t>(sk.flags >> 8), static_cast<uint8_t>(sk.flags), 3,
+               static_cast<uint8_t>(pk->algorithm())};
+      Bytes pub = pk->public_key();
+      rd.insert(rd.end(), pub.begin(), pub.end());
+      sk.tag = signer::key_tag(rd);  // the revoked key signs under its new tag
+    }
     sk.signs_dnskey = signs_dnskey_rrset(k, now);
     sk.signs_zone = signs_zone_data(k, now);
     o.keys.push_back(sk);
@@ -218,7 +148,7 @@ Result<SignOutcome> sign_zone_for(
   o.dnskey_ttl = static_cast<uint32_t>(spec.dnskey_ttl);
   auto stats = signer::sign_zone(*zone, o);
   if (!stats) return fail("signing: " + stats.error().message);
-  auto verified = verify_signed_zone(*zone, now);
+  auto verified = verify_signed_zone(*zone, now, spec.verify);
   if (!verified) return fail("self-check failed, output not written: " + verified.error().message);
   SignOutcome out;
   out.serial = stats->serial;

@@ -3,7 +3,10 @@
 #include <sstream>
 
 #include "agent/daemon.h"
+#include "agent/daemon_childscan.h"
+#include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
+#include "agent/daemon_tar.h"
 #include "agent/key_timing.h"
 #include "agent/rollover_planner.h"
 
@@ -78,6 +81,7 @@ std::string Daemon::status_text(const std::string& zone) const {
       o << "  key " << to_string(k.role) << " " << k.tag << "  algorithm " << int(k.algorithm)
         << "  state " << to_string(state_at(k, now));
       if (k.has_ksk_duty()) o << "  ds " << to_string(ds_state_at(k, now));
+      if (reached(k.revoked, now)) o << "  revoked (RFC 5011)";
       o << "  id " << k.id << "\n";
     }
     for (const auto& ro : r.keys.rollovers)
@@ -86,8 +90,13 @@ std::string Daemon::status_text(const std::string& zone) const {
     NextEvent n = next_event(*sched_, zp->spec.name);
     o << "  next:    " << (n.at == kNever ? "none" : n.kind + " at " + iso_time(n.at)) << "\n";
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
-    if (parent_) o << parent_->status_text(zp->spec.name);  // branch parent
-    std::string hint = zp->spec.parent.observed() ? "" : operator_hint(zp->spec.name, r, now);
+    if (parent_) o << parent_->status_text(zp->spec.name);            // branch parent
+    o << children_status_text(managed_->children_of(zp->spec.name));  // managed children
+    if (childscan_) o << childscan_->status_text(zp->spec.name);      // childscan
+    o << tar_->status_text(zp->spec.name);                            // trust-anchor repositories
+    std::string hint = zp->spec.parent.observed() || zp->spec.parent.method == "tar"
+                           ? ""
+                           : operator_hint(zp->spec.name, r, now);
     if (!hint.empty()) o << "  action:  " << hint << "\n";
   }
   return o.str();
@@ -127,6 +136,7 @@ std::string Daemon::status_json(const std::string& zone) const {
            ",\"state\":" + json_quote(std::string(to_string(state_at(k, now))));
       if (k.has_ksk_duty())
         o += ",\"ds\":" + json_quote(std::string(to_string(ds_state_at(k, now))));
+      if (reached(k.revoked, now)) o += ",\"revoked\":true";
       o += "}";
     }
     o += "],\"rollovers\":[";
@@ -142,9 +152,11 @@ std::string Daemon::status_json(const std::string& zone) const {
     o += "],\"next_event\":" + json_quote(n.kind) +
          ",\"next_event_at\":" + (n.at == kNever ? std::string("null") : std::to_string(n.at)) +
          ",\"waiting_for\":" + json_quote(r.keys.waiting_for) + ",\"action\":" +
-         json_quote(zp->spec.parent.observed() ? "" : operator_hint(zp->spec.name, r, now)) +
+         json_quote(zp->spec.parent.observed() || zp->spec.parent.method == "tar"
+                        ? ""
+                        : operator_hint(zp->spec.name, r, now)) +
          ",\"parent\":" + (parent_ ? parent_->status_json(zp->spec.name) : "null") +  // parent
-         "}";
+         ",\"children\":" + children_status_json(managed_->children_of(zp->spec.name)) + "}";
   }
   return o + "]}\n";
 }

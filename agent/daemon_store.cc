@@ -79,6 +79,12 @@ std::string encode_zone_record(const ZoneRecord& r) {
   for (const auto& [id, t] : r.ds_gone)
     o << "dsgone\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
   for (const auto& [from, to] : r.pending) o << "pending\t" << from << "\t" << to << "\n";
+  for (const auto& [target, c] : r.anchor_targets)
+    o << "anchor\t" << clean(target) << "\t" << c.first << "\t" << c.second << "\n";
+  for (const auto& [id, t] : r.anchor_current)
+    o << "anchorkey\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
+  for (const auto& [id, t] : r.anchor_ended)
+    o << "anchorend\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
   o << "signing\t" << r.signed_at << "\t" << r.expires << "\t" << r.resign_at << "\t"
     << (r.dirty ? 1 : 0) << "\n";
   return o.str();
@@ -143,6 +149,11 @@ Result<ZoneRecord> decode_zone_record(const std::string& text) {
       } else if ((tag == "dsseen" || tag == "dsgone") && f.size() == 4) {
         DsId id{static_cast<uint8_t>(std::stoi(f[1])), static_cast<uint16_t>(std::stoi(f[2]))};
         (tag == "dsseen" ? r.ds_seen : r.ds_gone)[id] = std::stoll(f[3]);
+      } else if ((tag == "anchorkey" || tag == "anchorend") && f.size() == 4) {
+        DsId id{static_cast<uint8_t>(std::stoi(f[1])), static_cast<uint16_t>(std::stoi(f[2]))};
+        (tag == "anchorkey" ? r.anchor_current : r.anchor_ended)[id] = std::stoll(f[3]);
+      } else if (tag == "anchor" && f.size() == 4) {
+        r.anchor_targets[f[1]] = {f[2], std::stoll(f[3])};
       } else if (tag == "pending" && f.size() == 3) {
         r.pending.emplace_back(f[1], f[2]);
       } else if (tag == "signing" && f.size() == 5) {
@@ -206,6 +217,9 @@ Result<std::unique_ptr<DaemonStore>> DaemonStore::open(const std::string& path) 
         "output TEXT)",
         "CREATE TABLE IF NOT EXISTS daemon_key_pool (id TEXT PRIMARY KEY, algorithm INTEGER, "
         "bits INTEGER, tag INTEGER, generated INTEGER)",
+        // childscan: DS sets accepted from children's CDS/CDNSKEY (daemon_store_children.cc)
+        "CREATE TABLE IF NOT EXISTS daemon_child_ds (parent TEXT, child TEXT, ds TEXT, "
+        "accepted_at INTEGER, bootstrap INTEGER, ttl INTEGER, PRIMARY KEY (parent, child))",
         "PRAGMA user_version=2"}) {
     if (Status st = s->exec(sql); !st) return fail(path + ": " + st.error().message);
   }

@@ -42,6 +42,13 @@ struct ZoneRecord {
   /// Renames (temporary -> final: signed output, key metadata) committed with this record and
   /// applied after it; a restart applies those whose temporary still exists (roll-forward).
   std::vector<std::pair<std::string, std::string>> pending;
+  /// Parent method "tar" (agent/daemon_tar_rollover.cc): per repository target, the SHA-256
+  /// of the anchor document it was last confirmed to serve (read back, compared) and since
+  /// when; a restart only reads back what is confirmed here instead of publishing again.
+  std::map<std::string, std::pair<std::string, UnixTime>> anchor_targets;
+  /// Keys EVERY target serves as a current trust anchor / with their validity ended, since
+  /// (the planner's ParentView::anchor_since / anchor_ended_since).
+  std::map<DsId, UnixTime> anchor_current, anchor_ended;
   bool operator==(const ZoneRecord&) const = default;
 };
 
@@ -69,6 +76,20 @@ class DaemonStore final : public PoolStore {
   Result<std::optional<PooledKey>> pool_get(const KeySpec& spec) override;
   /// Makes a key from pool_get() available again (its zone's save did not happen).
   void pool_release(const PooledKey& key);
+
+  // ---- childscan: DS sets accepted from children's CDS/CDNSKEY (agent/daemon_childscan.h),
+  // agent/daemon_store_children.cc. One row per (parent, child); durable on return.
+  struct ChildDsRow {
+    std::string parent, child;
+    std::vector<std::string> ds;  ///< DS rdata text "TAG ALG DTYPE HEX"; empty = DS removed
+    UnixTime accepted_at = 0;
+    bool bootstrap = false;  ///< accepted through RFC 9615
+    uint32_t ttl = 3600;     ///< the DS RRset's TTL in the parent
+    bool operator==(const ChildDsRow&) const = default;
+  };
+  Result<std::vector<ChildDsRow>> child_ds_rows();
+  Status save_child_ds(const ChildDsRow& row);
+  Status remove_child_ds(const std::string& parent, const std::string& child);
 
  private:
   explicit DaemonStore(sqlite3* db);

@@ -19,13 +19,18 @@
 namespace ts::agent {
 
 struct TarTargetSettings {
-  std::vector<std::string> targets;  // "https://...", "file:/dir/" (dlv: not yet in the daemon)
-  std::string ca_file;               // for https:// targets; "" = system CAs
-  std::string token_file;            // bearer token for https:// targets (0600)
+  /// "https://HOST/PATH", "file:/DIR/", "dlv:DLV-ZONE@ADDR[#PORT]" (DLV, RFC 4431: historic,
+  /// RFC 8749; for closed deployments that still run a DLV registry).
+  std::vector<std::string> targets;
+  std::string ca_file;     // for https:// targets; "" = system CAs
+  std::string token_file;  // bearer token for https:// targets (0600)
   long timeout_seconds = 10;
+  std::string http_method = "put";  // "put" | "post" for https:// targets
+  std::string dlv_tsig_file;        // BIND key file (0600) signing the UPDATEs of dlv: targets
 };
 
-/// One tar/ target per configured target string, in order. Errors name the target.
+/// One tar/ target per configured target string, in order. Errors name the target (never
+/// the TSIG secret).
 Result<std::vector<std::unique_ptr<tar::TrustAnchorTarget>>> make_tar_targets(
     const TarTargetSettings& s);
 
@@ -47,6 +52,10 @@ struct TarRound {
 /// Publishes `p` to every target (when `publish`) and reads it back from each.
 TarRound publish_and_confirm(const std::vector<std::unique_ptr<tar::TrustAnchorTarget>>& targets,
                              const tar::Publication& p, bool publish);
+/// The same with a choice per target: target i is published first only when `publish[i]`
+/// (the others, already confirmed to serve `p`, are only read back).
+TarRound publish_and_confirm(const std::vector<std::unique_ptr<tar::TrustAnchorTarget>>& targets,
+                             const tar::Publication& p, const std::vector<bool>& publish);
 
 /// Seconds to wait before retry number `failures` (1 = first retry): base * 2^(failures-1),
 /// at most `cap`.

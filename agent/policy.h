@@ -111,6 +111,14 @@ struct TrustAnchorPolicy {
   /// `add-hold-down` / `remove-hold-down`: RFC 5011 timers (30 days by default).
   Duration add_hold_down = Duration::days(30);
   Duration remove_hold_down = Duration::days(30);
+  /// `probe-interval`: how often validators re-query the DNSKEY RRset (RFC 5011 2.3 active
+  /// refresh), added with the DNSKEY TTL to both hold-downs; RFC 5011's minimum (1h) by default.
+  Duration probe_interval = Duration::hours(1);
+  /// `dlv-tsig`: BIND key file (`key "name" { algorithm ...; secret "..."; };`, 0600) that
+  /// signs the UPDATEs of `dlv:ZONE@ADDR[#PORT]` targets.
+  std::string dlv_tsig_file;
+  /// `http-method`: "put" (default) or "post" for https:// targets.
+  std::string http_method = "put";
 };
 // ---- end tarwire ----
 
@@ -138,9 +146,26 @@ struct ParentPolicy {
   std::string root_hints;
 };
 
+/// `children`: the parent side of CDS/CDNSKEY for a zone signed here: its delegations to
+/// children not managed by this agent are scanned (parentsync/child_scan.h) and accepted DS
+/// sets go into the zone (branch childscan).
+struct ChildrenPolicy {
+  bool scan = false;                            // `scan`
+  Duration poll_interval = Duration::hours(1);  // `poll-interval`: between scans
+  bool bootstrap = true;  // `bootstrap`: RFC 9615 authenticated bootstrapping of new DS
+  /// `accept-after-delay`: RFC 8078 3.3, unauthenticated CDS of a child without DS taken
+  /// once unchanged this long; 0 = never (default).
+  Duration accept_after_delay = Duration::secs(0);
+};
+
 /// Zone serial numbers written on each signing: `serial`.
 enum class SerialPolicy { Increment, UnixTime, DateCounter, Keep };
 // "increment" | "unixtime" | "date" (YYYYMMDDnn) | "keep" (as in the input file)
+
+/// The self-check of a signed zone before it is written (agent/daemon_sign.h): `verify` =
+/// "per-key" (structure of every RRSIG, the denial chain, crypto on the DNSKEY RRset's
+/// signatures and on each key's first signature) | "full" (crypto on every RRSIG as well).
+enum class VerifyMode { PerKey, Full };
 
 enum class LogFormat { Text, Json };
 
@@ -171,10 +196,12 @@ struct Policy {
   SerialPolicy serial = SerialPolicy::Increment;  // `serial`
   /// `allow-deprecated`: permit RSASHA1 / NSEC3RSASHA1 (RFC 8624: MUST NOT sign).
   bool allow_deprecated = false;
+  VerifyMode verify = VerifyMode::PerKey;  // `verify`
   // ---- tarwire ----
   /// `trust-anchors = { targets = [...], ca, token-file, add-hold-down, remove-hold-down }`;
   /// the targets themselves are `trust_anchors` above (a plain array is still accepted).
   TrustAnchorPolicy tar;
+  ChildrenPolicy children;  // `children` (branch childscan)
 };
 
 /// One `[[zone]]`: its name and its effective policy.
@@ -245,6 +272,9 @@ struct Config {
 
 inline const char* to_string(DenialType t) {
   return t == DenialType::Nsec ? "nsec" : "nsec3";
+}
+inline const char* to_string(VerifyMode m) {
+  return m == VerifyMode::PerKey ? "per-key" : "full";
 }
 inline const char* to_string(KskRolloverMethod m) {
   return m == KskRolloverMethod::DoubleKsk ? "double-ksk" : "double-ds";

@@ -42,8 +42,10 @@ std::vector<KeyRole> wanted_roles(RolloverKind kind, const RolloverPolicy& polic
       return {KeyRole::ZSK};
     case RolloverKind::KskDoubleKsk:
     case RolloverKind::KskDoubleDs:
+    case RolloverKind::KskRfc5011:
       return {KeyRole::KSK};
     case RolloverKind::Csk:
+    case RolloverKind::CskRfc5011:
       return {KeyRole::CSK};
     case RolloverKind::Initial:
     case RolloverKind::Algorithm:
@@ -143,6 +145,7 @@ void StepContext::set(KeyRecord& k, std::optional<UnixTime> KeyRecord::*field, A
     log("DS " + std::to_string(k.tag), to_string(ds_before), to_string(ds_after), reason);
   if (kind == Action::Kind::StartSigning && key_before == key_after)
     log(key_name(k), "not signing", "signing", reason);
+  if (kind == Action::Kind::Revoke) log(key_name(k), "not revoked", "revoked", reason);
 }
 
 void StepContext::publish(KeyRecord& k, const std::string& reason) {
@@ -162,6 +165,9 @@ void StepContext::withdraw_ds(KeyRecord& k, const std::string& reason) {
 }
 void StepContext::remove(KeyRecord& k, const std::string& reason) {
   set(k, &KeyRecord::removed, Action::Kind::Remove, reason);
+}
+void StepContext::revoke(KeyRecord& k, const std::string& reason) {
+  if (k.has_ksk_duty()) set(k, &KeyRecord::revoked, Action::Kind::Revoke, reason);
 }
 
 void StepContext::mark_ready(KeyRecord& k, UnixTime when) {

@@ -18,8 +18,10 @@ std::string_view slot(RolloverKind kind) {
       return "zsk";
     case RolloverKind::KskDoubleKsk:
     case RolloverKind::KskDoubleDs:
+    case RolloverKind::KskRfc5011:
       return "ksk";
     case RolloverKind::Csk:
+    case RolloverKind::CskRfc5011:
       return "csk";
     default:
       return "all";
@@ -57,8 +59,10 @@ Transition start(ZoneKeyState& z, RolloverKind kind, const RolloverPolicy& polic
   r.started = r.updated = now;
   std::optional<KeyRole> role;
   if (kind == RolloverKind::Zsk) role = KeyRole::ZSK;
-  if (kind == RolloverKind::KskDoubleKsk || kind == RolloverKind::KskDoubleDs) role = KeyRole::KSK;
-  if (kind == RolloverKind::Csk) role = KeyRole::CSK;
+  if (kind == RolloverKind::KskDoubleKsk || kind == RolloverKind::KskDoubleDs ||
+      kind == RolloverKind::KskRfc5011)
+    role = KeyRole::KSK;
+  if (kind == RolloverKind::Csk || kind == RolloverKind::CskRfc5011) role = KeyRole::CSK;
   if (kind != RolloverKind::Initial) {
     for (const auto* k : signing_keys(z, role)) r.old_keys.push_back(k->id);
     if (kind == RolloverKind::Algorithm)  // every live key goes, signing or not
@@ -71,8 +75,13 @@ Transition start(ZoneKeyState& z, RolloverKind kind, const RolloverPolicy& polic
 }
 
 RolloverKind ksk_kind(const RolloverPolicy& p) {
+  if (p.rfc5011) return RolloverKind::KskRfc5011;
   return p.ksk_method == KskMethod::DoubleDs ? RolloverKind::KskDoubleDs
                                              : RolloverKind::KskDoubleKsk;
+}
+
+RolloverKind csk_kind(const RolloverPolicy& p) {
+  return p.rfc5011 ? RolloverKind::CskRfc5011 : RolloverKind::Csk;
 }
 
 /// Starts what is due; returns true when it started something.
@@ -104,7 +113,7 @@ bool schedule(StepContext& c) {
   };
   std::vector<Due> roles;
   if (p.csk) {
-    roles.push_back({KeyRole::CSK, RolloverKind::Csk, p.csk_lifetime});
+    roles.push_back({KeyRole::CSK, csk_kind(p), p.csk_lifetime});
   } else {
     roles.push_back({KeyRole::KSK, ksk_kind(p), p.ksk_lifetime});
     roles.push_back({KeyRole::ZSK, RolloverKind::Zsk, p.zsk_lifetime});
@@ -202,7 +211,7 @@ Status add_key(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRecord key, 
 Result<Transition> request_rollover(ZoneKeyState& zone, const RolloverPolicy& policy, KeyRole role,
                                     UnixTime now) {
   RolloverKind kind = role == KeyRole::ZSK   ? RolloverKind::Zsk
-                      : role == KeyRole::CSK ? RolloverKind::Csk
+                      : role == KeyRole::CSK ? csk_kind(policy)
                                              : ksk_kind(policy);
   if (conflicts(zone, kind))
     return fail("zone " + zone.zone + ": a rollover that touches the " +
@@ -222,10 +231,13 @@ std::vector<Transition> restamp_unapplied(ZoneKeyState& zone, UnixTime now) {
     std::optional<UnixTime> KeyRecord::*field;
   };
   // actions the agent carries out (observations such as ds_seen are not restamped)
-  constexpr Field fields[] = {
-      {"published", &KeyRecord::published},       {"active", &KeyRecord::active},
-      {"retired", &KeyRecord::retired},           {"removed", &KeyRecord::removed},
-      {"ds_submitted", &KeyRecord::ds_submitted}, {"ds_withdrawn", &KeyRecord::ds_withdrawn}};
+  constexpr Field fields[] = {{"published", &KeyRecord::published},
+                              {"active", &KeyRecord::active},
+                              {"retired", &KeyRecord::retired},
+                              {"removed", &KeyRecord::removed},
+                              {"ds_submitted", &KeyRecord::ds_submitted},
+                              {"ds_withdrawn", &KeyRecord::ds_withdrawn},
+                              {"revoked", &KeyRecord::revoked}};
   std::vector<Transition> log;
   for (auto& k : zone.keys) {
     for (const auto& f : fields) {

@@ -53,6 +53,18 @@ std::optional<UnixTime> ParentView::gone_since(uint8_t alg, uint16_t tag) const 
   return it->second;
 }
 
+std::optional<UnixTime> ParentView::anchor_served_since(uint8_t alg, uint16_t tag) const {
+  auto it = anchor_since.find({alg, tag});
+  if (it == anchor_since.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<UnixTime> ParentView::anchor_ended(uint8_t alg, uint16_t tag) const {
+  auto it = anchor_ended_since.find({alg, tag});
+  if (it == anchor_ended_since.end()) return std::nullopt;
+  return it->second;
+}
+
 namespace {
 
 struct KindName {
@@ -66,6 +78,8 @@ constexpr KindName kKinds[] = {
     {RolloverKind::KskDoubleDs, "ksk-double-ds"},
     {RolloverKind::Csk, "csk"},
     {RolloverKind::Algorithm, "algorithm"},
+    {RolloverKind::KskRfc5011, "ksk-rfc5011"},
+    {RolloverKind::CskRfc5011, "csk-rfc5011"},
 };
 
 struct PhaseName {
@@ -81,6 +95,9 @@ constexpr PhaseName kPhases[] = {
     {Phase::DsWithdraw, "ds-withdraw"},
     {Phase::DnskeyRemoved, "dnskey-removed"},
     {Phase::Retiring, "retiring"},
+    {Phase::AddHoldDown, "add-hold-down"},
+    {Phase::AnchorSwitch, "switch"},
+    {Phase::RemoveHoldDown, "remove-hold-down"},
     {Phase::Done, "done"},
 };
 
@@ -126,6 +143,8 @@ std::string_view to_string(Action::Kind kind) {
       return "withdraw-ds";
     case Action::Kind::Remove:
       return "remove";
+    case Action::Kind::Revoke:
+      return "revoke";
   }
   return "?";
 }

@@ -78,20 +78,41 @@ struct RolloverPolicy {
   Schedule ksk_lifetime;
   Schedule zsk_lifetime;
   Schedule csk_lifetime;
+  /// Island of trust (parent method "tar"): KSK/CSK rollovers follow RFC 5011 (add
+  /// hold-down, REVOKE, remove hold-down) gated on the trust-anchor repositories instead
+  /// of the parent's DS (agent/rollover_rfc5011.cc).
+  bool rfc5011 = false;
+  int64_t add_holddown = 30 * 86400;     ///< RFC 5011 6.5 / section 2.4.1
+  int64_t remove_holddown = 30 * 86400;  ///< RFC 5011 6.6: revoked key stays that long
+  /// The validators' probe interval (RFC 5011 2.3 active refresh), added with the DNSKEY
+  /// TTL and the propagation delay to both hold-downs (RFC 7583 3.3.4 margins).
+  int64_t probe_interval = 3600;
 };
 
-enum class RolloverKind { Initial, Zsk, KskDoubleKsk, KskDoubleDs, Csk, Algorithm };
+enum class RolloverKind {
+  Initial,
+  Zsk,
+  KskDoubleKsk,
+  KskDoubleDs,
+  Csk,
+  Algorithm,
+  KskRfc5011,  ///< island KSK rollover (RFC 5011), policy.rfc5011
+  CskRfc5011,  ///< island CSK rollover (RFC 5011), policy.rfc5011
+};
 
 /// Where a rollover stands. Which phases a kind passes through is in rollover_steps.cc.
 enum class Phase {
-  NeedKeys,       ///< waiting for new keys from the key pool
-  SignBoth,       ///< new keys sign, DNSKEY not yet published (algorithm rollover)
-  PrePublish,     ///< new DNSKEY published, waiting for it to reach every cache
-  DsPublish,      ///< new DS submitted, waiting for the parent and then the DS TTL
-  KeySwap,        ///< DNSKEY swapped (double-DS), waiting before the old DS goes
-  DsWithdraw,     ///< old DS withdrawn, waiting for the parent to drop it
-  DnskeyRemoved,  ///< old DNSKEY removed, its signatures kept until caches forget it
-  Retiring,       ///< old key stopped signing, waiting for its signatures to expire
+  NeedKeys,        ///< waiting for new keys from the key pool
+  SignBoth,        ///< new keys sign, DNSKEY not yet published (algorithm rollover)
+  PrePublish,      ///< new DNSKEY published, waiting for it to reach every cache
+  DsPublish,       ///< new DS submitted, waiting for the parent and then the DS TTL
+  KeySwap,         ///< DNSKEY swapped (double-DS), waiting before the old DS goes
+  DsWithdraw,      ///< old DS withdrawn, waiting for the parent to drop it
+  DnskeyRemoved,   ///< old DNSKEY removed, its signatures kept until caches forget it
+  Retiring,        ///< old key stopped signing, waiting for its signatures to expire
+  AddHoldDown,     ///< RFC 5011: new key self-signs the DNSKEY set; add hold-down + repositories
+  AnchorSwitch,    ///< RFC 5011: documents end the old key's validity; waiting for repositories
+  RemoveHoldDown,  ///< RFC 5011: old key revoked (flags |= REVOKE, self-signed); remove hold-down
   Done,
 };
 
@@ -135,15 +156,30 @@ struct ParentView {
   bool all_servers = true;
   std::map<DsId, UnixTime> present_since;  ///< DS served continuously since
   std::map<DsId, UnixTime> absent_since;   ///< DS absent everywhere since
+  /// Parent method "tar": what EVERY trust-anchor repository target was confirmed to serve
+  /// (read back and compared with the expected document), continuously since.
+  std::map<DsId, UnixTime> anchor_since;        ///< key listed as a current trust anchor
+  std::map<DsId, UnixTime> anchor_ended_since;  ///< key listed with its validity ended
 
   std::optional<UnixTime> seen_since(uint8_t alg, uint16_t tag) const;
   std::optional<UnixTime> gone_since(uint8_t alg, uint16_t tag) const;
+  std::optional<UnixTime> anchor_served_since(uint8_t alg, uint16_t tag) const;
+  std::optional<UnixTime> anchor_ended(uint8_t alg, uint16_t tag) const;
 };
 
 /// One thing the agent must do. The key timestamps are the durable truth; actions say what
 /// just changed so the agent re-signs and talks to the parent without diffing state.
 struct Action {
-  enum class Kind { GenerateKey, Publish, StartSigning, StopSigning, SubmitDs, WithdrawDs, Remove };
+  enum class Kind {
+    GenerateKey,
+    Publish,
+    StartSigning,
+    StopSigning,
+    SubmitDs,
+    WithdrawDs,
+    Remove,
+    Revoke,  ///< RFC 5011: the key gets the REVOKE bit and self-signs the DNSKEY RRset
+  };
   Kind kind;
   KeyRole role = KeyRole::ZSK;
   uint8_t algorithm = 0;

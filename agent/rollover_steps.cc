@@ -13,6 +13,8 @@
 //     need-keys -> sign-both -> pre-publish -> ds-publish -> ds-withdraw -> dnskey-removed -> done
 //   Initial signing:
 //     need-keys -> pre-publish -> ds-publish -> done
+//   Island KSK/CSK (RFC 5011, parent method "tar"; agent/rollover_rfc5011.cc):
+//     need-keys -> add-hold-down -> switch -> remove-hold-down -> done
 //
 // Deviation: in double-KSK and CSK rollovers the old DS is withdrawn only once the new DS is
 // confirmed and cached (RFC 7583 replaces it in one go); it costs nothing and means a parent
@@ -263,6 +265,9 @@ bool advance(StepContext& c, Rollover& r) {
       return advance_csk(c, r, olds, news);
     case RolloverKind::Algorithm:
       return advance_algorithm(c, r, olds, news);
+    case RolloverKind::KskRfc5011:
+    case RolloverKind::CskRfc5011:
+      return advance_rfc5011(c, r, olds, news);
   }
   return false;
 }

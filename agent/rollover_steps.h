@@ -67,6 +67,8 @@ class StepContext {
   void submit_ds(KeyRecord& k, const std::string& reason);
   void withdraw_ds(KeyRecord& k, const std::string& reason);
   void remove(KeyRecord& k, const std::string& reason);
+  /// RFC 5011: sets the REVOKE bit (KSK/CSK only); the key keeps self-signing the DNSKEY set.
+  void revoke(KeyRecord& k, const std::string& reason);
   void mark_ready(KeyRecord& k, UnixTime when);
 
   std::vector<KeyRecord*> keys(const std::vector<std::string>& ids);
@@ -87,5 +89,9 @@ std::string key_names(const std::vector<KeyRecord*>& keys);
 
 /// Moves `r` by at most one phase; true when it moved (then it recorded no wait).
 bool advance(StepContext& ctx, Rollover& r);
+
+/// The island (RFC 5011) KSK/CSK rollover, agent/rollover_rfc5011.cc.
+bool advance_rfc5011(StepContext& ctx, Rollover& r, const std::vector<KeyRecord*>& olds,
+                     const std::vector<KeyRecord*>& news);
 
 }  // namespace ts::agent::internal

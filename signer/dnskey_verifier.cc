@@ -29,6 +29,24 @@ size_t ec_half(Algorithm alg) {
   return alg == Algorithm::ECDSAP256SHA256 ? 32 : alg == Algorithm::ECDSAP384SHA384 ? 48 : 0;
 }
 
+/// An EVP_PKEY with only the curve's domain parameters, made once per curve (never freed):
+/// a public key copied from it and set from the point takes about a quarter of the time of
+/// EVP_PKEY_fromdata with the group name (which builds the curve group every time).
+EVP_PKEY* curve_template(size_t half) {
+  auto make = [](const char* group) -> EVP_PKEY* {
+    EVP_PKEY* p = nullptr;
+    EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+    if (!c || EVP_PKEY_paramgen_init(c) <= 0 || EVP_PKEY_CTX_set_group_name(c, group) <= 0 ||
+        EVP_PKEY_paramgen(c, &p) <= 0)
+      ERR_clear_error();
+    EVP_PKEY_CTX_free(c);
+    return p;
+  };
+  static EVP_PKEY* const p256 = make("prime256v1");
+  static EVP_PKEY* const p384 = make("secp384r1");
+  return half == 32 ? p256 : p384;
+}
+
 }  // namespace
 
 Result<DnskeyVerifier> DnskeyVerifier::create(Algorithm alg, std::span<const uint8_t> pub) {
@@ -42,6 +60,14 @@ Result<DnskeyVerifier> DnskeyVerifier::create(Algorithm alg, std::span<const uin
   point.reserve(pub.size() + 1);
   point.push_back(0x04);  // uncompressed point
   point.insert(point.end(), pub.begin(), pub.end());
+  if (EVP_PKEY* tmpl = curve_template(half)) {
+    impl->pkey = EVP_PKEY_new();
+    bool ok = impl->pkey && EVP_PKEY_copy_parameters(impl->pkey, tmpl) > 0 &&
+              EVP_PKEY_set1_encoded_public_key(impl->pkey, point.data(), point.size()) > 0;
+    ERR_clear_error();
+    if (!ok) return fail("malformed ECDSA public key");
+    return DnskeyVerifier(std::move(impl));
+  }
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   const char* group = half == 32 ? "prime256v1" : "secp384r1";
   OSSL_PARAM* params = nullptr;

@@ -66,6 +66,8 @@ struct HttpsOptions {
   std::string client_cert;        // PEM client certificate (with client_key)
   std::string client_key;
   long timeout_seconds = 10;
+  /// "PUT" (WebDAV style, the default) or "POST" (repositories that take uploads by POST).
+  std::string method = "PUT";
 };
 std::unique_ptr<TrustAnchorTarget> make_https_target(HttpsOptions o);
 /// GET one URL (TLS verified as above); for tests and for seeding validators.

@@ -105,10 +105,10 @@ class HttpsRepositoryTarget final : public TrustAnchorTarget {
     for (int i : {1, 2, 0}) {  // the XML last, as in the local directory
       const RenderedFile& f = (*files)[i];
       std::string url = join(o_.base_url, f.name);
-      auto r = request(o_, "PUT", url, &f.content);
+      auto r = request(o_, o_.method, url, &f.content);
       if (!r) return r.error();
       if (r->code < 200 || r->code > 299)
-        return fail("PUT " + url + ": HTTP " + std::to_string(r->code));
+        return fail(o_.method + " " + url + ": HTTP " + std::to_string(r->code));
     }
     return {};
   }

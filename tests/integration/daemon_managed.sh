@@ -9,10 +9,13 @@
 #      per dnssec-dsfromkey) and C turns secure by itself;
 #   2. a DS injected into P's INPUT file is replaced at P's signing (warning), never served;
 #   3. `trustsync rollover C --ksk`: the new DS joins the old one in P; the daemon is killed
-#      with -9 while both are there and restarted: same DS sets, P not signed again for
-#      them; the old DS leaves P only after the new one was seen; C never bogus (probe);
+#      with -9 once after P's output got it but before P's server reloaded (the restarted
+#      daemon sees it missing and re-signs P), once while both are served (same DS sets, P
+#      not signed again for them); the old DS leaves P only after the new one was seen; C is
+#      never bogus (probe through the lab's validating resolver);
 #   4. a rogue DS in P's SERVED data (P's output re-signed with ldnsutils, NSD reloaded) is
-#      detected (alert rogue-ds) and removed by the daemon re-signing P.
+#      detected (alert rogue-ds) and removed by the daemon re-signing P;
+#   5. a clean KSK rollover of C, timed against the RFC 7583 minimum.
 # Prints "MEASURED ..." lines. Needs root (the lab binds 127.53.20.x:53); skipped otherwise.
 set -euo pipefail
 
@@ -123,6 +126,18 @@ reload = "$WORK/reload-c.sh"
 parent = { method = "managed", poll = "2s", timeout = "2s", alert-after = "60s", trust-anchor = "$LAB_TRUST_ANCHOR", root-hints = "$LAB_ROOT_HINTS" }
 TOML
 } >"$WORK/agent.toml"
+# P's reload: slow while WORK/slow-reload exists, and given up if WORK/no-reload appears.
+cat >"$WORK/reload-p.sh" <<RELOAD
+#!/usr/bin/env bash
+if [[ -e "$WORK/slow-reload" ]]; then
+  sleep 2
+  [[ -e "$WORK/no-reload" ]] && exit 1
+fi
+exec bash "$LAB" reload-sub --instance "$I" >/dev/null
+RELOAD
+chmod 700 "$WORK/reload-p.sh"
+sed -i "s|^reload = \"bash $LAB reload-sub --instance $I >/dev/null\"|reload = \"$WORK/reload-p.sh\"|" "$WORK/agent.toml"
+grep -q "^reload = \"$WORK/reload-p.sh\"" "$WORK/agent.toml" || fail "P's reload command not replaced"
 "$TS" run --config "$WORK/agent.toml" --check >/dev/null || fail "config check"
 
 start_daemon() {
@@ -166,6 +181,8 @@ FIRST=$(served_c_ds)
 ldns-read-zone "$LAB_SUB_ZONEFILE" | awk -v c="$C" '$1==c && $4=="DS" {print $5" "$6" "$7" "toupper($8)}' | sort >"$WORK/p.ds"
 [[ "$(ksk_ds)" == "$(cat "$WORK/p.ds")" ]] || fail "P's DS for C ($(cat "$WORK/p.ds")) is not the DS of C's KSK ($(ksk_ds))"
 dig +dnssec @"$LAB_RESOLVER" "www.$C" TXT | grep -Eq "flags:[a-z ]* ad[ ;]" || fail "www.$C does not validate"
+[[ "$(lab_zone_status "$WORK" "$P" "d['children']['$C']['ds']")" == "[${FIRST// /}]" ]] ||
+  fail "status of P: children $(lab_zone_status "$WORK" "$P" "d['children']")"
 log "bootstrap: DS $FIRST in P (verified), C validates, $(secs "$T0" "$T_BOOT") s after start"
 echo "MEASURED bootstrap (start -> C secure, observed): $(secs "$T0" "$T_BOOT") s"
 
@@ -175,22 +192,41 @@ PROBE_PID=$!
 # ---- 2. a DS in P's input for C is replaced at P's next signing
 printf '%s\n' "c.$P 10 IN DS 4242 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF" >>"$WORK/sub.zone"
 
-# ---- 3. KSK rollover of C, kill -9 while both DS are in P
+# ---- 3. KSK rollover of C. kill -9 #1 while P's output holds the new DS but P's server was
+# not reloaded yet (P's reload made slow): after the restart the observation sees the DS
+# missing and P is re-signed and reloaded. kill -9 #2 while both DS are served: the restart
+# rebuilds the same sets and does not re-sign P for them.
 OLD=$FIRST
 OLD=${OLD// /}
+touch "$WORK/slow-reload"
 T_START=$(now)
 "$TS" rollover "$C" --ksk --config "$WORK/agent.toml" >/dev/null || fail "rollover --ksk refused"
-until [[ $(grep -c "managed DS for $C: added tag" "$WORK/daemon.log") -ge 2 ]]; do
-  sleep 0.2
-  (($(python3 -c "print(int($(now) - $T_START))") < 90)) || fail "the new DS never reached P"
+until [[ $(wc -w <<<"$(output_c_ds)") -ge 2 ]]; do
+  sleep 0.05
+  (($(python3 -c "print(int($(now) - $T_START))") < 90)) || fail "the new DS never reached P's output"
 done
+touch "$WORK/no-reload"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
 T_ADDED=$(now)
-wait_log "input DS for $C replaced by the managed DS set" 5 "the input-DS warning"
 BOTH=$(output_c_ds)
 [[ $(wc -w <<<"$BOTH") -eq 2 && " $BOTH " == *" $OLD "* ]] || fail "P's output should hold old + new DS, holds: $BOTH"
-[[ " $(served_c_ds) " != *" 4242 "* ]] || fail "the input's DS 4242 is served"
 NEW=$(tr ' ' '\n' <<<"$BOTH" | grep -vx "$OLD" | grep .)
-log "rollover: new DS $NEW in P beside $OLD after $(secs "$T_START" "$T_ADDED") s; kill -9"
+sleep 2.5  # the slow reload gives up
+rm -f "$WORK/slow-reload" "$WORK/no-reload"
+[[ " $(served_c_ds) " != *" $NEW "* ]] || fail "P's server already serves the new DS (the kill came too late)"
+log "rollover: new DS $NEW in P's output beside $OLD after $(secs "$T_START" "$T_ADDED") s, not served; kill -9 #1"
+start_daemon
+t0=$SECONDS
+until [[ " $(served_c_ds) " == *" $NEW "* ]]; do
+  sleep 0.2
+  ((SECONDS - t0 < 30)) || fail "after restart #1 P's server never got the new DS"
+done
+log "restart #1: new DS $NEW served after $((SECONDS - t0)) s (observation: missing -> P re-signed)"
+grep -q "add DS $NEW (missing on" "$WORK/daemon.log" || fail "no re-signing of P for the missing DS logged"
+wait_log "input DS for $C replaced by the managed DS set" 5 "the input-DS warning"
+[[ " $(served_c_ds) " != *" 4242 "* ]] || fail "the input's DS 4242 is served"
+[[ "$(served_c_ds)" == "$BOTH" ]] || fail "P serves $(served_c_ds), want $BOTH"
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 P_SERIAL=$(dig +short +norec @"$LAB_SUB_ADDR" "$P" SOA | awk '{print $3}')
@@ -199,9 +235,9 @@ start_daemon
 sleep 3
 tail -n +"$((LINES + 1))" "$WORK/daemon.log" >"$WORK/restart.log"
 grep -q "re-signing: a managed child's DS set is not in the output" "$WORK/restart.log" &&
-  fail "P re-signed for its managed DS after the restart although its output held them"
-[[ "$(output_c_ds)" == "$BOTH" ]] || fail "after restart P's output holds $(output_c_ds), before $BOTH"
-log "restart: P's DS for C still $BOTH (serial $P_SERIAL before the kill), no managed re-signing"
+  fail "P re-signed for its managed DS after restart #2 although its output held them"
+[[ "$(output_c_ds)" == "$BOTH" ]] || fail "after restart #2 P's output holds $(output_c_ds), before $BOTH"
+log "restart #2: P's DS for C still $BOTH (serial $P_SERIAL before the kill), no managed re-signing"
 wait_for "$idle and $parent_ok" 150 "the KSK rollover to finish after the restart"
 T_END=$(now)
 [[ "$(output_c_ds)" == "$NEW " ]] || fail "after the rollover P's output holds $(output_c_ds), want $NEW"
@@ -211,8 +247,8 @@ SEEN_LINE=$(grep -n "\"DS $NEW served by every parent server" "$WORK/daemon.log"
 GONE_LINE=$(grep -n "managed DS for $C: removed tag $OLD" "$WORK/daemon.log" | head -1 | cut -d: -f1)
 [[ -n "$SEEN_LINE" && -n "$GONE_LINE" && $SEEN_LINE -lt $GONE_LINE ]] ||
   fail "old DS removed (log line ${GONE_LINE:-none}) before the new one was seen (line ${SEEN_LINE:-none})"
-log "rollover done in $(secs "$T_START" "$T_END") s (incl. kill -9 + restart); new DS seen at log line $SEEN_LINE, old removed at $GONE_LINE"
-echo "MEASURED KSK rollover of C with method managed (TTL 10 s, kill -9 + restart inside): $(secs "$T_START" "$T_END") s"
+log "rollover done in $(secs "$T_START" "$T_END") s (incl. 2 x kill -9 + restart); new DS seen at log line $SEEN_LINE, old removed at $GONE_LINE"
+echo "MEASURED KSK rollover of C with method managed (TTL 10 s, 2 x kill -9 + restart inside): $(secs "$T_START" "$T_END") s"
 
 # ---- 4. rogue DS in P's served data
 ROGUE="c.$P 10 IN DS 4343 13 2 89ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567"
@@ -238,12 +274,23 @@ wait_for "$idle and $parent_ok" 30 "the rogue-ds alert to resolve"
 log "rogue DS detected after $(secs "$T_INJ" "$T_DET") s, removed after $(secs "$T_INJ" "$T_GONE") s"
 echo "MEASURED rogue DS (poll 2 s): detected $(secs "$T_INJ" "$T_DET") s, removed $(secs "$T_INJ" "$T_GONE") s after injection"
 
+# ---- 5. a clean KSK rollover of C, timed against the RFC 7583 minimum for the lab terms
+MIN_KSK=$((ZONE_PROP + DNSKEY_TTL + PUB_SAFETY + DS_TTL + PUB_SAFETY))
+T_START=$(now)
+"$TS" rollover "$C" --ksk --config "$WORK/agent.toml" >/dev/null || fail "rollover --ksk refused"
+wait_for "len(d['rollovers'])>0" 10 "the clean KSK rollover to start"
+wait_for "$idle and $parent_ok" 120 "the clean KSK rollover to finish"
+T_END=$(now)
+[[ $(wc -w <<<"$(served_c_ds)") -eq 1 && "$(served_c_ds)" != "$NEW " ]] || fail "after the clean rollover P serves $(served_c_ds)"
+verify_p
+echo "MEASURED clean KSK rollover of C (managed): $(secs "$T_START" "$T_END") s, RFC 7583 minimum $MIN_KSK s (Dprp $ZONE_PROP + TTLkey $DNSKEY_TTL + safety $PUB_SAFETY, then TTLds $DS_TTL + safety $PUB_SAFETY)"
+
 kill "$PROBE_PID" 2>/dev/null || true
 PROBE_PID=""
 FAILS=$(wc -l <"$WORK/probe.fail")
 echo "MEASURED probe: $(cat "$WORK/probe.count") queries, $FAILS not validated"
 [[ $FAILS -eq 0 ]] || fail "probe saw $FAILS unvalidated answers: $(head -3 "$WORK/probe.fail")"
 AUDIT=$(grep -c '"event":"parent-ds-changed"' "$WORK/state/audit.jsonl" || true)
-((AUDIT >= 3)) || fail "audit log: $AUDIT parent-ds-changed entries, want >= 3 (added x2, removed)"
+((AUDIT >= 5)) || fail "audit log: $AUDIT parent-ds-changed entries, want >= 5 (added x3, removed x2)"
 log "audit: $AUDIT parent-ds-changed entries"
 echo "daemon_managed: PASS"

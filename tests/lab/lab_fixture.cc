@@ -64,11 +64,13 @@ bool ParseLabEnv(const std::string& text, LabEnv* out, std::string* error) {
     *field = it->second;
   }
   const std::string inst = env.get("LAB_INSTANCE");
-  if (inst.size() != 1 || inst[0] < '0' || inst[0] > '9') {
+  // 0..99 (lab.sh's range; helpers use two-digit instances).
+  if (inst.empty() || inst.size() > 2 ||
+      inst.find_first_not_of("0123456789") != std::string::npos) {
     if (error) *error = "lab.env: bad LAB_INSTANCE '" + inst + "'";
     return false;
   }
-  env.instance = inst[0] - '0';
+  env.instance = std::stoi(inst);
   *out = std::move(env);
   return true;
 }

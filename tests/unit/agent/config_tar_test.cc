@@ -23,7 +23,8 @@ TEST(ConfigTar, TableFormIsReadResolvedAndPrinted) {
       "\"file:/var/www/ta/\"], ca = \"ca.pem\", token-file = \"tok\", add-hold-down = \"1h\", "
       "remove-hold-down = 120 }\n"
       "[[zone]]\nname = \"island.plain.test.\"\nfile = \"z\"\nparent = { method = \"tar\" }\n"
-      "[[zone]]\nname = \"b.test.\"\nfile = \"b\"\ntrust-anchors = [\"dlv:dlv.test.\"]\n",
+      "[[zone]]\nname = \"b.test.\"\nfile = \"b\"\ntrust-anchors = "
+      "[\"dlv:dlv.test.@127.0.0.1#5353\"]\n",
       "/etc/ts/t.toml");
   ASSERT_TRUE(c.ok()) << c.error().message;
   const Policy& p = c->zones[0].policy;
@@ -37,7 +38,7 @@ TEST(ConfigTar, TableFormIsReadResolvedAndPrinted) {
   // The plain array replaces the targets only; the rest is inherited from [defaults].
   const Policy& b = c->zones[1].policy;
   ASSERT_EQ(b.trust_anchors.size(), 1u);
-  EXPECT_EQ(b.trust_anchors[0], "dlv:dlv.test.");
+  EXPECT_EQ(b.trust_anchors[0], "dlv:dlv.test.@127.0.0.1#5353");
   EXPECT_EQ(b.tar.add_hold_down.seconds, 3600);
   EXPECT_EQ(b.parent.method, ParentMethod::None);
   auto again = load_config_string(config_to_toml(*c), "/etc/ts/t.toml");
@@ -67,6 +68,27 @@ TEST(ConfigTar, MistakesNameFileLineAndKey) {
   EXPECT_CONTAINS(load_error("[defaults]\ntrust-anchors = { token_file = \"t\" }\n"), "token-file");
   EXPECT_CONTAINS(load_error("[defaults]\nparent = { method = \"dlv\" }\n"),
                   "defaults.parent.method");
+}
+
+TEST(ConfigTar, ProbeIntervalHttpMethodAndDlvKey) {
+  auto c = load_config_string(
+      "[defaults]\ntrust-anchors = { targets = [\"dlv:dlv.test.@127.0.0.1\"], "
+      "probe-interval = \"5s\", http-method = \"post\", dlv-tsig = \"dlv.key\" }\n"
+      "[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
+      "/etc/ts/t.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const Policy& p = c->zones[0].policy;
+  EXPECT_EQ(p.tar.probe_interval.seconds, 5);
+  EXPECT_EQ(p.tar.http_method, "post");
+  EXPECT_EQ(p.tar.dlv_tsig_file, "/etc/ts/dlv.key");
+  auto again = load_config_string(config_to_toml(*c), "/etc/ts/t.toml");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->zones[0].policy.tar.http_method, "post");
+  EXPECT_EQ(again->zones[0].policy.tar.probe_interval.seconds, 5);
+  EXPECT_CONTAINS(load_error("[defaults]\ntrust-anchors = { http-method = \"get\" }\n"),
+                  "\"put\" or \"post\"");
+  EXPECT_CONTAINS(load_error("[defaults]\ntrust-anchors = [\"dlv:dlv.test.\"]\n"),
+                  "dlv:DLV-ZONE@ADDRESS");
 }
 
 }  // namespace

@@ -152,12 +152,15 @@ TEST(ManagedChildren, IdempotentAndRebuiltIdentically) {
   // A rollover submits a second DS: P must be signed; the change is reported once.
   EXPECT_TRUE(mc.set("test.", "c.test.", {kManagedSource, ps::canonical_set({d1, d2}), 10}));
   EXPECT_TRUE(mc.resign_needed("test.", read));
+  EXPECT_EQ(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).size(), 1u);
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}, {"c.test."}).empty());
   auto changes = mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}});
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].added, std::vector<uint16_t>{d2.key_tag});
   EXPECT_TRUE(changes[0].removed.empty());
   EXPECT_FALSE(mc.resign_needed("test.", read));
   EXPECT_TRUE(mc.signed_with("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
+  EXPECT_TRUE(mc.changes("test.", {{"c.test.", ps::canonical_set({d1, d2})}}).empty());
   // A forced re-signing (rogue DS served) is needed once, then done.
   mc.force_resign("test.");
   EXPECT_TRUE(mc.resign_needed("test.", read));
@@ -179,6 +182,11 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   ManagedChildren mc;
   mc.set("test.", "c.test.", {kManagedSource, {d1}, 10});
   SimulatedClock clock{kT0};
+  ManagedZones early(mc, clock, nullptr);
+  ps::ParentObservation old;
+  old.servers = {{"ns1/127.0.0.1", true, "", ps::Validation::Secure, {}}};
+  EXPECT_FALSE(early.correction("c.test.", old, 60).needed);  // P not signed with d1 yet
+  mc.signed_with("test.", {{"c.test.", {d1}}});
   std::vector<std::string> resigned;
   ManagedZones mz(mc, clock, [&](const std::string& p) { resigned.push_back(p); });
   ps::ParentObservation obs;
@@ -194,6 +202,7 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   // Asked again within the interval (servers catching up): no second re-signing.
   mz.correction("c.test.", obs, 60);
   ASSERT_TRUE(pub.publish(N("c.test."), c.desired));
+  EXPECT_FALSE(pub.changed());
   EXPECT_EQ(resigned.size(), 1u);
   clock.set(kT0 + 61);
   mz.correction("c.test.", obs, 60);
@@ -207,8 +216,9 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   EXPECT_FALSE(mz.correction("c.test.", obs, 60).needed);
 }
 
-// ---- the daemon end to end (SimulatedClock, real files; the parent observation of the
-// child fails fast against a dead root, so nothing is ever "seen": the old DS must stay)
+// ---- the daemon end to end (SimulatedClock, real files; the child's parent cannot be
+// observed here: its resolver has no usable trust anchor, so nothing is ever "seen" and the
+// old DS must stay)
 
 class DaemonManagedTest : public ::testing::Test {
  protected:
@@ -219,7 +229,7 @@ class DaemonManagedTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "hints") << ". 3600 NS a.root.\na.root. 3600 A 127.0.0.254\n";
-    std::ofstream(dir_ / "ta") << ". 3600 DS 20326 8 2 " << std::string(64, 'A') << "\n";
+    std::ofstream(dir_ / "ta") << "not a trust anchor\n";  // the resolver fails at once
     std::ofstream(dir_ / "test.zone")
         << "$ORIGIN test.\n$TTL 10\n@ SOA ns.test. host.test. 1 3600 600 86400 5\n@ NS ns\n"
            "ns A 127.0.0.1\nc NS ns.c\nns.c A 127.0.0.2\nc DS 4242 13 2 "
@@ -299,6 +309,13 @@ TEST_F(DaemonManagedTest, ChildDsInParentRolloverAddsRestartKeepsEverything) {
   ASSERT_TRUE(mc);
   EXPECT_EQ(mc->ds.size(), 1u);
   EXPECT_EQ(mc->ttl, 10u);
+  EXPECT_NE(d->status_json("test.").find("\"children\":{\"c.test.\":{\"source\":\"managed\","
+                                         "\"ds\":[" +
+                                         std::to_string(*want.begin()) + "]}}"),
+            std::string::npos)
+      << d->status_json("test.");
+  EXPECT_NE(d->status_text("test.").find("child:   c.test. DS " + std::to_string(*want.begin())),
+            std::string::npos);
 
   // The first DS confirmed by hand (method manual for a while), then managed again.
   d.reset();
@@ -357,6 +374,56 @@ TEST_F(DaemonManagedTest, OutputLackingTheSetIsSignedAgainAfterRestart) {
   d = make();
   run_until(*d, clock_.now() + 5);
   EXPECT_EQ(output_tags(), want);
+}
+
+TEST_F(DaemonManagedTest, SecondSourceForANonManagedChild) {
+  // "parent polls children" (branch childscan) plugs its accepted DS set in the same way.
+  std::ofstream(dir_ / "test.zone", std::ios::app) << "s NS ns.s\nns.s A 127.0.0.4\n";
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  UnixTime before = d->record("test.")->signed_at;
+  auto ds = *ps::make_ds(N("s.test."), fake_dnskey(5), 2);
+  ASSERT_TRUE(d->managed_children().set("test.", "s.test.", {"childscan", {ds}, 10}));
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_GT(d->record("test.")->signed_at, before);
+  auto a = read_applied_ds((dir_ / "test.zone.signed").string(), N("test."), {{"s.test.", {}}});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->at("s.test."), std::vector<ps::DsRecord>{ds});
+  // Asked again with nothing new: no signing.
+  before = d->record("test.")->signed_at;
+  clock_.set(clock_.now() + 1);
+  d->managed_changed("test.");
+  run_until(*d, clock_.now() + 1);
+  EXPECT_EQ(d->record("test.")->signed_at, before);
+}
+
+TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {
+  // test. <- c.test. <- d.c.test., both children managed: each DS lands in its parent here.
+  std::ofstream(dir_ / "c.test.zone", std::ios::app) << "d NS ns.d\nns.d A 127.0.0.3\n";
+  std::ofstream(dir_ / "d.c.test.zone")
+      << "$ORIGIN d.c.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+         "ns A 127.0.0.3\n";
+  {
+    std::ofstream c(dir_ / "c.toml", std::ios::app);
+    c << "[[zone]]\nname = \"d.c.test.\"\nfile = \"d.c.test.zone\"\n"
+      << "parent = { method = \"managed\", poll = \"1h\", timeout = \"1s\", trust-anchor = \""
+      << (dir_ / "ta").string() << "\" }\n";
+  }
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  EXPECT_EQ(d->managed_children().parent_of("d.c.test."), "c.test.");
+  EXPECT_EQ(d->managed_children().parent_of("c.test."), "test.");
+  EXPECT_EQ(output_tags(), wanted_tags(*d));  // c.test.'s DS in test.
+  std::set<uint16_t> d_tags, in_c;
+  for (const auto& id : wanted_ds(d->record("d.c.test.")->keys)) d_tags.insert(id.second);
+  auto a =
+      read_applied_ds((dir_ / "c.test.zone.signed").string(), N("c.test."), {{"d.c.test.", {}}});
+  ASSERT_TRUE(a) << a.error().message;
+  for (const auto& ds : a->at("d.c.test.")) in_c.insert(ds.key_tag);
+  EXPECT_EQ(d_tags.size(), 1u);
+  EXPECT_EQ(in_c, d_tags);  // d.c.test.'s DS in c.test., which is itself a managed child
 }
 
 }  // namespace

@@ -199,3 +199,27 @@ TEST_F(ParentLogic, UnobservableParentKeepsOnlyLatchedEntriesAndAlertsWhenLate) 
 
 }  // namespace
 }  // namespace ts::agent
+
+namespace ts::agent {
+namespace {
+
+// Issue 7: the validated lookup says the parent is insecure while the method is not "tar":
+// ds-missing alert "parent insecure", and the status explains that trust anchors are needed.
+TEST_F(ParentLogic, InsecureParentAlertsAndPointsToTrustAnchors) {
+  auto o = obs({}, {}, {});
+  o.validated = {ps::Validation::Insecure, "parent unsigned", {}};
+  auto r = assess_round(input(), parent_keys(zone, rdata, T), o, chain_with({}));
+  const AlertEvent* e = nullptr;
+  for (const auto& a : r.alerts)
+    if (a.kind == AlertKind::DsMissing && a.subject == "parent insecure") e = &a;
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e->action.find("\"tar\""), std::string::npos) << e->action;
+  EXPECT_NE(r.waiting.find("trust anchors are needed"), std::string::npos) << r.waiting;
+  EXPECT_TRUE(r.present_since.empty() || !r.present_since.count(id("new")));
+  spec.method = "tar";
+  r = assess_round(input(), parent_keys(zone, rdata, T), o, chain_with({}));
+  for (const auto& a : r.alerts) EXPECT_NE(a.subject, "parent insecure");
+}
+
+}  // namespace
+}  // namespace ts::agent

@@ -31,7 +31,7 @@ std::string temp_dir() {
 
 TEST(DaemonTarTargets, AllServedThenTamperedIsDetected) {
   std::string a = temp_dir(), b = temp_dir();
-  auto targets = make_tar_targets({{"file:" + a + "/", "file://" + b}, "", "", 10});
+  auto targets = make_tar_targets({{"file:" + a + "/", "file://" + b}, "", "", 10, "put", ""});
   ASSERT_TRUE(targets.ok()) << targets.error().message;
   ASSERT_EQ(targets->size(), 2u);
   tar::Publication p = publication();
@@ -57,7 +57,7 @@ TEST(DaemonTarTargets, AllServedThenTamperedIsDetected) {
 }
 
 TEST(DaemonTarTargets, UnreachableTargetIsNotSeen) {
-  auto targets = make_tar_targets({{"file:/proc/no-such-dir/ta/"}, "", "", 10});
+  auto targets = make_tar_targets({{"file:/proc/no-such-dir/ta/"}, "", "", 10, "put", ""});
   ASSERT_TRUE(targets.ok());
   TarRound r = publish_and_confirm(*targets, publication(), true);
   EXPECT_FALSE(r.all_served());
@@ -65,10 +65,29 @@ TEST(DaemonTarTargets, UnreachableTargetIsNotSeen) {
   EXPECT_NE(r.summary().find("publish failed"), std::string::npos) << r.summary();
 }
 
-TEST(DaemonTarTargets, UnsupportedTargetIsAnError) {
-  auto t = make_tar_targets({{"dlv:dlv.test."}, "", "", 10});
+TEST(DaemonTarTargets, DlvTargetNeedsAddressAndKeyFile) {
+  auto t = make_tar_targets({{"dlv:dlv.test."}, "", "", 10, "put", ""});
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().message.find("dlv:dlv.test."), std::string::npos);
+  t = make_tar_targets({{"dlv:dlv.test.@127.0.0.1#5353"}, "", "", 10, "put", ""});
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find("dlv-tsig"), std::string::npos) << t.error().message;
+  char tmpl[] = "/tmp/ts-dlvkey-XXXXXX";
+  int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  std::string key = "key \"dlv-key.\" { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0\"; };\n";
+  ASSERT_EQ(write(fd, key.data(), key.size()), static_cast<ssize_t>(key.size()));
+  close(fd);
+  t = make_tar_targets({{"dlv:dlv.test@127.0.0.1#5353"}, "", "", 10, "put", tmpl});
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ((*t)[0]->describe(), "DLV dlv.test. at 127.0.0.1@5353");
+  EXPECT_EQ((*t)[0]->describe().find("c2Vj"), std::string::npos);
+  unlink(tmpl);
+}
+
+TEST(DaemonTarTargets, HttpMethodIsPutOrPost) {
+  EXPECT_TRUE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "post", ""}).ok());
+  EXPECT_FALSE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "patch", ""}).ok());
 }
 
 TEST(DaemonTarTargets, RetryDelayBacksOffAndIsCapped) {

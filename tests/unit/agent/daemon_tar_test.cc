@@ -29,7 +29,7 @@ TEST(DaemonTar, DownAlertsRecoversResolvesTamperDetected) {
   std::string base = mkdtemp(tmpl);
   std::string dir = base + "/ta";
   { std::ofstream(dir) << "not a directory"; }  // the "repository" is down
-  auto targets = make_tar_targets({{"file:" + dir + "/"}, "", "", 10});
+  auto targets = make_tar_targets({{"file:" + dir + "/"}, "", "", 10, "put", ""});
   ASSERT_TRUE(targets.ok());
   std::vector<std::pair<AlertEvent, bool>> alerts;
   TarZonePublisher z(
@@ -71,6 +71,50 @@ TEST(DaemonTar, DownAlertsRecoversResolvesTamperDetected) {
   EXPECT_FALSE(z.served());
   z.tick(1721);
   EXPECT_TRUE(z.served());
+  std::filesystem::remove_all(base);
+}
+
+// After a restart the durable confirmations say which targets already serve the document:
+// they are only read back (no upload); one that does not serve it is published to.
+TEST(DaemonTar, RestoredConfirmationsAreOnlyReadBack) {
+  char tmpl[] = "/tmp/ts-tarwire-restore-XXXXXX";
+  std::string base = mkdtemp(tmpl);
+  std::filesystem::create_directory(base + "/a");
+  std::filesystem::create_directory(base + "/b");
+  auto settings =
+      TarTargetSettings{{"file:" + base + "/a/", "file:" + base + "/b/"}, "", "", 10, "put", ""};
+  tar::Publication pub = publication();
+  auto t1 = make_tar_targets(settings);
+  ASSERT_TRUE(t1.ok());
+  TarZonePublisher first("island.plain.test.", std::move(*t1), nullptr, {}, 600);
+  first.set_publication(pub);
+  first.tick(1000);
+  ASSERT_TRUE(first.served());
+  EXPECT_EQ(first.uploads(), 2u);
+  auto confirmed = first.confirmed();
+  ASSERT_EQ(confirmed.size(), 2u);
+  for (const auto& [target, fp] : confirmed) EXPECT_EQ(fp, first.fingerprint());
+  // "kill -9": a new publisher from the durable confirmations.
+  auto t2 = make_tar_targets(settings);
+  TarZonePublisher second("island.plain.test.", std::move(*t2), nullptr, {}, 600);
+  second.restore(confirmed);
+  second.set_publication(pub);
+  second.tick(2000);
+  EXPECT_TRUE(second.served());
+  EXPECT_EQ(second.uploads(), 0u);  // no re-publication
+  EXPECT_EQ(second.rounds(), 1u);
+  // Target b lost the document meanwhile: only b is published to.
+  std::filesystem::remove(base + "/b/island.plain.test.xml");
+  auto t3 = make_tar_targets(settings);
+  TarZonePublisher third("island.plain.test.", std::move(*t3), nullptr, {}, 600);
+  third.restore(confirmed);
+  third.set_publication(pub);
+  third.tick(3000);  // b fails the read-back
+  EXPECT_FALSE(third.served());
+  EXPECT_EQ(third.uploads(), 0u);
+  third.tick(4000);
+  EXPECT_TRUE(third.served());
+  EXPECT_EQ(third.uploads(), 1u);
   std::filesystem::remove_all(base);
 }
 

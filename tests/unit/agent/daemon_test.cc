@@ -15,6 +15,7 @@
 #include "agent/daemon_sign.h"
 #include "agent/daemon_store.h"
 #include "agent/key_timing.h"
+#include "signer/nsec_chain.h"
 #include "signer/zone_loader.h"
 
 namespace ts::agent {
@@ -241,6 +242,103 @@ TEST_F(DaemonTest, SelfCheckRejectsABrokenSignatureAndAnUnsignedRRset) {
   bad = verify_signed_zone(*zone, kT0);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("not signed"), std::string::npos) << bad.error().message;
+}
+
+TEST_F(DaemonTest, PerKeySelfCheckVerifiesEachKeyOnceAndEverythingElseStructurally) {
+  auto d = make(write_config(1));
+  d->scheduler().run_due();
+  signer::LoadOptions lo;
+  lo.origin = *Name::from_text("z0.test.");
+  lo.dnssec = signer::DnssecInput::Keep;
+  const std::string signed_file = (dir_ / "z0.test.zone.signed").string();
+  auto load = [&] {
+    auto z = signer::load_zone_file(signed_file, lo);
+    EXPECT_TRUE(z) << z.error().message;
+    return std::move(*z);
+  };
+  signer::Zone zone = load();
+  auto full = verify_signed_zone(zone, kT0, VerifyMode::Full);
+  auto per_key = verify_signed_zone(zone, kT0, VerifyMode::PerKey);
+  ASSERT_TRUE(full) << full.error().message;
+  ASSERT_TRUE(per_key) << per_key.error().message;
+  EXPECT_EQ(*per_key, 2u);  // the DNSKEY RRset's RRSIG (KSK) + the ZSK's first signature
+  EXPECT_GT(*full, *per_key);
+  EXPECT_FALSE(verify_signed_zone(zone, kT0 + 7200, VerifyMode::PerKey));  // expired
+
+  auto expect_fail = [&](signer::Zone& z, const std::string& text) {
+    auto r = verify_signed_zone(z, kT0, VerifyMode::PerKey);
+    ASSERT_FALSE(r) << "per-key self-check passed; expected: " << text;
+    EXPECT_NE(r.error().message.find(text), std::string::npos) << r.error().message;
+  };
+  auto rrset = [](signer::Zone& z, const char* owner, uint16_t type) {
+    signer::Node* n = z.find(*Name::from_text(owner));
+    signer::RRset* r = n ? n->find(type) : nullptr;
+    EXPECT_TRUE(r && !r->rrsigs.empty()) << owner << " " << type;
+    return r;
+  };
+  // The apex NS RRset holds the ZSK's first signature (canonical order, types ascending):
+  // a broken one fails the per-key check.
+  rrset(zone, "z0.test.", signer::rrtype::NS)->rrsigs[0].back() ^= 0x01;
+  expect_fail(zone, "does not verify");
+  // So does a broken signature over the DNSKEY RRset.
+  zone = load();
+  rrset(zone, "z0.test.", signer::rrtype::DNSKEY)->rrsigs[0].back() ^= 0x01;
+  expect_fail(zone, "z0.test. type 48");
+  // A later signature by the same key is only checked structurally (the documented gap;
+  // "full" catches it).
+  zone = load();
+  signer::RRset* txt = rrset(zone, "www.z0.test.", signer::rrtype::TXT);
+  txt->rrsigs[0].back() ^= 0x01;
+  EXPECT_TRUE(verify_signed_zone(zone, kT0, VerifyMode::PerKey));
+  EXPECT_FALSE(verify_signed_zone(zone, kT0, VerifyMode::Full));
+  // Structure: a key tag of no DNSKEY, a wrong labels field, a wrong original TTL, a wrong
+  // covered type.
+  zone = load();
+  txt = rrset(zone, "www.z0.test.", signer::rrtype::TXT);
+  txt->rrsigs[0][17] ^= 0x01;
+  expect_fail(zone, "matches no DNSKEY");
+  zone = load();
+  txt = rrset(zone, "www.z0.test.", signer::rrtype::TXT);
+  txt->rrsigs[0][3] = 2;
+  expect_fail(zone, "labels");
+  zone = load();
+  txt = rrset(zone, "www.z0.test.", signer::rrtype::TXT);
+  txt->ttl += 1;
+  expect_fail(zone, "original TTL");
+  zone = load();
+  txt = rrset(zone, "www.z0.test.", signer::rrtype::TXT);
+  txt->rrsigs[0][1] = signer::rrtype::A;
+  expect_fail(zone, "covers another type");
+  // An unsigned RRset.
+  zone = load();
+  rrset(zone, "www.z0.test.", signer::rrtype::TXT)->rrsigs.clear();
+  expect_fail(zone, "not signed");
+  // The NSEC chain: ns. pointing past www. back to the apex is not closed.
+  zone = load();
+  signer::Node* ns = zone.find(*Name::from_text("ns.z0.test."));
+  ASSERT_TRUE(ns);
+  rrset(zone, "ns.z0.test.", signer::rrtype::NSEC)->rdatas[0] =
+      signer::nsec_rdata(zone.origin(), *ns);
+  expect_fail(zone, "chain not closed");
+  EXPECT_FALSE(verify_signed_zone(zone, kT0, VerifyMode::Full));  // both modes check it
+}
+
+TEST_F(DaemonTest, SelfCheckFindsABrokenNsec3Chain) {
+  auto d = make(write_config(1, "denial = { type = \"nsec3\", opt-out = true }\n"));
+  d->scheduler().run_due();
+  signer::LoadOptions lo;
+  lo.origin = *Name::from_text("z0.test.");
+  lo.dnssec = signer::DnssecInput::Keep;
+  auto zone = signer::load_zone_file((dir_ / "z0.test.zone.signed").string(), lo);
+  ASSERT_TRUE(zone) << zone.error().message;
+  ASSERT_GE(zone->nsec3().size(), 3u);
+  auto ok = verify_signed_zone(*zone, kT0, VerifyMode::PerKey);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(*ok, 2u);
+  zone->nsec3().erase(std::next(zone->nsec3().begin()));  // a name loses its NSEC3
+  auto bad = verify_signed_zone(*zone, kT0, VerifyMode::PerKey);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("denial chain"), std::string::npos) << bad.error().message;
 }
 
 TEST(DaemonStoreTest, RecordRoundTrip) {

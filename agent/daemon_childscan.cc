@@ -1,0 +1,261 @@
+// DaemonChildScan: scheduling, durability, audit and alerts of the parent-side child scan.
+#include "agent/daemon_childscan.h"
+
+#include <algorithm>
+
+#include "agent/audit_log.h"
+#include "parentsync/child_delegations.h"
+#include "resolver/resolver.h"
+#include "signer/zone_loader.h"
+
+namespace ts::agent {
+namespace {
+
+// The network gatherer with the resolver it owns.
+class OwningSource final : public ps::ChildScanSource {
+ public:
+  OwningSource(std::unique_ptr<resolver::Resolver> r, int timeout)
+      : resolver_(std::move(r)), source_(*resolver_, timeout) {}
+  ps::ChildScanInput gather(const ps::ChildDelegation& d, UnixTime now) override {
+    return source_.gather(d, now);
+  }
+
+ private:
+  std::unique_ptr<resolver::Resolver> resolver_;
+  ps::NetworkChildScanSource source_;
+};
+
+Result<std::unique_ptr<ps::ChildScanSource>> network_source(const ZoneSpec& spec) {
+  resolver::ResolverOptions ro;
+  if (spec.parent.trust_anchor_file.empty())
+    ro.trust_anchors = resolver::iana_root_anchors();
+  else
+    ro.trust_anchor_files = {spec.parent.trust_anchor_file};
+  ro.root_hints = spec.parent.root_hints;
+  ro.fresh_context_per_query = true;  // a CDS change must be seen at once
+  int timeout = static_cast<int>(std::clamp<int64_t>(spec.parent.timeout, 1, 5));
+  ro.query_timeout_ms = timeout * 2000;
+  auto r = resolver::make_unbound_resolver(ro);
+  if (!r) return r.error();
+  return std::unique_ptr<ps::ChildScanSource>(new OwningSource(std::move(*r), timeout));
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+  return out.empty() ? "(none)" : out;
+}
+
+}  // namespace
+
+std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(d.rdata_text());
+  return out;
+}
+
+std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines) {
+  std::vector<ps::DsRecord> out;
+  for (const auto& l : lines)
+    if (auto d = ps::DsRecord::from_rdata_text(l)) out.push_back(*d);
+  return ps::canonical_set(std::move(out));
+}
+
+DaemonChildScan::DaemonChildScan(Logger& log, DaemonStore& store,
+                                 std::function<DaemonEvents&()> events, SourceFactory factory)
+    : log_(log),
+      store_(store),
+      events_(std::move(events)),
+      factory_(factory ? std::move(factory) : SourceFactory(network_source)) {}
+
+DaemonChildScan::~DaemonChildScan() = default;
+
+void DaemonChildScan::set_apply(Apply apply) {
+  std::lock_guard lock(mu_);
+  apply_ = std::move(apply);
+}
+
+Result<AcceptedChildDs> DaemonChildScan::load() {
+  auto rows = store_.child_ds_rows();
+  if (!rows) return rows.error();
+  std::lock_guard lock(mu_);
+  accepted_.clear();
+  for (const auto& r : *rows) accepted_[r.parent][r.child] = {ds_from_lines(r.ds), r.ttl};
+  return accepted_;
+}
+
+bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::string>& zones_here,
+                                 UnixTime now) {
+  if (!spec.children.scan) return false;
+  Parent* parent = nullptr;  // std::map: the element stays where it is
+  {
+    std::lock_guard lock(mu_);
+    parent = &parents_[spec.name];
+    if (now < parent->next) return false;
+    parent->next = now + std::max<int64_t>(1, spec.children.poll);
+  }
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return false;
+  signer::LoadOptions lo;
+  lo.origin = *origin;
+  lo.dnssec = signer::DnssecInput::Strip;
+  auto zone = signer::load_zone_file(spec.input_file, lo);
+  if (!zone) {
+    log_.warn(spec.name, "child scan: cannot read the zone's delegations: " + zone.error().message);
+    return false;
+  }
+  auto source = factory_(spec);
+  if (!source) {
+    log_.warn(spec.name, "child scan: " + source.error().message);
+    return false;
+  }
+  ps::ChildScanOptions opt;
+  opt.bootstrap = spec.children.bootstrap;
+  opt.accept_after_delay = spec.children.accept_after_delay;
+  bool changed = false;
+  for (ps::ChildDelegation& d : ps::delegations_of(*zone)) {
+    const std::string child = d.child.lowered().to_text();
+    if (zones_here.count(child)) continue;  // managed here: its DS comes from its keys
+    {
+      std::lock_guard lock(mu_);
+      auto p = accepted_.find(spec.name);
+      if (p != accepted_.end())
+        if (auto c = p->second.find(child); c != p->second.end()) d.ds = c->second.ds;
+    }
+    ps::ChildScanInput in = (*source)->gather(d, now);
+    in.unchanged_since = unchanged_since(*parent, child, in, now);
+    ps::ChildDsDecision dec = ps::decide_child_ds(in, opt);
+    act(spec, child, d.ttl, dec, *parent, changed, now);
+  }
+  return changed;
+}
+
+UnixTime DaemonChildScan::unchanged_since(Parent& p, const std::string& child,
+                                          const ps::ChildScanInput& in, UnixTime now) {
+  std::string fp;
+  for (const auto& s : in.servers) {
+    fp += s.server + (s.error.empty() ? "" : " error") + "\n";
+    for (const auto* set : {&s.cds, &s.cdnskey}) {
+      std::vector<std::string> rd;
+      for (const auto& r : *set) rd.push_back(r.rdata);
+      std::sort(rd.begin(), rd.end());
+      for (const auto& x : rd) fp += x + "\n";
+    }
+  }
+  std::lock_guard lock(mu_);
+  auto& seen = p.seen[child];
+  if (seen.first != fp || seen.second == 0) seen = {fp, now};
+  return seen.second;
+}
+
+void DaemonChildScan::act(const ZoneSpec& spec, const std::string& child, uint32_t in_ttl,
+                          const ps::ChildDsDecision& d, Parent& p, bool& changed, UnixTime now) {
+  using Kind = ps::ChildDsDecision::Kind;
+  AlertEvent alert;
+  alert.kind = AlertKind::ChildCdsRejected;
+  alert.zone = spec.name;
+  alert.subject = child;
+  alert.targets = spec.notify;
+  std::string previous_reason;
+  bool was_alerting;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = p.last.find(child); it != p.last.end() && it->second.kind == Kind::Reject)
+      previous_reason = it->second.reason;
+    was_alerting = p.alerting.count(child) > 0;
+    p.last[child] = d;
+  }
+  if (d.kind == Kind::Reject) {
+    if (d.reason != previous_reason) {
+      log_.warn(spec.name, "child " + child + ": CDS/CDNSKEY not accepted: " + d.reason,
+                {{"alert", to_string(AlertKind::ChildCdsRejected)}, {"child", child}});
+      events_().audit(AuditRecord{AuditEvent::ChildCdsRejected,
+                                  spec.name,
+                                  kAuditActorAgent,
+                                  {{"child", child}, {"reason", d.reason}}});
+    }
+    if (!was_alerting) {
+      alert.summary = "CDS/CDNSKEY of " + child + " not accepted";
+      alert.evidence = {{child, d.reason}};
+      events_().alert(alert, true);
+      std::lock_guard lock(mu_);
+      p.alerting.insert(child);
+    }
+    return;
+  }
+  if (was_alerting) {
+    events_().alert(alert, false);
+    std::lock_guard lock(mu_);
+    p.alerting.erase(child);
+  }
+  if (d.kind == Kind::NoChange) return;
+  std::vector<ps::DsRecord> ds = d.kind == Kind::Accept ? d.ds : std::vector<ps::DsRecord>{};
+  const uint32_t ttl = in_ttl;
+  DaemonStore::ChildDsRow row{spec.name, child, ds_lines(ds), now, d.bootstrap, ttl};
+  if (Status s = store_.save_child_ds(row); !s) {  // durable before it is used
+    log_.error(spec.name,
+               "child " + child + ": accepted DS not saved, not applied: " + s.error().message);
+    std::lock_guard lock(mu_);
+    p.next = now;  // try again at the next pass
+    return;
+  }
+  Apply apply;
+  {
+    std::lock_guard lock(mu_);
+    accepted_[spec.name][child] = {ds, ttl};
+    apply = apply_;
+  }
+  if (apply) apply(spec.name, child, AcceptedDs{ds, ttl});
+  changed = true;
+  const bool removed = d.kind == Kind::Delete;
+  log_.info(spec.name, "child " + child + ": " +
+                           (removed ? std::string("DS removed at the child's request")
+                                    : "DS set accepted: " + joined(row.ds)) +
+                           " (" + d.reason + ")");
+  events_().audit(AuditRecord{removed ? AuditEvent::ChildDsRemoved : AuditEvent::ChildDsAccepted,
+                              spec.name,
+                              kAuditActorAgent,
+                              {{"child", child},
+                               {"ds", joined(row.ds)},
+                               {"bootstrap", d.bootstrap},
+                               {"reason", d.reason}}});
+}
+
+bool DaemonChildScan::maybe_scan(const ZoneSpec& parent, UnixTime now) {
+  std::set<std::string> zones;
+  {
+    std::lock_guard lock(mu_);
+    zones = local_zones_;
+  }
+  return maybe_scan(parent, zones, now);
+}
+
+void DaemonChildScan::set_local_zones(std::set<std::string> zones) {
+  std::lock_guard lock(mu_);
+  local_zones_ = std::move(zones);
+}
+
+UnixTime DaemonChildScan::next_event(const std::string& parent) const {
+  std::lock_guard lock(mu_);
+  auto it = parents_.find(parent);
+  return it == parents_.end() ? kNever : it->second.next;
+}
+
+std::map<std::string, ps::ChildDsDecision> DaemonChildScan::last(const std::string& parent) const {
+  std::lock_guard lock(mu_);
+  auto it = parents_.find(parent);
+  return it == parents_.end() ? std::map<std::string, ps::ChildDsDecision>{} : it->second.last;
+}
+
+std::string DaemonChildScan::status_text(const std::string& parent) const {
+  std::lock_guard lock(mu_);
+  auto it = parents_.find(parent);
+  if (it == parents_.end()) return "";
+  std::string out =
+      "  scan:    children's CDS/CDNSKEY, next at " + iso_time(it->second.next) + "\n";
+  for (const auto& [child, d] : it->second.last)
+    out += "  scanned: " + child + " " + ps::child_ds_kind_name(d.kind) + ": " + d.reason + "\n";
+  return out;
+}
+
+}  // namespace ts::agent

@@ -1,0 +1,108 @@
+// The parent side of CDS/CDNSKEY in the daemon ("parent polls children", issue 5): for a
+// zone P signed here with `children = { scan = true }`, every `poll-interval` during P's
+// maintenance pass it reads P's delegations from P's input file, skips children that are
+// zones of this agent (their DS comes from the managed source), and runs the child scan
+// (parentsync/child_scan*.h: every child server directly + the validating resolver + RFC
+// 9615 signals) for each other child. An accepted DS set (or a delete) is saved in the
+// DaemonStore first (durable), then handed to P's signing through `apply` (the managed
+// helper's ManagedChildren, source "childscan"); each acceptance, removal and rejection is
+// an audit record; a rejection raises the child-cds-rejected alert (resolved when the child
+// is accepted or has nothing to change). The DS set P holds for a child is the last accepted
+// one, else the one in P's input file.
+//
+//   DaemonChildScan scan(log, store, [&]() -> DaemonEvents& { return events(); });
+//   scan.set_apply([&](auto& p, auto& c, auto& a) { managed.set(p, c, {"childscan", a.ds, a.ttl});
+//   }); auto accepted = scan.load();                      // at start: rebuild P's children if
+//   (scan.maybe_scan(spec, zones_here, now)) ...   // P re-signs with the new DS
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/daemon_events.h"
+#include "agent/daemon_policy.h"
+#include "agent/daemon_store.h"
+#include "agent/log.h"
+#include "common/clock.h"
+#include "parentsync/child_scan_fetch.h"
+
+namespace ts::agent {
+
+namespace ps = ts::parentsync;
+
+inline constexpr const char* kChildScanSource = "childscan";
+
+/// An accepted DS set (empty: the DS was removed at the child's request) and its TTL.
+struct AcceptedDs {
+  std::vector<ps::DsRecord> ds;
+  uint32_t ttl = 3600;
+  bool operator==(const AcceptedDs&) const = default;
+};
+/// parent -> child -> accepted DS set.
+using AcceptedChildDs = std::map<std::string, std::map<std::string, AcceptedDs>>;
+
+class DaemonChildScan {
+ public:
+  /// Makes the gatherer for one parent zone (default: libunbound with the zone's
+  /// parent.trust-anchor / parent.root-hints, fresh context per query).
+  using SourceFactory =
+      std::function<Result<std::unique_ptr<ps::ChildScanSource>>(const ZoneSpec& parent)>;
+  using Apply = std::function<void(const std::string& parent, const std::string& child,
+                                   const AcceptedDs& ds)>;
+
+  DaemonChildScan(Logger& log, DaemonStore& store, std::function<DaemonEvents&()> events,
+                  SourceFactory factory = {});
+  ~DaemonChildScan();
+
+  void set_apply(Apply apply);
+  /// The accepted sets in the store (for the signing side at start).
+  Result<AcceptedChildDs> load();
+  /// P's maintenance pass: scans P's children when due (no-op unless children.scan).
+  /// `zones_here`: every zone of this agent (absolute, lower case). True when an accepted
+  /// DS set changed (P must be signed again).
+  bool maybe_scan(const ZoneSpec& parent, const std::set<std::string>& zones_here, UnixTime now);
+  /// The same with the zones given to set_local_zones().
+  bool maybe_scan(const ZoneSpec& parent, UnixTime now);
+  void set_local_zones(std::set<std::string> zones);
+  /// When P's children are next due (kNever when P does not scan).
+  UnixTime next_event(const std::string& parent) const;
+  /// The last decision per child of P (status, tests).
+  std::map<std::string, ps::ChildDsDecision> last(const std::string& parent) const;
+  /// "  children: ..." lines for `trustsync status` ("" when P does not scan).
+  std::string status_text(const std::string& parent) const;
+
+ private:
+  struct Parent {
+    UnixTime next = 0;
+    std::map<std::string, ps::ChildDsDecision> last;
+    std::set<std::string> alerting;  // children with a firing alert
+    /// child -> (its CDS/CDNSKEY rdata, first seen) for accept-after-delay (memory only:
+    /// a restart starts the wait again, which is the safe side).
+    std::map<std::string, std::pair<std::string, UnixTime>> seen;
+  };
+  UnixTime unchanged_since(Parent& p, const std::string& child, const ps::ChildScanInput& in,
+                           UnixTime now);
+  void act(const ZoneSpec& spec, const std::string& child, uint32_t ttl,
+           const ps::ChildDsDecision& d, Parent& p, bool& changed, UnixTime now);
+
+  Logger& log_;
+  DaemonStore& store_;
+  std::function<DaemonEvents&()> events_;
+  SourceFactory factory_;
+  Apply apply_;
+  mutable std::mutex mu_;
+  std::map<std::string, Parent> parents_;
+  AcceptedChildDs accepted_;
+  std::set<std::string> local_zones_;
+};
+
+/// DS rdata text lines <-> DsRecord (the store's encoding).
+std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds);
+std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines);
+
+}  // namespace ts::agent
