@@ -4,15 +4,16 @@
 #   agent A: test. (parent `.`, BIND; method update, TSIG) and example.test. (parent test.;
 #            method managed; LEVELS_MANAGED=0: method command, a registrar hook that edits
 #            test.'s input)
-#   agent B: sub.example.test. (parent example.test.; method cds). With LEVELS_CDS_SCAN=1 agent
-#            A scans the CDS; else this test acts as example.test.'s operator (a CDS watcher
-#            that copies accepted CDS into example.test.'s input, tests/lab/lab_parent.py).
+#   agent B: sub.example.test. (parent example.test.; method cds). Agent A scans the CDS of
+#            example.test.'s children (children.scan); with LEVELS_CDS_SCAN=0 this test acts
+#            as example.test.'s operator instead (a CDS watcher that copies validated CDS into
+#            example.test.'s input, tests/lab/lab_parent.py).
 # A probe asks the lab's Unbound every 0.5 s about every zone (SOA, DNSKEY, DS, www TXT).
 #   1. a rogue DS for test. injected at the root with nsupdate is detected and removed;
 #   2. at the same time: KSK rollovers at test., example.test., sub.example.test., then an
 #      algorithm rollover at test. (ECDSAP256SHA256 -> ED25519) while the others still run,
 #      and the same KSK rollover by Knot (submission) and BIND (parental-agents) on two
-#      comparison children of example.test. (their CDS taken by the same watcher);
+#      comparison children of example.test. (their CDS taken by the same scan);
 #   3. example.test.'s KSK rollover with test.'s secondary held waits until the release, while
 #      sub.example.test.'s KSK rollover with example.test.'s primary stopped (SIGSTOP ~25 s)
 #      waits, raises an alert and completes after SIGCONT.
@@ -82,7 +83,7 @@ write_agent_b
   test=test. example=example.test. sub=sub.example.test. \
   knot="$LAB_KNOT_CHILD" bind="$LAB_BIND_CHILD" &
 PIDS+=($!)
-if [[ "${LEVELS_CDS_SCAN:-0}" != 1 ]]; then
+if [[ "${LEVELS_CDS_SCAN:-1}" != 1 ]]; then
   /usr/bin/python3 "$SRC/tests/lab/lab_parent.py" cds-watch --resolver "$LAB_RESOLVER" \
     --input "$LAB_EXAMPLE_INPUT" --log "$WORK/cds-watch.log" --unbound-conf "$LAB_UNBOUND_CONF" \
     "sub.example.test.=$LAB_SUB_ADDR" "$LAB_KNOT_CHILD=$LAB_KNOT_CHILD_ADDR" \
@@ -284,5 +285,5 @@ BIND_DUR=$(secs "${T_START[bind]}" "${T_END[bind]}")
 CDS_DUR=$(secs "${T_START[sub.example.test.]}" "${T_END[sub.example.test.]}")
 later() { /usr/bin/python3 -c "print('no later' if $1 <= $2 else 'LATER')"; }
 log "TrustSync test. KSK $TS_DUR s vs Knot $KNOT_DUR s ($(later "$TS_DUR" "$KNOT_DUR")) vs BIND $BIND_DUR s ($(later "$TS_DUR" "$BIND_DUR")) (printed, not asserted: shared machine)"
-log "same parent path (CDS taken by example.test.'s operator): TrustSync cds $CDS_DUR s vs Knot $KNOT_DUR s ($(later "$CDS_DUR" "$KNOT_DUR")) vs BIND $BIND_DUR s ($(later "$CDS_DUR" "$BIND_DUR"))"
+log "same parent path (CDS scanned by example.test.'s operator): TrustSync cds $CDS_DUR s vs Knot $KNOT_DUR s ($(later "$CDS_DUR" "$KNOT_DUR")) vs BIND $BIND_DUR s ($(later "$CDS_DUR" "$BIND_DUR"))"
 log "PASS: KSK rollovers at 3 levels + algorithm rollover at test. at once, rogue DS removed, held secondary and stopped primary waited for, zero bogus answers"
