@@ -170,6 +170,8 @@ struct Apply {
         duration("remove-hold-down", "trust-anchors.remove-hold-down", tp.remove_hold_down),
         duration("probe-interval", "trust-anchors.probe-interval", tp.probe_interval),
         string("dlv-tsig", "trust-anchors.dlv-tsig", tp.dlv_tsig_file, true),
+        string("client-cert", "trust-anchors.client-cert", tp.client_cert, true),
+        string("client-key", "trust-anchors.client-key", tp.client_key, true),
         {"http-method",
          [&](const toml::node& v, const std::string& p) {
            auto m = read_string(v, p, ctx);

@@ -77,6 +77,8 @@ ZoneSpec to_spec(const ZonePolicy& z) {
   s.trust_anchor_token = p.tar.token_file;
   s.trust_anchor_dlv_tsig = p.tar.dlv_tsig_file;
   s.trust_anchor_http_method = p.tar.http_method;
+  s.trust_anchor_client_cert = p.tar.client_cert;
+  s.trust_anchor_client_key = p.tar.client_key;
   s.tar_add_holddown = p.tar.add_hold_down.seconds;
   s.tar_remove_holddown = p.tar.remove_hold_down.seconds;
   s.tar_probe = p.tar.probe_interval.seconds;

@@ -68,6 +68,7 @@ struct ZoneSpec {
   std::string trust_anchor_ca, trust_anchor_token;  ///< `trust-anchors` ca / token-file
   std::string trust_anchor_dlv_tsig;                ///< `trust-anchors` dlv-tsig (key file)
   std::string trust_anchor_http_method = "put";     ///< `trust-anchors` http-method
+  std::string trust_anchor_client_cert, trust_anchor_client_key;  ///< client-cert / -key
   /// `trust-anchors` add-hold-down / remove-hold-down / probe-interval, in seconds: the island
   /// (RFC 5011) rollover of parent method "tar" (agent/daemon_tar_rollover.cc).
   int64_t tar_add_holddown = 30 * 86400, tar_remove_holddown = 30 * 86400, tar_probe = 3600;

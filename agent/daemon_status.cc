@@ -156,6 +156,7 @@ std::string Daemon::status_json(const std::string& zone) const {
                         ? ""
                         : operator_hint(zp->spec.name, r, now)) +
          ",\"parent\":" + (parent_ ? parent_->status_json(zp->spec.name) : "null") +  // parent
+         ",\"trust_anchors\":" + json_quote(tar_->status_text(zp->spec.name)) +
          ",\"children\":" + children_status_json(managed_->children_of(zp->spec.name)) + "}";
   }
   return o + "]}\n";

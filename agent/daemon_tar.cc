@@ -86,12 +86,14 @@ TarPass DaemonTar::publish(const ZoneSpec& spec, ZoneRecord& rec, const signer::
   Zone& z = *zp;
   std::string settings = spec.trust_anchor_ca + "\n" + spec.trust_anchor_token + "\n" +
                          spec.trust_anchor_http_method + "\n" + spec.trust_anchor_dlv_tsig + "\n" +
-                         std::to_string(spec.tar_probe);
+                         std::to_string(spec.tar_probe) + "\n" + spec.trust_anchor_client_cert +
+                         "\n" + spec.trust_anchor_client_key;
   for (const auto& t : spec.trust_anchor_targets) settings += "\n" + t;
   if (!z.publisher || z.settings != settings) {
     auto targets =
         make_tar_targets({spec.trust_anchor_targets, spec.trust_anchor_ca, spec.trust_anchor_token,
-                          10, spec.trust_anchor_http_method, spec.trust_anchor_dlv_tsig});
+                          10, spec.trust_anchor_http_method, spec.trust_anchor_dlv_tsig,
+                          spec.trust_anchor_client_cert, spec.trust_anchor_client_key});
     if (!targets) return report(spec, targets.error().message), out;
     // Served documents are re-read every probe interval (at most hourly); failed rounds are
     // retried from min(probe interval, 30 s) on, doubling.

@@ -34,6 +34,8 @@ void add_anchor_view(const ZoneSpec& s, const ZoneRecord& rec, ParentView& v) {
 
 Status Daemon::publish_anchors(ZoneRt& z, UnixTime now) {
   const ZoneSpec& spec = z.spec;
+  if (spec.trust_anchor_targets.empty()) return {};
+  ZoneRecord before = z.rec;
   TarPass p = tar_->publish(spec, z.rec, *keystore_, now);
   if (p.record_changed) {
     std::vector<Transition> ts;
@@ -46,6 +48,7 @@ Status Daemon::publish_anchors(ZoneRt& z, UnixTime now) {
     }
     if (Status s = store_->save(z.rec, ts); !s) return s;
     log_transitions(spec.name, ts);
+    events_->zone_saved(spec, before, z.rec, now, "trust-anchors");  // audit, metrics
     // A gate of the island rollover may have opened: plan again now.
     if (p.anchors_changed && !z.rec.keys.rollovers.empty())
       sched_->schedule(now, spec.name, EventKind::Rollover);

@@ -47,6 +47,10 @@ Result<std::vector<std::unique_ptr<tar::TrustAnchorTarget>>> make_tar_targets(
       if (s.http_method != "put" && s.http_method != "post")
         return fail("trust-anchors: http-method \"" + s.http_method + "\": put or post");
       o.method = s.http_method == "post" ? "POST" : "PUT";
+      if (s.client_cert.empty() != s.client_key.empty())
+        return fail("trust-anchors: client-cert and client-key go together");
+      o.client_cert = s.client_cert;
+      o.client_key = s.client_key;
       out.push_back(tar::make_https_target(std::move(o)));
     } else if (t.rfind("dlv:", 0) == 0) {
       auto d = dlv_target(t, s);

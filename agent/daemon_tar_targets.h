@@ -25,8 +25,9 @@ struct TarTargetSettings {
   std::string ca_file;     // for https:// targets; "" = system CAs
   std::string token_file;  // bearer token for https:// targets (0600)
   long timeout_seconds = 10;
-  std::string http_method = "put";  // "put" | "post" for https:// targets
-  std::string dlv_tsig_file;        // BIND key file (0600) signing the UPDATEs of dlv: targets
+  std::string http_method = "put";      // "put" | "post" for https:// targets
+  std::string dlv_tsig_file;            // BIND key file (0600) signing the UPDATEs of dlv: targets
+  std::string client_cert, client_key;  // PEM client certificate + key for https:// targets
 };
 
 /// One tar/ target per configured target string, in order. Errors name the target (never

@@ -43,8 +43,8 @@ struct KeyRecord {
   std::optional<UnixTime> ds_seen;  ///< parent confirmed: DS served (omnipresent at the parent)
   std::optional<UnixTime> ds_withdrawn;  ///< DS removal asked for at the parent
   std::optional<UnixTime> ds_gone;       ///< parent confirmed: DS no longer served
-  std::optional<UnixTime> revoked;       ///< RFC 5011 REVOKE bit set (not used by the planner yet)
-  std::optional<UnixTime> removed;       ///< DNSKEY taken out of the zone
+  std::optional<UnixTime> revoked;  ///< RFC 5011 REVOKE bit set (island rollover): still self-signs
+  std::optional<UnixTime> removed;  ///< DNSKEY taken out of the zone
 
   bool has_ksk_duty() const { return role != KeyRole::ZSK; }
   bool has_zsk_duty() const { return role != KeyRole::KSK; }

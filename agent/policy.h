@@ -119,6 +119,9 @@ struct TrustAnchorPolicy {
   std::string dlv_tsig_file;
   /// `http-method`: "put" (default) or "post" for https:// targets.
   std::string http_method = "put";
+  /// `client-cert` / `client-key`: PEM client certificate and key for https:// targets
+  /// (TLS client authentication, instead of or besides the bearer token).
+  std::string client_cert, client_key;
 };
 // ---- end tarwire ----
 

@@ -142,7 +142,10 @@ bool schedule(StepContext& c) {
 void observe_parent(StepContext& c) {
   for (auto& k : c.zone.keys) {
     if (!k.has_ksk_duty()) continue;
-    std::string how = c.parent.all_servers ? "served by every parent server" : "confirmed";
+    std::string how = c.policy.rfc5011 && c.parent.anchor_since.count({k.algorithm, k.tag})
+                          ? "trust anchor served by every repository target"
+                      : c.parent.all_servers ? "served by every parent server"
+                                             : "confirmed";
     if (ds_wanted(k) && !k.ds_seen) {
       if (auto since = c.parent.seen_since(k.algorithm, k.tag)) {
         k.ds_seen = std::min(std::max(*since, *k.ds_submitted), c.now);

@@ -18,8 +18,11 @@
 // Safety rules (asserted by tests/unit/agent/validator_model_test.cc): a KSK rollover moves
 // past "DS submitted" only when the ParentView shows the new DS, no DS is withdrawn and no
 // KSK removed before its successor's DS is confirmed and cached, and every wait is computed
-// from Timing. After a restart the agent must re-derive the DNSKEY set, the signing keys and
-// the wanted DS set from the key timestamps (key_timing.h) before acting: actions only say
+// from Timing. Islands (policy.rfc5011, parent method "tar") roll KSK/CSK by RFC 5011 instead:
+// gated on hold-downs and on ParentView::anchor_since / anchor_ended_since (every
+// trust-anchor repository serves the right document), never on a DS; see
+// agent/rollover_rfc5011.cc. After a restart the agent must re-derive the DNSKEY set, the signing
+// keys and the wanted DS set from the key timestamps (key_timing.h) before acting: actions only say
 // what changed.
 #pragma once
 

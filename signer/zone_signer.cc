@@ -283,13 +283,25 @@ std::vector<NodeRef> signed_owners(const std::vector<NodeRef>& all, size_t apex,
 // over the signed owners in canonical order (each node is touched by one thread only; the
 // next owner's name is read-only). Returns the number of RRSIGs.
 Result<size_t> nsec_and_sign(const Zone& zone, const std::vector<NodeRef>& owners, uint32_t ttl,
-                             const SignOptions& o) {
+                             const SignOptions& o, SignedChunks* observer) {
   if (owners.empty()) return fail("zone has no apex node");
   constexpr size_t kChunk = 256;
   std::atomic<size_t> next{0};
   unsigned nthreads = owners.size() < 4 * kChunk ? 1 : std::max(1u, o.threads);
   std::vector<std::string> errors(nthreads);
   std::vector<size_t> counts(nthreads);
+  // Chunk c covers the nodes from owner c * kChunk (the map's start for c = 0) up to the
+  // next chunk's first owner (the map's end for the last chunk).
+  const size_t nchunks = (owners.size() + kChunk - 1) / kChunk;
+  std::vector<Zone::NodeMap::const_iterator> bounds;
+  if (observer) {
+    bounds.reserve(nchunks + 1);
+    bounds.push_back(zone.nodes().begin());
+    for (size_t c = 1; c < nchunks; ++c)
+      bounds.push_back(zone.nodes().find(*owners[c * kChunk].first));
+    bounds.push_back(zone.nodes().end());
+    observer->start(nchunks, nthreads);
+  }
   run_threads(nthreads, [&](unsigned id) {
     TargetSigner signer(zone.origin(), zone.klass(), o);
     std::vector<SignTarget> targets;
@@ -310,6 +322,12 @@ Result<size_t> nsec_and_sign(const Zone& zone, const std::vector<NodeRef>& owner
             return;
           }
         }
+      }
+      size_t c = begin / kChunk;
+      if (observer && !observer->done(id, c, bounds[c], bounds[c + 1])) {
+        errors[id] = "stopped: the output could not be written";
+        next.store(owners.size());
+        return;
       }
     }
     counts[id] = signer.count();
@@ -350,7 +368,7 @@ Status sign_targets(std::span<const SignTarget> targets, const Name& origin, uin
   return {};
 }
 
-Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
+Result<SignStats> sign_zone(Zone& zone, const SignOptions& o, SignedChunks* chunks) {
   if (auto st = check_sign_options(o); !st) return st.error();
   if (!zone.find(zone.origin())) return fail("zone has no data at its origin");
   // Strip what signing produces (and RRsets that only held RRSIGs); keep everything else.
@@ -377,7 +395,7 @@ Result<SignStats> sign_zone(Zone& zone, const SignOptions& o) {
     std::vector<NodeRef> owners = signed_owners(all, apex, threads);
     std::vector<NodeRef>().swap(all);
     stats.denial = owners.size();
-    auto rrsigs = nsec_and_sign(zone, owners, *ttl, o);
+    auto rrsigs = nsec_and_sign(zone, owners, *ttl, o, chunks);
     if (!rrsigs) return rrsigs.error();
     stats.rrsigs = *rrsigs;
     return stats;

@@ -60,8 +60,25 @@ struct SignStats {
 /// Checks the options (keys present for both roles, validity window sane).
 Status check_sign_options(const SignOptions& o);
 
+/// Watches an NSEC signing pass chunk by chunk, so that the output can be written while
+/// signing goes on (signer/sign_to_file.h). NSEC3 zones are not signed in chunks: for them
+/// it is never called.
+class SignedChunks {
+ public:
+  virtual ~SignedChunks() = default;
+  /// Before signing starts: the number of chunks and of signing threads.
+  virtual void start(size_t chunks, unsigned threads) = 0;
+  /// From signing thread `thread` (< threads) when chunk `index` is signed: the nodes
+  /// [first, last) in canonical order are final (NSEC and RRSIGs included, and the unsigned
+  /// nodes between signed owners); the chunks partition the whole node map. Returning false
+  /// stops the signing (sign_zone fails).
+  virtual bool done(unsigned thread, size_t index, Zone::NodeMap::const_iterator first,
+                    Zone::NodeMap::const_iterator last) = 0;
+};
+
 /// Signs `zone` in place (existing RRSIG, NSEC, NSEC3 and NSEC3PARAM are replaced).
-Result<SignStats> sign_zone(Zone& zone, const SignOptions& o);
+/// `chunks`, if given, sees each signed chunk of an NSEC zone as soon as it is final.
+Result<SignStats> sign_zone(Zone& zone, const SignOptions& o, SignedChunks* chunks = nullptr);
 
 // ---- building blocks shared with incremental signing ----
 

@@ -231,6 +231,19 @@ Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options) {
   return result;
 }
 
+struct ZoneFormatter::Impl {
+  explicit Impl(const Zone& zone) : f(zone) {}
+  Formatter f;
+};
+
+ZoneFormatter::ZoneFormatter(const Zone& zone) : impl_(std::make_unique<Impl>(zone)) {}
+ZoneFormatter::~ZoneFormatter() = default;
+
+void ZoneFormatter::nodes(std::string& out, Zone::NodeMap::const_iterator begin,
+                          Zone::NodeMap::const_iterator end) {
+  for (auto it = begin; it != end; ++it) impl_->f.node(out, it->first, it->second);
+}
+
 Status write_zone_file(const Zone& zone, const std::string& path, const WriteOptions& options) {
   AtomicFile file(path, options.mode);
   if (Status s = file.open(); !s) return s;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "common/result.h"
@@ -25,5 +26,22 @@ Status write_zone_file(const Zone& zone, const std::string& path, const WriteOpt
 
 /// Writes `zone` to an open stream (e.g. stdout); no atomicity.
 Status write_zone(const Zone& zone, FILE* out, const WriteOptions& options);
+
+/// The text of a range of nodes exactly as write_zone prints it, for a caller that writes the
+/// zone piece by piece (signer/sign_to_file.h). One per thread: it holds ldns buffers.
+class ZoneFormatter {
+ public:
+  explicit ZoneFormatter(const Zone& zone);
+  ~ZoneFormatter();
+  ZoneFormatter(const ZoneFormatter&) = delete;
+  ZoneFormatter& operator=(const ZoneFormatter&) = delete;
+  /// Appends the nodes [begin, end) (canonical order) to `out`.
+  void nodes(std::string& out, Zone::NodeMap::const_iterator begin,
+             Zone::NodeMap::const_iterator end);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ts::signer

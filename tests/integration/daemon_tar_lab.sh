@@ -2,8 +2,8 @@
 # Lab test of the island of trust (issue 7, lab instance 40): the daemon signs
 # island.plain.test. (BIND, .8) under the unsigned plain.test. with parent method "tar"; its
 # trust anchor goes to a real nginx with WebDAV PUT over HTTPS (test CA made here, bearer
-# token) on .61 and, by UPDATE + TSIG, into a dlv.test. zone served by BIND on .62. A real
-# Unbound on .60 holds the island's key in an auto-trust-anchor-file seeded from the
+# token) on .71 and, by UPDATE + TSIG, into a dlv.test. zone served by BIND on .72. A real
+# Unbound on .70 holds the island's key in an auto-trust-anchor-file seeded from the
 # repository (RFC 5011 hold-downs shortened), and a probe asks it every 0.3 s for the
 # island's www TXT. Then `trustsync rollover island.plain.test. --ksk` runs the RFC 5011
 # rollover, during which:
@@ -31,13 +31,13 @@ chmod 755 "$WORK"
 DAEMON_PID=""
 PROBE_PID=""
 P=127.53.$I
-WEB=$P.61 UNB=$P.60 DLV=$P.62
+WEB=$P.71 UNB=$P.70 DLV=$P.72
+NGINX_PID="" UNBOUND_PID="" NAMED_PID=""
 cleanup() {
   [[ -n "$PROBE_PID" ]] && kill "$PROBE_PID" 2>/dev/null || true
   [[ -n "$DAEMON_PID" ]] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
-  for f in "$WORK/nginx.pid" "$WORK/unbound.pid" "$WORK/named/named.pid"; do
-    [[ -s "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true
-  done
+  # by the PIDs read when they started (the pid files may be gone by now)
+  for pid in $NGINX_PID $UNBOUND_PID $NAMED_PID; do kill "$pid" 2>/dev/null || true; done
   sleep 0.3
   ip addr del "$DLV/32" dev lo 2>/dev/null || true
   [[ -n "${KEEP_LAB:-}" ]] || bash "$LAB" stop --instance $I >/dev/null 2>&1 || true
@@ -100,7 +100,13 @@ http {
   }
 }
 EOF
-start_nginx() { nginx -e "$WORK/nginx.err" -c "$WORK/nginx.conf" || fail "nginx does not start"; }
+start_nginx() {
+  nginx -e "$WORK/nginx.err" -c "$WORK/nginx.conf" || fail "nginx does not start"
+  NGINX_PID=$(cat "$WORK/nginx.pid")
+}
+for a in $WEB:8443 $UNB:53 $DLV:53; do  # leftovers of another run would answer instead
+  ss -Hltn "( sport = :${a##*:} )" | grep -q "${a%:*}:" && fail "$a is already in use"
+done
 start_nginx
 URL="https://$WEB:8443/anchors"
 get() { curl -sf --cacert "$WORK/ca.crt" "$URL/$1"; }
@@ -125,6 +131,8 @@ zone "dlv.test." { type primary; file "$WORK/named/dlv.test.zone";
   update-policy { grant "$LAB_TSIG_NAME" zonesub ANY; }; };
 EOF
 named -c "$WORK/named/named.conf" -n 1 -4 || fail "named (DLV) does not start"
+for _ in $(seq 1 25); do [[ -s "$WORK/named/named.pid" ]] && break; sleep 0.2; done
+NAMED_PID=$(cat "$WORK/named/named.pid" 2>/dev/null || true)
 (umask 077 && cp "$LAB_TSIG_FILE" "$WORK/dlv.key")
 
 # --- The daemon: signs the island into the lab's BIND, parent method "tar".
@@ -141,6 +149,13 @@ done
 exit 1
 EOF
 chmod 755 "$WORK/reload.sh"
+# Alerts reach an exec hook that appends "STATUS KIND ZONE" lines to alerts.log.
+cat >"$WORK/alert.sh" <<EOF
+#!/bin/sh
+cat >/dev/null
+echo "\$TRUSTSYNC_ALERT_STATUS \$TRUSTSYNC_ALERT_KIND \$TRUSTSYNC_ALERT_ZONE" >>"$WORK/alerts.log"
+EOF
+chmod 755 "$WORK/alert.sh"
 cat >"$WORK/agent.toml" <<TOML
 [agent]
 state-dir = "$WORK/state"
@@ -149,6 +164,7 @@ control-socket = "$WORK/control.sock"
 ksk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
 zsk = { algorithm = "ECDSAP256SHA256", rollover = "never", signature-lifetime = "1h", refresh = "20m", jitter = "1m" }
 denial = { type = "nsec" }
+notify = ["exec:$WORK/alert.sh"]
 parent = { method = "tar" }
 trust-anchors = { targets = ["$URL/", "dlv:dlv.test.@$DLV"], ca = "$WORK/ca.crt", token-file = "$WORK/token", dlv-tsig = "$WORK/dlv.key", add-hold-down = "20s", remove-hold-down = "20s", probe-interval = "5s" }
 [defaults.timing]
@@ -240,6 +256,8 @@ remote-control:
   control-enable: no
 EOF
 unbound -c "$WORK/unbound.conf" || fail "unbound does not start"
+for _ in $(seq 1 25); do [[ -s "$WORK/unbound.pid" ]] && break; sleep 0.2; done
+UNBOUND_PID=$(cat "$WORK/unbound.pid" 2>/dev/null || true)
 wait_for 20 "Unbound to validate the island" bash -c \
   "dig +tries=1 +time=2 @$UNB www.$ZONE TXT | grep -Eq 'flags:[a-z ]* ad[ ;]'"
 
@@ -270,8 +288,10 @@ wait_for 20 "the anchor confirmation to be recorded" grep -q "trust anchors: .*c
 log "rollover: new KSK $NEW published, document with $NEW and $OLD served"
 
 # 1. kill -9 in the add hold-down; the restart must not publish again.
-kill -9 "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
+{
+  kill -9 "$DAEMON_PID"
+  wait "$DAEMON_PID"
+} 2>/dev/null || true
 PUTS_BEFORE=$(puts)
 start_daemon
 sleep 4
@@ -281,8 +301,8 @@ sleep 4
 log "kill -9 + restart: still add-hold-down, no re-publication ($PUTS_BEFORE PUTs)"
 
 # 2. nginx down past the end of the add hold-down: the rollover waits and alerts.
-kill "$(cat "$WORK/nginx.pid")"
-wait_for 20 "the publication-failing alert" grep -q "trust anchor publication failing" "$WORK/daemon.log"
+kill "$NGINX_PID"
+wait_for 20 "the publication-failing alert" grep -q "firing publication-failing $ZONE" "$WORK/alerts.log"
 DUE=$((T_PUB + 20 + 1 + 2 + 5 + 6))
 while (($(date +%s) < DUE)); do sleep 0.5; done
 [[ "$(phase)" == "add-hold-down" ]] || fail "switched while the repository was down: $(phase)"
@@ -295,6 +315,7 @@ start_nginx
 T_BACK=$(date +%s)
 wait_for 40 "the revocation" phase_is remove-hold-down
 log "repository back: switched and revoked $(($(date +%s) - T_BACK))s later"
+wait_for 20 "the publication-failing alert to be resolved" grep -q "resolved publication-failing $ZONE" "$WORK/alerts.log"
 # RFC 5011 really ran in Unbound: the new key was VALID (its add hold-down over) before the
 # old key was revoked.
 grep -E "id = $NEW .*VALID" "$WORK/autotrust.island" >/dev/null ||
@@ -320,6 +341,8 @@ open(p, "w").write(x)
 PY
 wait_for 20 "the tampered document to be detected" bash -c \
   "(( \$(grep -c 'serves a different document' '$WORK/daemon.log') > $ALERTS_BEFORE ))"
+wait_for 20 "the alert for the tampered document" bash -c \
+  "(( \$(grep -c 'firing publication-failing' '$WORK/alerts.log') >= 2 ))"
 log "tampered document detected: $(grep 'serves a different document' "$WORK/daemon.log" | tail -1 | grep -o 'serves a different document:[^(]*' | head -1)"
 
 wait_for 60 "the rollover to finish" phase_is none

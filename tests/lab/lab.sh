@@ -2,12 +2,16 @@
 # TrustSync lab: a private DNSSEC hierarchy of real servers (NSD, BIND, Knot, Unbound) on
 # loopback addresses 127.53.I.x, port 53, with its own root trust anchor.
 #
-#   lab.sh start  [--instance I] [--dir DIR]   start instance I (0..99), stopping it first
+#   lab.sh start  [--instance I] [--dir DIR] [--agent]  start instance I (0..99), stopping
+#                                              it first; --agent: the hierarchy for agents
+#                                              (tests/lab/lab_start_agent.sh)
 #   lab.sh stop   [--instance I] [--dir DIR] [--keep]  stop by PID, remove addresses and the
 #                                              run directory (kept with --keep or LAB_KEEP=1)
 #   lab.sh status [--instance I] [--dir DIR]   list the servers and whether they run (all
 #                                              instances when no --instance is given)
 #   lab.sh reload-sub         [--instance I]   make NSD reload $LAB_SUB_ZONEFILE (waits)
+#   lab.sh reload-zone ZONE   [--instance I]   the same for an NSD-served zone (agent mode:
+#                                              test., example.test., sub.example.test.)
 #   lab.sh hold-secondary ZONE    [--instance I]   secondary of ZONE stops following primary
 #   lab.sh release-secondary ZONE [--instance I]   ...follows again, refreshed at once
 #   lab.sh wait-sync ZONE [--timeout S] [--instance I]  wait (20 s) until both servers of ZONE
@@ -37,7 +41,7 @@ log() { [[ -n "${LAB_QUIET:-}" ]] || echo "lab.sh: $*" >&2; }
 
 # ---------------------------------------------------------------- argument parsing
 CMD="${1:-}"
-[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|hold-secondary|release-secondary|wait-sync|flush-resolver [ZONE] [--instance I] [--dir DIR]"
+[[ -n "$CMD" ]] || die "usage: lab.sh start|stop|status|reload-sub|reload-zone|hold-secondary|release-secondary|wait-sync|flush-resolver [ZONE] [--instance I] [--dir DIR]"
 shift
 INSTANCE=0
 INSTANCE_GIVEN=""
@@ -45,6 +49,7 @@ DIR=""
 ZONE_ARG=""
 TIMEOUT=20
 KEEP="${LAB_KEEP:-}"
+AGENT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --instance) INSTANCE="${2:?--instance needs a value}"; INSTANCE_GIVEN=1; shift 2 ;;
@@ -52,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
     --dir=*) DIR="${1#*=}"; shift ;;
     --keep) KEEP=1; shift ;;
+    --agent) AGENT=1; shift ;;
     --timeout) TIMEOUT="${2:?--timeout needs a value}"; shift 2 ;;
     -*) die "unknown option $1" ;;
     *) [[ -z "$ZONE_ARG" ]] || die "unexpected argument $1"; ZONE_ARG="$1"; shift ;;
@@ -70,7 +76,7 @@ resolve_dir() {
   fi
 }
 
-ADDR_SUFFIXES=(1 2 3 4 5 6 7 8 53)
+ADDR_SUFFIXES=(1 2 3 4 5 6 7 8 9 10 53)  # .9 .10: agent mode only
 
 # ---------------------------------------------------------------- process handling
 # A pid is ours only if its command line mentions our run directory.
@@ -216,29 +222,62 @@ wait_sync() {
   poll "$TIMEOUT" "$ZONE: same SOA serial at $PRI and $SEC" same_serial
 }
 
-# ---------------------------------------------------------------- reload-sub
+# ---------------------------------------------------------------- reload-zone / reload-sub
 # "serial signature" of the SOA in the zone file and as NSD serves it (signature "" if the
 # file is unsigned): equal once NSD has loaded the file.
 soa_fingerprint() {
   awk '$4=="SOA" {serial=$7} $4=="RRSIG" && $5=="SOA" {s=""; for (i=13;i<=NF;i++) s=s $i; sig=s}
        END {print serial " " sig}'
 }
-file_soa() { ldns-read-zone "$LAB_SUB_ZONEFILE" 2>/dev/null | soa_fingerprint; }
-served_soa() { q +dnssec +noall +answer "@$LAB_SUB_ADDR" SOA sub.example.test. | soa_fingerprint; }
-sub_reloaded() { [[ "$(served_soa)" == "$WANT_SOA" ]]; }
+file_soa() { ldns-read-zone "$RZ_FILE" 2>/dev/null | soa_fingerprint; }
+served_soa() { q +dnssec +noall +answer "@$RZ_ADDR" SOA "$RZ_ZONE" | soa_fingerprint; }
 
-reload_sub() {
-  local ctl=(nsd-control -c "$DIR/nsd-sub/nsd.conf")
-  WANT_SOA="$(file_soa)"
-  [[ "$WANT_SOA" =~ ^[0-9]+ ]] || die "no SOA in $LAB_SUB_ZONEFILE"
-  "${ctl[@]}" reload sub.example.test. >/dev/null || die "nsd-control reload failed"
-  if ! LAB_QUIET=1 poll 2 "" sub_reloaded 2>/dev/null; then
-    # NSD reloads a file only if its mtime changed: make sure it did, and ask again.
-    touch "$LAB_SUB_ZONEFILE"
-    "${ctl[@]}" reload sub.example.test. >/dev/null || die "nsd-control reload failed"
-    poll 8 "NSD at $LAB_SUB_ADDR serving the new $LAB_SUB_ZONEFILE" sub_reloaded
-  fi
+# reload_zone ZONE: NSD (re)loads the zone's file; returns once NSD serves what the file holds
+# now (the file is read again on every check: a writer may replace it meanwhile). NSD ignores
+# a reload if the file's mtime did not change (two writes in one second): then the file is
+# touched and the reload asked again, every 2 s, for up to 20 s. Signers that do not retry a
+# failed reload hook rely on this.
+reload_zone() {
+  RZ_ZONE="${1%.}."
+  case "$RZ_ZONE" in
+    sub.example.test.) RZ_FILE=$LAB_SUB_ZONEFILE RZ_ADDR=$LAB_SUB_ADDR RZ_CONF=$LAB_SUB_NSD_CONF ;;
+    test.) RZ_FILE=${LAB_TEST_ZONEFILE:-} RZ_ADDR=$LAB_TEST_PRIMARY RZ_CONF=${LAB_TEST_NSD_CONF:-} ;;
+    example.test.)
+      RZ_FILE=${LAB_EXAMPLE_ZONEFILE:-} RZ_ADDR=$LAB_EXAMPLE_PRIMARY RZ_CONF=${LAB_EXAMPLE_NSD_CONF:-}
+      ;;
+    *) die "reload-zone: no NSD-served zone '$1'" ;;
+  esac
+  [[ -n "$RZ_CONF" ]] || die "reload-zone: $RZ_ZONE is not served by NSD in this mode (start --agent)"
+  reload_zone_wait 4 && return 0
+  # NSD does not answer (stopped?): keep trying for 2 minutes in the background so that the
+  # file is served once NSD is back, and let the caller (a signer's reload hook) go on.
+  echo "lab.sh: NSD at $RZ_ADDR does not serve $RZ_FILE yet; retrying in the background" >&2
+  (reload_zone_wait 120 || echo "lab.sh: gave up reloading $RZ_ZONE" >&2) </dev/null >/dev/null 2>&1 &
+  disown
+  return 0
 }
+
+# reload_zone_wait SECONDS: every 50 ms compare; ask NSD every 2 s, touching the file from the
+# second time on. Fails at once when nsd-control gets no answer within 1 s (a stopped NSD
+# holds the control connection).
+reload_zone_wait() {
+  local ctl=(timeout 1 nsd-control -c "$RZ_CONF") want="" i deadline=$((SECONDS + $1))
+  for ((i = 0; SECONDS < deadline; i++)); do
+    want="$(file_soa)"
+    if [[ "$want" =~ ^[0-9]+ ]]; then
+      [[ "$(served_soa)" != "$want" ]] || return 0
+      if ((i % 40 == 0)); then
+        ((i == 0)) || touch "$RZ_FILE"
+        local rc=0
+        "${ctl[@]}" reload "$RZ_ZONE" >/dev/null 2>&1 || rc=$?
+        ((rc != 124)) || return 1 # NSD does not answer its control socket (stopped)
+      fi
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+reload_sub() { reload_zone sub.example.test.; }
 
 # Unbound keeps a bogus key for ~60 s whatever its options: tests that break and repair a
 # zone flush it.
@@ -271,7 +310,13 @@ case "$CMD" in
     DIR="${DIR:-/tmp/trustsync-lab-$INSTANCE}"
     # shellcheck source=tests/lab/lab_start.sh
     source "$LAB_SCRIPT_DIR/lab_start.sh"
-    start_lab
+    if [[ -n "$AGENT" ]]; then
+      # shellcheck source=tests/lab/lab_start_agent.sh
+      source "$LAB_SCRIPT_DIR/lab_start_agent.sh"
+      start_lab_agent
+    else
+      start_lab
+    fi
     ;;
   stop)
     resolve_dir
@@ -296,6 +341,7 @@ case "$CMD" in
     fi
     ;;
   reload-sub) load_env; reload_sub ;;
+  reload-zone) load_env; [[ -n "$ZONE_ARG" ]] || die "reload-zone needs ZONE"; reload_zone "$ZONE_ARG" ;;
   hold-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "hold-secondary needs ZONE"; hold_secondary "$ZONE_ARG" ;;
   release-secondary) load_env; [[ -n "$ZONE_ARG" ]] || die "release-secondary needs ZONE"; release_secondary "$ZONE_ARG" ;;
   flush-resolver) load_env; flush_resolver ;;

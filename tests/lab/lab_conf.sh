@@ -4,7 +4,8 @@
 # LAB_TSIG_SECRET. Each server gets its own directory $DIR/<server>/ with config, pid file,
 # log and control socket.
 
-# write_nsd_conf NAME ADDR ZONE ZONEFILE
+# write_nsd_conf NAME ADDR ZONE ZONEFILE [NOTIFY_ADDR]: NOTIFY_ADDR (a secondary) is sent a
+# NOTIFY, from ADDR, whenever the zone file is reloaded.
 write_nsd_conf() {
   local addr="$2" zone="$3" zonefile="$4" d="$DIR/$1"
   mkdir -p "$d"
@@ -34,6 +35,9 @@ zone:
   zonefile: "$zonefile"
   provide-xfr: 127.0.0.0/8 NOKEY
 EOF
+  if [[ -n "${5:-}" ]]; then
+    printf '  notify: %s NOKEY\n  outgoing-interface: %s\n' "$5" "$addr" >>"$d/nsd.conf"
+  fi
 }
 
 # Shared head of every named.conf: options, TSIG key, control channel.

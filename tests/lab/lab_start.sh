@@ -268,6 +268,7 @@ wait_all() {
 
 write_env() {
   cat >"$DIR/lab.env.new" <<EOF
+LAB_MODE=default
 LAB_INSTANCE=$INSTANCE
 LAB_DIR=$DIR
 LAB_PREFIX=$P
@@ -314,8 +315,9 @@ phase() {
   echo "lab.sh: +$(($(date +%s%3N) - START_MS)) ms $1" >&2
 }
 
-start_lab() {
-  START_MS=$(date +%s%3N)
+# prepare_instance: stop instance I wherever it runs, make a fresh run directory, add the
+# addresses (shared by both modes).
+prepare_instance() {
   [[ $EUID == 0 ]] || die "start must run as root (it adds addresses to lo and binds port 53)"
   # Stop instance I wherever it runs (it may have been started with another --dir).
   if [[ -f "$REGISTRY/$INSTANCE" ]]; then
@@ -347,6 +349,11 @@ start_lab() {
     [[ "$have" == *" $P.$s/32 "* ]] || die "cannot add $P.$s/32 to lo"
   done
   phase "stopped previous, addresses added"
+}
+
+start_lab() {
+  START_MS=$(date +%s%3N)
+  prepare_instance
   make_tsig
   make_zones
   phase "keys and zones made"

@@ -73,7 +73,8 @@ TEST(ConfigTar, MistakesNameFileLineAndKey) {
 TEST(ConfigTar, ProbeIntervalHttpMethodAndDlvKey) {
   auto c = load_config_string(
       "[defaults]\ntrust-anchors = { targets = [\"dlv:dlv.test.@127.0.0.1\"], "
-      "probe-interval = \"5s\", http-method = \"post\", dlv-tsig = \"dlv.key\" }\n"
+      "probe-interval = \"5s\", http-method = \"post\", dlv-tsig = \"dlv.key\", "
+      "client-cert = \"c.pem\", client-key = \"k.pem\" }\n"
       "[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
       "/etc/ts/t.toml");
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -81,6 +82,8 @@ TEST(ConfigTar, ProbeIntervalHttpMethodAndDlvKey) {
   EXPECT_EQ(p.tar.probe_interval.seconds, 5);
   EXPECT_EQ(p.tar.http_method, "post");
   EXPECT_EQ(p.tar.dlv_tsig_file, "/etc/ts/dlv.key");
+  EXPECT_EQ(p.tar.client_cert, "/etc/ts/c.pem");
+  EXPECT_EQ(p.tar.client_key, "/etc/ts/k.pem");
   auto again = load_config_string(config_to_toml(*c), "/etc/ts/t.toml");
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->zones[0].policy.tar.http_method, "post");

@@ -1,55 +1,179 @@
-// The planner's view of the trust-anchor repositories (agent/daemon_tar_rollover.h): the
-// confirmations in a zone's record open the island rollover's gates only for the targets
-// they were read back from; after the `trust-anchors` targets change (a target added,
-// replaced) they count for nothing until a round over the new set confirms them again. The
-// record keeps which targets they cover across a restart.
-#include "agent/daemon_tar_rollover.h"
-
+// The daemon with parent method "tar" on a SimulatedClock, a real local-directory repository
+// and real signed output: the initial signing completes on the repository's confirmation;
+// a KSK rollover follows RFC 5011 (add hold-down, then switch only once the repository
+// serves the new key; the repository down past the hold-down holds the rollover; the old
+// key revoked with flags 385 in the signed zone); torn down in the remove hold-down, the
+// daemon resumes without repeating a step, and the old key is removed after it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
-#include "agent/daemon_tar.h"
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "agent/daemon.h"
+#include "agent/daemon_store.h"
+#include "agent/key_timing.h"
 
 namespace ts::agent {
 namespace {
 
-ZoneSpec island(std::vector<std::string> targets) {
-  ZoneSpec s;
-  s.name = "island.test.";
-  s.parent.method = "tar";
-  s.trust_anchor_targets = std::move(targets);
-  return s;
-}
+namespace fs = std::filesystem;
+constexpr UnixTime kT0 = 1800000000;
+constexpr int64_t kMargin = 5 + 10 + 60;  // Dprp + DNSKEY TTL + probe interval
 
-TEST(AnchorView, ConfirmationsCountOnlyForTheTargetsTheyCameFrom) {
-  ZoneSpec before = island({"file:/srv/a/"});
-  ZoneRecord rec;
-  rec.keys.zone = "island.test.";
-  rec.anchor_current[{13, 4711}] = 1000;
-  rec.anchor_ended[{13, 815}] = 1100;
-  rec.anchor_for = anchor_targets_id(before);
+class DaemonTarRollover : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ts_daemon_tar_rollover_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "ta");
+    std::ofstream(dir_ / "island.test.zone")
+        << "$ORIGIN island.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+           "ns A 127.0.0.1\nwww TXT \"hi\"\n";
+    std::ofstream c(dir_ / "c.toml");
+    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
+      << "ksk = { rollover = \"never\", signature-lifetime = \"1d\", refresh = \"6h\", jitter = "
+         "\"1m\" }\n"
+      << "zsk = { rollover = \"never\", signature-lifetime = \"1d\", refresh = \"6h\", jitter = "
+         "\"1m\" }\n"
+      << "parent = { method = \"tar\" }\n"
+      << "trust-anchors = { targets = [\"file:" << (dir_ / "ta").string()
+      << "/\"], add-hold-down = \"1h\", remove-hold-down = \"2h\", probe-interval = \"1m\" }\n"
+      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
+         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
+         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n"
+      << "[[zone]]\nname = \"island.test.\"\nfile = \"island.test.zone\"\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
 
-  ParentView v;
-  add_anchor_view(before, rec, v);
-  EXPECT_EQ(v.anchor_served_since(13, 4711), 1000);
-  EXPECT_EQ(v.anchor_ended(13, 815), 1100);
-
-  // A second repository configured: it has not been read back yet, the gates stay shut.
-  for (const auto& spec :
-       {island({"file:/srv/a/", "file:/srv/b/"}), island({"file:/srv/b/"}), island({})}) {
-    ParentView w;
-    add_anchor_view(spec, rec, w);
-    EXPECT_FALSE(w.anchor_served_since(13, 4711));
-    EXPECT_FALSE(w.anchor_ended(13, 815));
-    EXPECT_FALSE(w.seen_since(13, 4711));
+  std::unique_ptr<Daemon> make() {
+    auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
+    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
+    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 5});
+    Status st = d->start();
+    EXPECT_TRUE(st) << (st ? "" : st.error().message);
+    return d;
+  }
+  void run_until(Daemon& d, UnixTime end) {
+    for (int i = 0; i < 20000; ++i) {
+      d.scheduler().run_due();
+      auto next = d.scheduler().next_time();
+      if (!next || *next > end) break;
+      clock_.set(std::max(clock_.now(), *next));
+    }
+    clock_.set(std::max(clock_.now(), end));
+    d.scheduler().run_due();
+  }
+  std::string phase(Daemon& d) {
+    auto rec = d.record(kZone);
+    return rec->keys.rollovers.empty() ? "none"
+                                       : std::string(to_string(rec->keys.rollovers[0].phase));
+  }
+  const KeyRecord* ksk(const ZoneRecord& r, uint16_t tag) {
+    for (const auto& k : r.keys.keys)
+      if (k.tag == tag) return &k;
+    return nullptr;
+  }
+  std::string read(const fs::path& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  }
+  void repository_down() {
+    fs::remove_all(dir_ / "ta");
+    std::ofstream(dir_ / "ta") << "not a directory";
+  }
+  void repository_up() {
+    fs::remove(dir_ / "ta");
+    fs::create_directory(dir_ / "ta");
   }
 
-  // Durable: which targets the confirmations cover survives the record's encoding.
-  auto again = decode_zone_record(encode_zone_record(rec));
-  ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ(again->anchor_for, rec.anchor_for);
-  ParentView r;
-  add_anchor_view(before, *again, r);
-  EXPECT_EQ(r.anchor_served_since(13, 4711), 1000);
+  const std::string kZone = "island.test.";
+  fs::path dir_;
+  SimulatedClock clock_{kT0};
+  FILE* null_ = std::fopen("/dev/null", "w");
+  Logger log_{LogStyle::Json, null_, clock_};
+};
+
+TEST_F(DaemonTarRollover, Rfc5011RolloverGatedOnTheRepositoryAndResumedAfterRestart) {
+  auto d = make();
+  run_until(*d, kT0 + 600);
+  ASSERT_EQ(phase(*d), "none");  // the initial signing completed on the anchor's confirmation
+  auto rec = d->record(kZone);
+  uint16_t old_tag = 0;
+  for (const auto& k : rec->keys.keys)
+    if (k.role == KeyRole::KSK) old_tag = k.tag;
+  ASSERT_NE(old_tag, 0);
+  EXPECT_EQ(rec->anchor_current.size(), 1u);
+  EXPECT_NE(read(dir_ / "ta" / "island.test.xml").find(std::to_string(old_tag)), std::string::npos);
+
+  ASSERT_TRUE(d->rollover(kZone, "ksk"));
+  UnixTime t_pub = clock_.now();
+  run_until(*d, t_pub + 5);
+  ASSERT_EQ(phase(*d), "add-hold-down");
+  rec = d->record(kZone);
+  EXPECT_EQ(rec->keys.rollovers[0].kind, RolloverKind::KskRfc5011);
+  uint16_t new_tag = 0;
+  for (const auto& k : rec->keys.keys)
+    if (k.role == KeyRole::KSK && k.tag != old_tag) new_tag = k.tag;
+  ASSERT_NE(new_tag, 0);
+  EXPECT_EQ(rec->anchor_current.size(), 2u);  // the file target serves both keys
+  EXPECT_NE(rec->keys.waiting_for.find("add hold-down"), std::string::npos)
+      << rec->keys.waiting_for;
+
+  // The repository goes down before the hold-down ends: no switch, however long it lasts.
+  run_until(*d, t_pub + 1800);
+  repository_down();
+  run_until(*d, t_pub + 3600 + kMargin + 4 * 3600);
+  ASSERT_EQ(phase(*d), "add-hold-down");
+  rec = d->record(kZone);
+  EXPECT_FALSE(ksk(*rec, old_tag)->retired);
+  EXPECT_TRUE(rec->anchor_current.empty());
+  EXPECT_NE(rec->keys.waiting_for.find("every trust-anchor repository"), std::string::npos)
+      << rec->keys.waiting_for;
+  EXPECT_NE(d->status_text(kZone).find("trust anchors: waiting for"), std::string::npos)
+      << d->status_text(kZone);
+  EXPECT_NE(d->status_json(kZone).find("\"trust_anchors\":\"  trust anchors: waiting for"),
+            std::string::npos)
+      << d->status_json(kZone);
+
+  // Back: switch, then revocation once the repository serves the document ending the old key.
+  repository_up();
+  UnixTime t_up = clock_.now();
+  run_until(*d, t_up + 120);
+  ASSERT_EQ(phase(*d), "remove-hold-down");
+  rec = d->record(kZone);
+  const KeyRecord* old = ksk(*rec, old_tag);
+  ASSERT_TRUE(old->revoked);
+  UnixTime revoked_at = *old->revoked;
+  EXPECT_GE(*old->retired, t_up);
+  std::string signed_zone = read(dir_ / "island.test.zone.signed");
+  EXPECT_NE(signed_zone.find("385 3 13"), std::string::npos);  // REVOKE bit in the zone
+  EXPECT_NE(read(dir_ / "ta" / "island.test.xml").find("validUntil"), std::string::npos);
+
+  // Torn down in the remove hold-down (the record is durable): nothing repeats.
+  d.reset();
+  clock_.advance(600);
+  d = make();
+  run_until(*d, clock_.now() + 5);
+  ASSERT_EQ(phase(*d), "remove-hold-down");
+  rec = d->record(kZone);
+  EXPECT_EQ(*ksk(*rec, old_tag)->revoked, revoked_at);
+  run_until(*d, revoked_at + 2 * 3600 + kMargin - 10);
+  EXPECT_EQ(phase(*d), "remove-hold-down");
+  run_until(*d, revoked_at + 2 * 3600 + kMargin + 60);
+  EXPECT_EQ(phase(*d), "none");
+  rec = d->record(kZone);
+  EXPECT_TRUE(ksk(*rec, old_tag)->removed);
+  signed_zone = read(dir_ / "island.test.zone.signed");
+  EXPECT_EQ(signed_zone.find("385 3 13"), std::string::npos);
+  // The document keeps the old key as history, with its end of validity.
+  std::string xml = read(dir_ / "ta" / "island.test.xml");
+  EXPECT_NE(xml.find("<KeyTag>" + std::to_string(old_tag) + "<"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<KeyTag>" + std::to_string(new_tag) + "<"), std::string::npos) << xml;
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ std::string temp_dir() {
 
 TEST(DaemonTarTargets, AllServedThenTamperedIsDetected) {
   std::string a = temp_dir(), b = temp_dir();
-  auto targets = make_tar_targets({{"file:" + a + "/", "file://" + b}, "", "", 10, "put", ""});
+  auto targets =
+      make_tar_targets({{"file:" + a + "/", "file://" + b}, "", "", 10, "put", "", "", ""});
   ASSERT_TRUE(targets.ok()) << targets.error().message;
   ASSERT_EQ(targets->size(), 2u);
   tar::Publication p = publication();
@@ -57,7 +58,7 @@ TEST(DaemonTarTargets, AllServedThenTamperedIsDetected) {
 }
 
 TEST(DaemonTarTargets, UnreachableTargetIsNotSeen) {
-  auto targets = make_tar_targets({{"file:/proc/no-such-dir/ta/"}, "", "", 10, "put", ""});
+  auto targets = make_tar_targets({{"file:/proc/no-such-dir/ta/"}, "", "", 10, "put", "", "", ""});
   ASSERT_TRUE(targets.ok());
   TarRound r = publish_and_confirm(*targets, publication(), true);
   EXPECT_FALSE(r.all_served());
@@ -66,10 +67,10 @@ TEST(DaemonTarTargets, UnreachableTargetIsNotSeen) {
 }
 
 TEST(DaemonTarTargets, DlvTargetNeedsAddressAndKeyFile) {
-  auto t = make_tar_targets({{"dlv:dlv.test."}, "", "", 10, "put", ""});
+  auto t = make_tar_targets({{"dlv:dlv.test."}, "", "", 10, "put", "", "", ""});
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().message.find("dlv:dlv.test."), std::string::npos);
-  t = make_tar_targets({{"dlv:dlv.test.@127.0.0.1#5353"}, "", "", 10, "put", ""});
+  t = make_tar_targets({{"dlv:dlv.test.@127.0.0.1#5353"}, "", "", 10, "put", "", "", ""});
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().message.find("dlv-tsig"), std::string::npos) << t.error().message;
   char tmpl[] = "/tmp/ts-dlvkey-XXXXXX";
@@ -78,7 +79,7 @@ TEST(DaemonTarTargets, DlvTargetNeedsAddressAndKeyFile) {
   std::string key = "key \"dlv-key.\" { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0\"; };\n";
   ASSERT_EQ(write(fd, key.data(), key.size()), static_cast<ssize_t>(key.size()));
   close(fd);
-  t = make_tar_targets({{"dlv:dlv.test@127.0.0.1#5353"}, "", "", 10, "put", tmpl});
+  t = make_tar_targets({{"dlv:dlv.test@127.0.0.1#5353"}, "", "", 10, "put", tmpl, "", ""});
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ((*t)[0]->describe(), "DLV dlv.test. at 127.0.0.1@5353");
   EXPECT_EQ((*t)[0]->describe().find("c2Vj"), std::string::npos);
@@ -86,8 +87,14 @@ TEST(DaemonTarTargets, DlvTargetNeedsAddressAndKeyFile) {
 }
 
 TEST(DaemonTarTargets, HttpMethodIsPutOrPost) {
-  EXPECT_TRUE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "post", ""}).ok());
-  EXPECT_FALSE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "patch", ""}).ok());
+  EXPECT_TRUE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "post", "", "", ""}).ok());
+  EXPECT_FALSE(make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "patch", "", "", ""}).ok());
+  // TLS client authentication: certificate and key together, or neither.
+  EXPECT_FALSE(
+      make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "put", "", "/c.pem", ""}).ok());
+  EXPECT_TRUE(
+      make_tar_targets({{"https://127.0.0.1/ta/"}, "", "", 10, "put", "", "/c.pem", "/k.pem"})
+          .ok());
 }
 
 TEST(DaemonTarTargets, RetryDelayBacksOffAndIsCapped) {

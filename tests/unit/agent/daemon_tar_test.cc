@@ -29,7 +29,7 @@ TEST(DaemonTar, DownAlertsRecoversResolvesTamperDetected) {
   std::string base = mkdtemp(tmpl);
   std::string dir = base + "/ta";
   { std::ofstream(dir) << "not a directory"; }  // the "repository" is down
-  auto targets = make_tar_targets({{"file:" + dir + "/"}, "", "", 10, "put", ""});
+  auto targets = make_tar_targets({{"file:" + dir + "/"}, "", "", 10, "put", "", "", ""});
   ASSERT_TRUE(targets.ok());
   std::vector<std::pair<AlertEvent, bool>> alerts;
   TarZonePublisher z(
@@ -81,8 +81,8 @@ TEST(DaemonTar, RestoredConfirmationsAreOnlyReadBack) {
   std::string base = mkdtemp(tmpl);
   std::filesystem::create_directory(base + "/a");
   std::filesystem::create_directory(base + "/b");
-  auto settings =
-      TarTargetSettings{{"file:" + base + "/a/", "file:" + base + "/b/"}, "", "", 10, "put", ""};
+  auto settings = TarTargetSettings{
+      {"file:" + base + "/a/", "file:" + base + "/b/"}, "", "", 10, "put", "", "", ""};
   tar::Publication pub = publication();
   auto t1 = make_tar_targets(settings);
   ASSERT_TRUE(t1.ok());
