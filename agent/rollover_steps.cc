@@ -16,9 +16,11 @@
 //   Island KSK/CSK (RFC 5011, parent method "tar"; agent/rollover_rfc5011.cc):
 //     need-keys -> add-hold-down -> switch -> remove-hold-down -> done
 //
-// Deviation: in double-KSK and CSK rollovers the old DS is withdrawn only once the new DS is
-// confirmed and cached (RFC 7583 replaces it in one go); it costs nothing and means a parent
-// that applies the removal before the addition never leaves the zone without a DS.
+// Deviation: RFC 7583 replaces the DS in one go. Here the old DS is withdrawn only once the new
+// DS is confirmed at the parent (double-KSK: as soon as it is seen, overlapping the DS TTL
+// wait; CSK: once it is also cached, since the old CSK alone signed DNSKEY RRsets still in
+// caches), so a parent that applies the removal before the addition never leaves the zone
+// without a DS.
 #include <algorithm>
 
 #include "agent/rollover_steps.h"
@@ -80,15 +82,24 @@ bool advance_double_ksk(StepContext& c, Rollover& r, const Keys& olds, const Key
       c.set_phase(r, Phase::DsPublish, "DS for " + key_names(news) + " submitted");
       return true;
     }
-    case Phase::DsPublish:
+    case Phase::DsPublish: {
+      // The old DS is withdrawn as soon as every new DS is confirmed (served by every parent
+      // server, in the validated chain), while the DS TTL runs: a validator still holding the
+      // old DS set finds the old KSK, which stays until the new DS is cached, and the new KSK
+      // has signed the cached DNSKEY RRset since pre-publication. The removal at the parent
+      // thus overlaps the wait instead of following it.
+      bool seen = std::all_of(news.begin(), news.end(),
+                              [](const KeyRecord* k) { return !k->has_ksk_duty() || k->ds_seen; });
+      if (seen && c.parent.all_servers)  // observed, not only an operator's `ds-seen`
+        for (auto* k : olds) c.withdraw_ds(*k, "successor's DS confirmed at the parent");
       if (!c.wait_ds_cached(news)) return false;
       for (auto* k : olds) {
-        c.withdraw_ds(*k, "successor's DS confirmed and cached");
         c.stop_signing(*k, "successor's DS confirmed and cached");
         c.remove(*k, "successor's DS confirmed and cached");
       }
       c.set_phase(r, Phase::DsWithdraw, "old " + key_names(olds) + " removed, its DS withdrawn");
       return true;
+    }
     case Phase::DsWithdraw:
       if (!c.wait_ds_gone(olds, false)) return false;
       c.set_phase(r, Phase::Done, "parent dropped the old DS");
