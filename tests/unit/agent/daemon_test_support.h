@@ -1,0 +1,40 @@
+// Daemon unit-test support: the setup the daemon tests share (a fresh temp directory, the
+// common parts of a test config, a started Daemon on a SimulatedClock, and running its
+// scheduler on simulated time).
+//
+//   dir_ = fresh_temp_dir(per_test_name("ts_daemon_x_"));
+//   c << agent_toml(dir_) << key_policies_toml() << timing_toml() << "[[zone]]\n...";
+//   auto d = start_daemon((dir_ / "c.toml").string(), clock_, log_, DaemonOptions{.seed = 7});
+//   run_until(*d, clock_, kT0 + 60);
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "agent/daemon.h"
+#include "common/clock.h"
+
+namespace ts::agent::test_support {
+
+/// `name` under the system temp directory, emptied and created.
+std::filesystem::path fresh_temp_dir(const std::string& name);
+/// "<prefix><pid>_<name of the running test>": a directory name of its own per test.
+std::string per_test_name(const std::string& prefix);
+
+/// "[agent]\nstate-dir = <dir>/state\n[defaults]\n".
+std::string agent_toml(const std::filesystem::path& dir);
+/// The ksk and zsk defaults lines: no rollover, with these signature terms.
+std::string key_policies_toml(const std::string& lifetime = "2h",
+                              const std::string& refresh = "30m",
+                              const std::string& jitter = "20m");
+/// The "[defaults.timing]" section with short (seconds) terms.
+std::string timing_toml();
+
+/// Loads the config at `cfg_path`, builds the daemon and starts it (failures are test errors).
+std::unique_ptr<Daemon> start_daemon(const std::string& cfg_path, const Clock& clock, Logger& log,
+                                     DaemonOptions opt);
+/// Runs every event up to `end`, jumping `clock` from event to event (at most `steps` events).
+void run_until(Daemon& d, SimulatedClock& clock, UnixTime end, int steps = 10000);
+
+}  // namespace ts::agent::test_support
