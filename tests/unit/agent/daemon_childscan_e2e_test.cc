@@ -62,7 +62,7 @@ struct Ref final : ps::ChildScanSource {
   }
 };
 
-class DaemonChildScanE2E : public ::testing::Test {
+class DaemonChildScanE2E : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = test_support::fresh_temp_dir("ts_daemon_childscan_" + std::to_string(::getpid()));
@@ -107,10 +107,6 @@ class DaemonChildScanE2E : public ::testing::Test {
 
   ChildA child_;
   int sources_ = 0;
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonChildScanE2E, AcceptedCdsGoesIntoTheParentAndSurvivesRestart) {

@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 
-class DurabilityTest : public ::testing::Test {
+class DurabilityTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
@@ -56,11 +56,6 @@ class DurabilityTest : public ::testing::Test {
     return test_support::start_daemon(cfg_path, clock_, log_, DaemonOptions{.seed = 3});
   }
   std::string db() { return (dir_ / "state" / "trustsync.db").string(); }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DurabilityTest, OneSyncRoundServesManyWriters) {

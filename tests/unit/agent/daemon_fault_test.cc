@@ -39,7 +39,7 @@ std::string policy(Variant v, bool p384) {
   return out;
 }
 
-class DaemonFaultTest : public ::testing::Test {
+class DaemonFaultTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("ts_daemon_fault_" + std::to_string(::getpid()));
@@ -171,11 +171,6 @@ class DaemonFaultTest : public ::testing::Test {
       EXPECT_LT(n, 60) << point << ": the crash point was still reached after 60 passes";
     }
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonFaultTest, KillAtEveryDurableStepOfZskAndDoubleKskRollovers) {

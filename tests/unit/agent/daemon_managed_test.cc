@@ -221,7 +221,7 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
 // observed here: its resolver has no usable trust anchor, so nothing is ever "seen" and the
 // old DS must stay)
 
-class DaemonManagedTest : public ::testing::Test {
+class DaemonManagedTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_managed_"));
@@ -269,11 +269,6 @@ class DaemonManagedTest : public ::testing::Test {
     for (const auto& id : wanted_ds(d.record("c.test.")->keys)) out.insert(id.second);
     return out;
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonManagedTest, ChildDsInParentRolloverAddsRestartKeepsEverything) {

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 constexpr int64_t kMargin = 5 + 10 + 60;  // Dprp + DNSKEY TTL + probe interval
 
-class DaemonTarRollover : public ::testing::Test {
+class DaemonTarRollover : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("ts_daemon_tar_rollover_" + std::to_string(::getpid()));
@@ -74,10 +74,6 @@ class DaemonTarRollover : public ::testing::Test {
   }
 
   const std::string kZone = "island.test.";
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonTarRollover, Rfc5011RolloverGatedOnTheRepositoryAndResumedAfterRestart) {

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_test_"));
@@ -64,11 +64,6 @@ class DaemonTest : public ::testing::Test {
         ASSERT_TRUE(d.ds_seen(zone, k.tag, false));
       }
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonTest, SignsEveryZoneAndStaggersResigningBeforeExpiry) {

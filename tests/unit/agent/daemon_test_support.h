@@ -2,20 +2,35 @@
 // common parts of a test config, a started Daemon on a SimulatedClock, and running its
 // scheduler on simulated time).
 //
+//   class XTest : public DaemonFixture { ... };  // dir_, clock_, log_
 //   dir_ = fresh_temp_dir(per_test_name("ts_daemon_x_"));
 //   c << agent_toml(dir_) << key_policies_toml() << timing_toml() << "[[zone]]\n...";
 //   auto d = start_daemon((dir_ / "c.toml").string(), clock_, log_, DaemonOptions{.seed = 7});
 //   run_until(*d, clock_, kT0 + 60);
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "agent/daemon.h"
+#include "agent/log.h"
 #include "common/clock.h"
 
 namespace ts::agent::test_support {
+
+/// A daemon test's fixture: its directory (set by SetUp), a SimulatedClock at 1800000000
+/// and a JSON logger writing to /dev/null.
+class DaemonFixture : public ::testing::Test {
+ protected:
+  std::filesystem::path dir_;
+  SimulatedClock clock_{1800000000};
+  FILE* null_ = std::fopen("/dev/null", "w");
+  Logger log_{LogStyle::Json, null_, clock_};
+};
 
 /// `name` under the system temp directory, emptied and created.
 std::filesystem::path fresh_temp_dir(const std::string& name);

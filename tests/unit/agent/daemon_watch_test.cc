@@ -107,7 +107,7 @@ TEST(SignaturesExpiringCondition, FiresOnlyWhenSigningFailsPastTheResignPoint) {
   EXPECT_FALSE(signatures_expiring_condition(spec, rec, kT0 + 5000, "disk full"));
 }
 
-class DaemonWatchTest : public ::testing::Test {
+class DaemonWatchTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_watch_test_"));
@@ -127,11 +127,6 @@ class DaemonWatchTest : public ::testing::Test {
       if (a.event.kind == AlertKind::SignaturesExpiring && a.event.zone == "z.test.") return true;
     return false;
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
