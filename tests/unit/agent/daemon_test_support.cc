@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "agent/daemon_managed.h"
+
 namespace ts::agent::test_support {
 
 namespace fs = std::filesystem;
@@ -47,6 +49,17 @@ std::unique_ptr<Daemon> start_daemon(const std::string& cfg_path, const Clock& c
   Status st = d->start();
   EXPECT_TRUE(st) << (st ? "" : st.error().message);
   return d;
+}
+
+std::set<uint16_t> output_ds_tags(const fs::path& signed_file, const Name& parent,
+                                  const std::string& child) {
+  ChildDsMap want{{child, {}}};
+  auto a = read_applied_ds(signed_file.string(), parent, want);
+  EXPECT_TRUE(a) << (a ? "" : a.error().message);
+  std::set<uint16_t> out;
+  if (a)
+    for (const auto& ds : a->at(child)) out.insert(ds.key_tag);
+  return out;
 }
 
 void run_until(Daemon& d, SimulatedClock& clock, UnixTime end, int steps) {

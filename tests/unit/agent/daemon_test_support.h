@@ -14,11 +14,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "agent/daemon.h"
 #include "agent/log.h"
 #include "common/clock.h"
+#include "common/name.h"
 
 namespace ts::agent::test_support {
 
@@ -49,6 +51,10 @@ std::string timing_toml();
 /// Loads the config at `cfg_path`, builds the daemon and starts it (failures are test errors).
 std::unique_ptr<Daemon> start_daemon(const std::string& cfg_path, const Clock& clock, Logger& log,
                                      DaemonOptions opt);
+/// The key tags of `child`'s DS in the parent zone `parent`'s signed output `signed_file`
+/// (read_applied_ds; a read failure is a test error).
+std::set<uint16_t> output_ds_tags(const std::filesystem::path& signed_file, const Name& parent,
+                                  const std::string& child);
 /// Runs every event up to `end`, jumping `clock` from event to event (at most `steps` events).
 void run_until(Daemon& d, SimulatedClock& clock, UnixTime end, int steps = 10000);
 
