@@ -199,6 +199,13 @@ struct Checker {
     if (pp.poll_interval.seconds == 0) error({"parent.poll-interval"}, "must be at least 1s");
     if (p.children.poll_interval.seconds == 0)  // childscan
       error({"children.poll-interval"}, "must be at least 1s");
+    if (pp.method == ParentMethod::Tar && p.tar.add_hold_down < Duration::days(30))  // tar5011
+      warn({"trust-anchors.add-hold-down"},
+           "add-hold-down " + fmt(p.tar.add_hold_down) +
+               " is shorter than the 30 days validators wait before they trust a new key (RFC "
+               "5011 2.4.1): the old key would be revoked while they still trust only it, and "
+               "the island goes bogus for them; only for validators configured with the same "
+               "hold-down (e.g. Unbound permit-small-holddown)");
     if (pp.alert_after < pp.poll_interval)
       error({"parent.alert-after", "parent.poll-interval"},
             "alert-after " + fmt(pp.alert_after) + " is shorter than poll-interval " +

@@ -45,24 +45,33 @@ std::map<std::string, ps::Bytes> all_key_rdata(const std::string& dir) {
   return out;
 }
 
-/// The managed DS set of a child from its record and the key store (or `known` rdata).
-ChildDs child_set(const ZoneSpec& spec, const ZoneRecord& rec, const signer::KeyStore& keys,
-                  Logger& log, const std::map<std::string, ps::Bytes>* known = nullptr) {
+/// The managed DS set of a child from its record and the key store (or `known` rdata);
+/// nullopt when it cannot be derived in full (the key store cannot be listed, or a key whose
+/// DS is wanted is not in it): the caller then keeps the set the parent has, since a DS
+/// left out here would be withdrawn from the parent without any confirmation.
+std::optional<ChildDs> child_set(const ZoneSpec& spec, const ZoneRecord& rec,
+                                 const signer::KeyStore& keys, Logger& log,
+                                 const std::map<std::string, ps::Bytes>* known = nullptr) {
   ChildDs cd{kManagedSource, {}, static_cast<uint32_t>(spec.ds_ttl)};
   auto origin = Name::from_text(spec.name);
-  if (!origin) return cd;
+  if (!origin) return std::nullopt;
   std::map<std::string, ps::Bytes> listed;
   if (!known && !wanted_ds(rec.keys).empty()) {
     auto list = keys.list(*origin);
-    if (!list)
-      log.warn(spec.name, "managed: key store: " + list.error().message);
-    else
-      for (const auto& m : *list) listed[m.id] = signer::dnskey_rdata(m);
+    if (!list) {
+      log.warn(spec.name, "managed: key store: " + list.error().message +
+                              "; the DS set at the parent is left unchanged");
+      return std::nullopt;
+    }
+    for (const auto& m : *list) listed[m.id] = signer::dnskey_rdata(m);
   }
   std::vector<std::string> missing;
   cd.ds = managed_ds_set(*origin, rec.keys, known ? *known : listed, kManagedDigest, &missing);
   for (const auto& id : missing)
-    log.warn(spec.name, "managed: key " + id + " wants a DS but is not in the key store");
+    log.warn(spec.name, "managed: key " + id +
+                            " wants a DS but is not in the key store; the DS set at the parent "
+                            "is left unchanged");
+  if (!missing.empty()) return std::nullopt;
   return cd;
 }
 
@@ -91,14 +100,40 @@ void Daemon::managed_rebuild() {
   }
   std::map<std::string, ChildDsMap> sets;
   std::optional<std::map<std::string, ps::Bytes>> rdata;  // read once, when needed
+  struct Unknown {
+    std::string parent, child;
+    uint32_t ttl;
+  };
+  std::vector<Unknown> unknown;                // children whose set cannot be derived now
+  std::map<std::string, std::string> outputs;  // zone -> its signed output
   for (const auto& z : zones) {
     std::lock_guard zl(z->mu);
+    outputs[z->spec.name] = z->spec.output_file;
     if (z->spec.parent.method != "managed") continue;
     auto parent = nearest_parent(z->spec.name, names);
     if (!parent) continue;  // config.cc refuses this; a zone removed at run time may do it
     if (!rdata && !wanted_ds(z->rec.keys).empty()) rdata = all_key_rdata(keystore_->dir());
-    sets[*parent][z->spec.name] =
-        child_set(z->spec, z->rec, *keystore_, log_, rdata ? &*rdata : nullptr);
+    if (auto cd = child_set(z->spec, z->rec, *keystore_, log_, rdata ? &*rdata : nullptr))
+      sets[*parent][z->spec.name] = std::move(*cd);
+    else
+      unknown.push_back({*parent, z->spec.name, static_cast<uint32_t>(z->spec.ds_ttl)});
+  }
+  // Such a child keeps the set it has: the one known (reload), else the one in the parent's
+  // signed output (start). With neither it gets no entry, and a warning.
+  for (const auto& u : unknown) {
+    if (auto cur = managed_->child(u.parent, u.child); cur && cur->source == kManagedSource) {
+      sets[u.parent][u.child] = *cur;
+      continue;
+    }
+    auto origin = Name::from_text(u.parent);
+    auto out = origin ? read_applied_ds(outputs[u.parent], *origin, {{u.child, {}}})
+                      : Result<AppliedDs>(origin.error());
+    if (!out) {
+      log_.warn(u.child, "managed: the DS set at the parent is unknown (" + outputs[u.parent] +
+                             ": " + out.error().message + "); not managed until it can be derived");
+      continue;
+    }
+    sets[u.parent][u.child] = {kManagedSource, (*out)[u.child], u.ttl};
   }
   for (const auto& p : managed_->rebuild(kManagedSource, sets))
     log_.info(p, "managed children's DS sets loaded from their rollover records",
@@ -126,9 +161,10 @@ void Daemon::managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime
   if (cur && cur->source == kManagedSource && ids_of(cur->ds) == want &&
       cur->ttl == static_cast<uint32_t>(spec.ds_ttl))
     return;  // unchanged: no key store look-up on every pass
-  ChildDs cd = child_set(spec, rec, *keystore_, log_);
-  std::string tags = tag_list(cd.ds);
-  if (!managed_->set(parent, spec.name, std::move(cd))) return;
+  auto cd = child_set(spec, rec, *keystore_, log_);
+  if (!cd) return;  // cannot be derived in full: the parent keeps the set it has
+  std::string tags = tag_list(cd->ds);
+  if (!managed_->set(parent, spec.name, std::move(*cd))) return;
   log_.info(spec.name, "managed DS set changed; re-signing the parent zone now",
             {{"parent", parent}, {"ds", tags}});
   sched_->schedule(now, parent, EventKind::Maintain);

@@ -8,7 +8,8 @@
 // - "per-key" (the default): every RRSIG is checked *structurally* (it covers the RRset it
 //   sits on, the signer is the zone, the key tag and algorithm are those of a DNSKEY in the
 //   zone's apex RRset (a SEP key for the DNSKEY RRset), the labels field and original TTL are
-//   right, now lies in [inception, expiration)); every RRset that must be signed is; the
+//   right, now lies in [inception, expiration)); every RRset that must be signed is, and no
+//   other one (a delegation's NS, glue) carries an RRSIG (both modes); the
 //   NSEC or NSEC3 chain is closed and matches the zone's names (signer/denial_check.h); and
 //   cryptographically only every signature over the DNSKEY RRset plus the first signature
 //   made by each key. Why that is enough: every signature of a pass is made by the same

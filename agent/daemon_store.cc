@@ -85,6 +85,7 @@ std::string encode_zone_record(const ZoneRecord& r) {
     o << "anchorkey\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
   for (const auto& [id, t] : r.anchor_ended)
     o << "anchorend\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
+  if (!r.anchor_for.empty()) o << "anchorfor\t" << clean(r.anchor_for) << "\n";
   o << "signing\t" << r.signed_at << "\t" << r.expires << "\t" << r.resign_at << "\t"
     << (r.dirty ? 1 : 0) << "\n";
   return o.str();
@@ -152,6 +153,8 @@ Result<ZoneRecord> decode_zone_record(const std::string& text) {
       } else if ((tag == "anchorkey" || tag == "anchorend") && f.size() == 4) {
         DsId id{static_cast<uint8_t>(std::stoi(f[1])), static_cast<uint16_t>(std::stoi(f[2]))};
         (tag == "anchorkey" ? r.anchor_current : r.anchor_ended)[id] = std::stoll(f[3]);
+      } else if (tag == "anchorfor" && f.size() == 2) {
+        r.anchor_for = f[1];
       } else if (tag == "anchor" && f.size() == 4) {
         r.anchor_targets[f[1]] = {f[2], std::stoll(f[3])};
       } else if (tag == "pending" && f.size() == 3) {

@@ -49,6 +49,9 @@ struct ZoneRecord {
   /// Keys EVERY target serves as a current trust anchor / with their validity ended, since
   /// (the planner's ParentView::anchor_since / anchor_ended_since).
   std::map<DsId, UnixTime> anchor_current, anchor_ended;
+  /// Which targets those two were confirmed by (anchor_targets_id(), agent/daemon_tar.h): after
+  /// the `trust-anchors` targets change they open no gate until the new set confirms them.
+  std::string anchor_for;
   bool operator==(const ZoneRecord&) const = default;
 };
 

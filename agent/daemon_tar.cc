@@ -2,11 +2,14 @@
 #include "agent/daemon_tar.h"
 
 #include <algorithm>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "agent/daemon_tar_targets.h"
 #include "agent/daemon_tar_zone.h"
 #include "agent/key_timing.h"
+#include "signer/crypto.h"
 #include "signer/keystore.h"
 #include "tar/anchor_document.h"
 
@@ -22,8 +25,14 @@ bool in_document(const KeyRecord& k, UnixTime now) {
 /// After a round: per target, the fingerprint it serves (since when); and, when every
 /// target serves the document, which keys it lists as current / ended.
 bool record_round(ZoneRecord& rec, const TarZonePublisher& pub,
-                  const std::vector<std::pair<DsId, bool>>& keys, UnixTime now) {
+                  const std::vector<std::pair<DsId, bool>>& keys, const std::string& targets_id,
+                  UnixTime now) {
   ZoneRecord before = rec;
+  if (rec.anchor_for != targets_id) {  // confirmations by another target list count for nothing
+    rec.anchor_current.clear();
+    rec.anchor_ended.clear();
+    rec.anchor_for = targets_id;
+  }
   auto confirmed = pub.confirmed();
   for (auto it = rec.anchor_targets.begin(); it != rec.anchor_targets.end();)
     it = confirmed.count(it->first) ? std::next(it) : rec.anchor_targets.erase(it);
@@ -48,6 +57,17 @@ bool record_round(ZoneRecord& rec, const TarZonePublisher& pub,
 }
 
 }  // namespace
+
+std::string anchor_targets_id(const ZoneSpec& spec) {
+  std::string all;
+  for (const auto& t : spec.trust_anchor_targets) all += t + "\n";
+  auto d = signer::digest(signer::DigestType::SHA256,
+                          std::span(reinterpret_cast<const uint8_t*>(all.data()), all.size()));
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t c : d) hex += kDigits[c >> 4], hex += kDigits[c & 15];
+  return hex;
+}
 
 DaemonTar::DaemonTar(Logger& log) : log_(log) {}
 DaemonTar::~DaemonTar() = default;
@@ -118,8 +138,10 @@ TarPass DaemonTar::publish(const ZoneSpec& spec, ZoneRecord& rec, const signer::
   out.uploads = z.publisher->uploads() - uploads;
   if (z.publisher->rounds() != rounds) {
     auto cur = rec.anchor_current, ended = rec.anchor_ended;
-    out.record_changed = record_round(rec, *z.publisher, listed, now);
-    out.anchors_changed = cur != rec.anchor_current || ended != rec.anchor_ended;
+    auto was_for = rec.anchor_for;
+    out.record_changed = record_round(rec, *z.publisher, listed, anchor_targets_id(spec), now);
+    out.anchors_changed =
+        cur != rec.anchor_current || ended != rec.anchor_ended || was_for != rec.anchor_for;
   }
   if (z.publisher->served() && !was_served)
     log_.info(spec.name, "trust anchor served by every target",

@@ -37,6 +37,10 @@ namespace ts::agent {
 
 class TarZonePublisher;
 
+/// Identifies the zone's `trust-anchors` target list (SHA-256 hex of the targets): the
+/// confirmations in ZoneRecord::anchor_current / anchor_ended hold for this list only.
+std::string anchor_targets_id(const ZoneSpec& spec);
+
 struct TarPass {
   UnixTime next = 0;             ///< when to call again (0 = no targets / nothing due)
   bool record_changed = false;   ///< rec's anchor maps changed: save the record

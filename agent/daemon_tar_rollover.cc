@@ -22,6 +22,9 @@ void island_policy(const ZoneSpec& s, RolloverPolicy& p) {
 
 void add_anchor_view(const ZoneSpec& s, const ZoneRecord& rec, ParentView& v) {
   if (s.parent.method != "tar") return;
+  // Confirmed by another list of targets (one added or replaced since): no gate opens until
+  // a round over this list confirms them (DaemonTar::publish, later in the same pass).
+  if (rec.anchor_for != anchor_targets_id(s)) return;
   v.anchor_since = rec.anchor_current;
   v.anchor_ended_since = rec.anchor_ended;
   // For an island the anchor in every repository plays the DS's part (initial signing).

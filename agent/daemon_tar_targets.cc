@@ -27,7 +27,7 @@ Result<std::unique_ptr<tar::TrustAnchorTarget>> dlv_target(const std::string& t,
     return fail("trust-anchors: target \"" + t + "\": " + addr.error().message);
   o.tsig_name = key->name();
   o.tsig_alg = key->algorithm();
-  o.tsig_secret = key->secret();
+  o.tsig_secret = signer::SecretString(key->secret());
   return tar::make_dlv_target(std::move(o));
 }
 

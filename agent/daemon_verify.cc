@@ -143,7 +143,12 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now, Verify
   for (const auto& [owner, node] : zone.nodes()) {
     for (const auto& rr : node.rrsets) {
       if (rr.type == rrtype::DNSKEY && &node == apex) continue;
-      if (!must_be_signed(node, rr.type)) continue;
+      if (!must_be_signed(node, rr.type)) {
+        if (!rr.rrsigs.empty())  // a delegation's NS, glue, occluded data: never signed
+          return fail(owner.to_text() + " type " + std::to_string(rr.type) +
+                      ": RRSIG over data that is not authoritative (delegation NS or glue)");
+        continue;
+      }
       if (Status s = sc.check(owner, rr.type, rr.ttl, rr.rdatas, rr.rrsigs); !s) return s.error();
     }
   }

@@ -24,6 +24,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "signer/crypto.h"
 #include "tar/anchor_document.h"
 
 namespace ts::tar {
@@ -78,7 +79,7 @@ struct DlvOptions {
   std::string dlv_zone;   // e.g. "dlv.test."
   std::string tsig_name;  // TSIG key name
   std::string tsig_alg = "hmac-sha256";
-  std::string tsig_secret;  // base64
+  signer::SecretString tsig_secret;  // base64; wiped when the target goes
 };
 std::unique_ptr<TrustAnchorTarget> make_dlv_target(DlvOptions o);
 

@@ -102,7 +102,7 @@ class DlvTarget final : public TrustAnchorTarget {
     if (alg.empty() || alg.back() != '.') alg += ".";
     ldns_resolver_set_tsig_keyname(res.get(), o_.tsig_name.c_str());
     ldns_resolver_set_tsig_algorithm(res.get(), alg.c_str());
-    ldns_resolver_set_tsig_keydata(res.get(), o_.tsig_secret.c_str());
+    ldns_resolver_set_tsig_keydata(res.get(), o_.tsig_secret.str().c_str());
     if (ldns_update_pkt_tsig_add(pkt.get(), res.get()) != LDNS_STATUS_OK)
       return fail("cannot TSIG-sign the UPDATE (key " + o_.tsig_name + ")");
     ldns_pkt* answer = nullptr;

@@ -352,8 +352,8 @@ TEST_F(TarLab, IslandRolloverThroughRepositoryAndRfc5011) {
   ASSERT_EQ(named.exit_code, 0) << named.output;
   for (int i = 0; i < 30 && Run("dig +short @" + s.dlv + " dlv.test. SOA").output.empty(); ++i)
     usleep(200000);
-  DlvOptions dlvo{s.dlv, "dlv.test.", kname, alg, env().tsig_secret};
-  auto dlv = make_dlv_target(dlvo);
+  auto dlv = make_dlv_target(
+      DlvOptions{s.dlv, "dlv.test.", kname, alg, signer::SecretString(env().tsig_secret)});
   auto pub = dlv->publish(fin);
   EXPECT_TRUE(pub.ok()) << (pub ? "" : pub.error().message);
   auto dig = Run("dig +short @" + s.dlv + " island.plain.test.dlv.test. DLV");
@@ -362,9 +362,9 @@ TEST_F(TarLab, IslandRolloverThroughRepositoryAndRfc5011) {
   auto dc = dlv->confirm(fin);
   ASSERT_TRUE(dc.ok()) << dc.error().message;
   EXPECT_TRUE(dc->empty()) << describe_problems(*dc);
-  DlvOptions wrong = dlvo;
-  wrong.tsig_secret = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-  EXPECT_FALSE(make_dlv_target(wrong)->publish(fin).ok());
+  DlvOptions wrong{s.dlv, "dlv.test.", kname, alg,
+                   signer::SecretString("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")};
+  EXPECT_FALSE(make_dlv_target(std::move(wrong))->publish(fin).ok());
 }
 
 }  // namespace

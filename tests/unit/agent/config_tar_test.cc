@@ -94,5 +94,33 @@ TEST(ConfigTar, ProbeIntervalHttpMethodAndDlvKey) {
                   "dlv:DLV-ZONE@ADDRESS");
 }
 
+TEST(ConfigTar, IslandAddHoldDownShorterThanValidatorsWarns) {
+  // RFC 5011 validators trust a new key only after 30 days: an island that revokes its old
+  // KSK sooner leaves them with nothing to trust. Allowed (labs), but warned about.
+  auto c = load_config_string(
+      "[defaults]\nparent = { method = \"tar\" }\n"
+      "trust-anchors = { targets = [\"file:/var/www/ta/\"], add-hold-down = \"20s\" }\n"
+      "[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
+      "t.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_CONTAINS(c->warnings[0], "t.toml:3:");
+  EXPECT_CONTAINS(c->warnings[0], "trust-anchors.add-hold-down");
+  EXPECT_CONTAINS(c->warnings[0], "RFC 5011");
+  // The default (30 days), or targets without method "tar": no warning.
+  auto d = load_config_string(
+      "[defaults]\nparent = { method = \"tar\" }\ntrust-anchors = [\"file:/var/www/ta/\"]\n"
+      "[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
+      "t.toml");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(d->warnings.empty());
+  auto e = load_config_string(
+      "[defaults]\ntrust-anchors = { targets = [\"file:/var/www/ta/\"], add-hold-down = "
+      "\"20s\" }\n[[zone]]\nname = \"a.test.\"\nfile = \"z\"\n",
+      "t.toml");
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_TRUE(e->warnings.empty());
+}
+
 }  // namespace
 }  // namespace ts::agent

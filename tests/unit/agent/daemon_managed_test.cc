@@ -392,5 +392,30 @@ TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {
   EXPECT_EQ(in_c, d_tags);  // d.c.test.'s DS in c.test., which is itself a managed child
 }
 
+TEST_F(DaemonManagedTest, KeyStoreProblemNeverRemovesAWantedDs) {
+  // The child's KSK metadata cannot be read (moved away, disk trouble): its DS set cannot be
+  // derived, so the one the parent serves stays; it is never replaced by an empty set.
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  auto want = wanted_tags(*d);
+  ASSERT_EQ(want.size(), 1u);
+  ASSERT_EQ(output_tags(), want);
+  std::string meta;
+  auto child = d->record("c.test.");
+  ASSERT_TRUE(child);
+  for (const auto& k : child->keys.keys)
+    if (k.has_ksk_duty() && ds_wanted(k)) meta = (dir_ / "state" / "keys" / (k.id + ".meta"));
+  ASSERT_TRUE(fs::exists(meta)) << meta;
+  d.reset();
+  fs::rename(meta, meta + ".away");
+  clock_.set(clock_.now() + 5);
+  d = make();  // start: the set is rebuilt from the records and the key store
+  run_until(*d, clock_.now() + 600);
+  EXPECT_EQ(output_tags(), want);
+  auto mc = d->managed_children().child("test.", "c.test.");
+  ASSERT_TRUE(mc);
+  EXPECT_EQ(mc->ds.size(), 1u);
+}
+
 }  // namespace
 }  // namespace ts::agent

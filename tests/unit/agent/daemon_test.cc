@@ -312,6 +312,32 @@ TEST_F(DaemonTest, SelfCheckFindsABrokenNsec3Chain) {
   EXPECT_NE(bad.error().message.find("denial chain"), std::string::npos) << bad.error().message;
 }
 
+TEST_F(DaemonTest, SelfCheckRejectsAnRrsigOverADelegationOrGlue) {
+  write_config(1);
+  std::ofstream(dir_ / "z0.test.zone", std::ios::app) << "sub NS ns.sub\nns.sub A 127.0.0.9\n";
+  auto d = make((dir_ / "c.toml").string());
+  d->scheduler().run_due();
+  signer::LoadOptions lo;
+  lo.origin = *Name::from_text("z0.test.");
+  lo.dnssec = signer::DnssecInput::Keep;
+  const std::string signed_file = (dir_ / "z0.test.zone.signed").string();
+  for (const char* owner : {"sub.z0.test.", "ns.sub.z0.test."}) {
+    auto zone = signer::load_zone_file(signed_file, lo);
+    ASSERT_TRUE(zone) << zone.error().message;
+    ASSERT_TRUE(verify_signed_zone(*zone, kT0, VerifyMode::PerKey));
+    const signer::RRset* apex_ns = zone->find(zone->origin())->find(signer::rrtype::NS);
+    signer::Node* node = zone->find(*Name::from_text(owner));
+    ASSERT_TRUE(node && !node->rrsets.empty()) << owner;
+    // An RRSIG where none may be: validators ignore it, but the signer's output is wrong.
+    node->rrsets[0].rrsigs.push_back(apex_ns->rrsigs.at(0));
+    for (VerifyMode m : {VerifyMode::PerKey, VerifyMode::Full}) {
+      auto r = verify_signed_zone(*zone, kT0, m);
+      ASSERT_FALSE(r) << owner << ": an RRSIG over a delegation NS or glue passed";
+      EXPECT_NE(r.error().message.find(owner), std::string::npos) << r.error().message;
+    }
+  }
+}
+
 TEST(DaemonStoreTest, RecordRoundTrip) {
   ZoneRecord r;
   r.keys.zone = "example.";

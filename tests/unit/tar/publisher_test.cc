@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <type_traits>
 
 #include "common/atomic_file.h"
 #include "signer/crypto.h"
@@ -29,6 +30,11 @@ std::string temp_dir() {
   char tmpl[] = "/tmp/ts-tar-test-XXXXXX";
   return mkdtemp(tmpl);
 }
+
+// The DLV target's TSIG secret lives in a SecretString (wiped when the target goes), never
+// in a plain copy that outlives it.
+static_assert(std::is_same_v<decltype(DlvOptions::tsig_secret), signer::SecretString>);
+static_assert(!std::is_copy_constructible_v<DlvOptions>);
 
 TEST(LocalDirectoryTarget, PublishesConfirmsDetectsTamperingAndWithdraws) {
   std::string dir = temp_dir();
