@@ -2,7 +2,6 @@
 // next event. Control commands that change state live here too; status is daemon_status.cc.
 #include "agent/daemon.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,16 +99,7 @@ bool file_exists(const std::string& p) {
 /// Keys of the key directory by origin (one pass; for adopting imported keys).
 std::map<std::string, std::vector<signer::KeyMeta>> scan_keys(const std::string& dir) {
   std::map<std::string, std::vector<signer::KeyMeta>> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) return out;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string n = e->d_name;
-    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
-    auto text = read_file(dir + "/" + n);
-    if (!text) continue;
-    auto m = signer::parse_key_meta(*text, dir + "/" + n);
-    if (m) out[m->origin.lowered().to_text()].push_back(std::move(*m));
-  }
+  for (auto& m : read_all_key_meta(dir)) out[m.origin.lowered().to_text()].push_back(std::move(m));
   return out;
 }
 

@@ -5,8 +5,6 @@
 // a DS counts as seen only when every parent server serves it and the chain validates
 // (agent/daemon_parent.h does the observation and, for a rogue or missing DS, asks for a
 // re-signing of the parent through ManagedZones).
-#include <dirent.h>
-
 #include <algorithm>
 #include <memory>
 
@@ -15,6 +13,7 @@
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_sign.h"
+#include "agent/key_files.h"
 #include "agent/rollover_planner.h"
 #include "common/atomic_file.h"
 #include "signer/keystore.h"
@@ -42,16 +41,7 @@ std::vector<DsId> ids_of(const std::vector<ps::DsRecord>& set) {
 /// managed children at start (a per-zone list() reads the whole directory each time).
 std::map<std::string, ps::Bytes> all_key_rdata(const std::string& dir) {
   std::map<std::string, ps::Bytes> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) return out;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string n = e->d_name;
-    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
-    auto text = read_file(dir + "/" + n);
-    if (!text) continue;
-    if (auto m = signer::parse_key_meta(*text, dir + "/" + n))
-      out[m->id] = signer::dnskey_rdata(*m);
-  }
+  for (const auto& m : read_all_key_meta(dir)) out[m.id] = signer::dnskey_rdata(m);
   return out;
 }
 

@@ -163,4 +163,18 @@ Status apply_renames(const Renames& renames, bool roll_forward) {
   return {};
 }
 
+std::vector<signer::KeyMeta> read_all_key_meta(const std::string& dir) {
+  std::vector<signer::KeyMeta> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".meta") != 0) continue;
+    auto text = read_file(dir + "/" + n);
+    if (!text) continue;
+    if (auto m = signer::parse_key_meta(*text, dir + "/" + n)) out.push_back(std::move(*m));
+  }
+  return out;
+}
+
 }  // namespace ts::agent

@@ -64,4 +64,8 @@ Status write_new_file(const std::string& path, std::string_view content, unsigne
 /// `n` random hex digits.
 std::string random_hex(size_t n);
 
+/// The metadata of every key in `dir` (its `.meta` files that parse), in directory order;
+/// empty when `dir` cannot be read. One pass over the whole directory.
+std::vector<signer::KeyMeta> read_all_key_meta(const std::string& dir);
+
 }  // namespace ts::agent

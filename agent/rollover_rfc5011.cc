@@ -33,13 +33,6 @@ namespace {
 
 using Keys = std::vector<KeyRecord*>;
 
-UnixTime latest(const Keys& keys, std::optional<UnixTime> KeyRecord::*field) {
-  UnixTime t = 0;
-  for (const auto* k : keys)
-    if (k->*field) t = std::max(t, *(k->*field));
-  return t;
-}
-
 /// Dprp + TTLkey + probe interval: a validator has seen a zone change after this long.
 int64_t seen_by_validators(const StepContext& c) {
   return c.terms.dprp + c.terms.ttl_key + c.policy.probe_interval;

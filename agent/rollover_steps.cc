@@ -26,16 +26,17 @@
 #include "agent/rollover_steps.h"
 
 namespace ts::agent::internal {
-namespace {
 
-using Keys = std::vector<KeyRecord*>;
-
-UnixTime latest(const Keys& keys, std::optional<UnixTime> KeyRecord::*field) {
+UnixTime latest(const std::vector<KeyRecord*>& keys, std::optional<UnixTime> KeyRecord::*field) {
   UnixTime t = 0;
   for (const auto* k : keys)
     if (k->*field) t = std::max(t, *(k->*field));
   return t;
 }
+
+namespace {
+
+using Keys = std::vector<KeyRecord*>;
 
 bool advance_zsk(StepContext& c, Rollover& r, const Keys& olds, const Keys& news) {
   const Terms& T = c.terms;

@@ -87,6 +87,9 @@ std::vector<KeyRole> wanted_roles(RolloverKind kind, const RolloverPolicy& polic
 std::string key_name(const KeyRecord& k);
 std::string key_names(const std::vector<KeyRecord*>& keys);
 
+/// The latest `field` timestamp of `keys` (0 when none has it).
+UnixTime latest(const std::vector<KeyRecord*>& keys, std::optional<UnixTime> KeyRecord::*field);
+
 /// Moves `r` by at most one phase; true when it moved (then it recorded no wait).
 bool advance(StepContext& ctx, Rollover& r);
 

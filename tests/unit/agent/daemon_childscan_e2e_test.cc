@@ -13,6 +13,7 @@
 #include "agent/daemon.h"
 #include "agent/daemon_childscan.h"
 #include "agent/daemon_managed.h"
+#include "tests/unit/agent/daemon_test_support.h"
 #include "tests/unit/resolver/test_keys.h"
 
 namespace ts::agent {
@@ -61,12 +62,10 @@ struct Ref final : ps::ChildScanSource {
   }
 };
 
-class DaemonChildScanE2E : public ::testing::Test {
+class DaemonChildScanE2E : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ts_daemon_childscan_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::fresh_temp_dir("ts_daemon_childscan_" + std::to_string(::getpid()));
     std::ofstream(dir_ / "test.zone")
         << "$ORIGIN test.\n$TTL 10\n@ SOA ns.test. host.test. 1 3600 600 86400 5\n@ NS ns\n"
            "ns A 127.0.0.1\na NS ns.a\nns.a A 127.0.0.2\n"
@@ -80,58 +79,28 @@ class DaemonChildScanE2E : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   void write_config(bool scan) {
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n"
+    c << test_support::agent_toml(dir_) << test_support::key_policies_toml()
+      << test_support::timing_toml()
       << "[[zone]]\nname = \"test.\"\nfile = \"test.zone\"\nchildren = { scan = "
       << (scan ? "true" : "false") << ", poll-interval = \"10m\" }\n"
       << "[[zone]]\nname = \"here.test.\"\nfile = \"here.test.zone\"\n";
   }
   std::unique_ptr<Daemon> make() {
-    auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
     DaemonOptions o;
     o.seed = 7;
     o.child_scan_source = [this](const ZoneSpec&) -> Result<std::unique_ptr<ps::ChildScanSource>> {
       ++sources_;
       return std::unique_ptr<ps::ChildScanSource>(new Ref(&child_));
     };
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, o);
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon((dir_ / "c.toml").string(), clock_, log_, std::move(o));
   }
-  void run_until(Daemon& d, UnixTime end) {
-    for (int i = 0; i < 10000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
-  }
+  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end); }
   std::set<uint16_t> output_tags() {
-    ChildDsMap want{{"a.test.", {}}};
-    auto a = read_applied_ds((dir_ / "test.zone.signed").string(), N("test."), want);
-    EXPECT_TRUE(a) << (a ? "" : a.error().message);
-    std::set<uint16_t> out;
-    if (a)
-      for (const auto& ds : a->at("a.test.")) out.insert(ds.key_tag);
-    return out;
+    return test_support::output_ds_tags(dir_ / "test.zone.signed", N("test."), "a.test.");
   }
 
   ChildA child_;
   int sources_ = 0;
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonChildScanE2E, AcceptedCdsGoesIntoTheParentAndSurvivesRestart) {

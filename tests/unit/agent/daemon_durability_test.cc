@@ -20,6 +20,7 @@
 #include "agent/sync_batch.h"
 #include "common/atomic_file.h"
 #include "signer/keystore.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
 namespace {
@@ -27,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 
-class DurabilityTest : public ::testing::Test {
+class DurabilityTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
@@ -40,14 +41,8 @@ class DurabilityTest : public ::testing::Test {
 
   std::string config(int zones) {
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n";
+    c << test_support::agent_toml(dir_) << test_support::key_policies_toml()
+      << test_support::timing_toml();
     for (int i = 0; i < zones; ++i) {
       std::string n = "p" + std::to_string(i) + ".test.";
       std::ofstream z(dir_ / (n + "zone"));
@@ -58,19 +53,9 @@ class DurabilityTest : public ::testing::Test {
     return (dir_ / "c.toml").string();
   }
   std::unique_ptr<Daemon> make(const std::string& cfg_path) {
-    auto cfg = load_daemon_config(cfg_path, {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 3});
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon(cfg_path, clock_, log_, DaemonOptions{.seed = 3});
   }
   std::string db() { return (dir_ / "state" / "trustsync.db").string(); }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DurabilityTest, OneSyncRoundServesManyWriters) {

@@ -17,6 +17,7 @@
 #include "agent/daemon_sign.h"
 #include "signer/keystore.h"
 #include "signer/zone_loader.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
 namespace {
@@ -38,7 +39,7 @@ std::string policy(Variant v, bool p384) {
   return out;
 }
 
-class DaemonFaultTest : public ::testing::Test {
+class DaemonFaultTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("ts_daemon_fault_" + std::to_string(::getpid()));
@@ -65,25 +66,12 @@ class DaemonFaultTest : public ::testing::Test {
   }
 
   std::unique_ptr<Daemon> make(const std::string& cfg_path, DaemonOptions opt) {
-    auto cfg = load_daemon_config(cfg_path, {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
     opt.seed = 11;
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, std::move(opt));
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon(cfg_path, clock_, log_, std::move(opt));
   }
 
   void run_for(Daemon& d, int64_t seconds) {
-    UnixTime end = clock_.now() + seconds;
-    for (int i = 0; i < 1000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
+    test_support::run_until(d, clock_, clock_.now() + seconds, 1000);
   }
 
   /// The operator: confirms every submitted DS and every withdrawn one.
@@ -183,11 +171,6 @@ class DaemonFaultTest : public ::testing::Test {
       EXPECT_LT(n, 60) << point << ": the crash point was still reached after 60 passes";
     }
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonFaultTest, KillAtEveryDurableStepOfZskAndDoubleKskRollovers) {

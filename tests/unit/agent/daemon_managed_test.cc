@@ -17,6 +17,7 @@
 #include "agent/rollover_planner.h"
 #include "signer/zone.h"
 #include "signer/zone_loader.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
 namespace {
@@ -220,14 +221,10 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
 // observed here: its resolver has no usable trust anchor, so nothing is ever "seen" and the
 // old DS must stay)
 
-class DaemonManagedTest : public ::testing::Test {
+class DaemonManagedTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ts_daemon_managed_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_managed_"));
     std::ofstream(dir_ / "hints") << ". 3600 NS a.root.\na.root. 3600 A 127.0.0.254\n";
     std::ofstream(dir_ / "ta") << "not a trust anchor\n";  // the resolver fails at once
     std::ofstream(dir_ / "test.zone")
@@ -242,15 +239,8 @@ class DaemonManagedTest : public ::testing::Test {
   /// The config with the child's parent method `method` (the parent zone is always here).
   void write_config(const std::string& method) {
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n"
-      << "[[zone]]\nname = \"test.\"\nfile = \"test.zone\"\n"
+    c << test_support::agent_toml(dir_) << test_support::key_policies_toml()
+      << test_support::timing_toml() << "[[zone]]\nname = \"test.\"\nfile = \"test.zone\"\n"
       << "[[zone]]\nname = \"c.test.\"\nfile = \"c.test.zone\"\n"
       << "parent = { method = \"" << method
       << "\", poll = \"1h\", timeout = \"1s\", root-hints = \"" << (dir_ / "hints").string()
@@ -259,32 +249,13 @@ class DaemonManagedTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Daemon> make() {
-    auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 7});
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon((dir_ / "c.toml").string(), clock_, log_,
+                                      DaemonOptions{.seed = 7});
   }
-  void run_until(Daemon& d, UnixTime end) {
-    for (int i = 0; i < 10000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
-  }
+  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end); }
   /// DS tags for c.test. in the parent's signed output.
   std::set<uint16_t> output_tags() {
-    ChildDsMap want{{"c.test.", {}}};
-    auto a = read_applied_ds((dir_ / "test.zone.signed").string(), N("test."), want);
-    EXPECT_TRUE(a) << (a ? "" : a.error().message);
-    std::set<uint16_t> out;
-    if (a)
-      for (const auto& ds : a->at("c.test.")) out.insert(ds.key_tag);
-    return out;
+    return test_support::output_ds_tags(dir_ / "test.zone.signed", N("test."), "c.test.");
   }
   /// Tags of the child's KSKs whose DS is wanted (submitted, not withdrawn).
   std::set<uint16_t> wanted_tags(Daemon& d) {
@@ -292,11 +263,6 @@ class DaemonManagedTest : public ::testing::Test {
     for (const auto& id : wanted_ds(d.record("c.test.")->keys)) out.insert(id.second);
     return out;
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonManagedTest, ChildDsInParentRolloverAddsRestartKeepsEverything) {

@@ -15,6 +15,7 @@
 #include "agent/daemon.h"
 #include "agent/daemon_store.h"
 #include "agent/key_timing.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
 namespace {
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 constexpr int64_t kMargin = 5 + 10 + 60;  // Dprp + DNSKEY TTL + probe interval
 
-class DaemonTarRollover : public ::testing::Test {
+class DaemonTarRollover : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("ts_daemon_tar_rollover_" + std::to_string(::getpid()));
@@ -33,39 +34,20 @@ class DaemonTarRollover : public ::testing::Test {
         << "$ORIGIN island.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
            "ns A 127.0.0.1\nwww TXT \"hi\"\n";
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"1d\", refresh = \"6h\", jitter = "
-         "\"1m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"1d\", refresh = \"6h\", jitter = "
-         "\"1m\" }\n"
+    c << test_support::agent_toml(dir_) << test_support::key_policies_toml("1d", "6h", "1m")
       << "parent = { method = \"tar\" }\n"
       << "trust-anchors = { targets = [\"file:" << (dir_ / "ta").string()
       << "/\"], add-hold-down = \"1h\", remove-hold-down = \"2h\", probe-interval = \"1m\" }\n"
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n"
+      << test_support::timing_toml()
       << "[[zone]]\nname = \"island.test.\"\nfile = \"island.test.zone\"\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Daemon> make() {
-    auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 5});
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon((dir_ / "c.toml").string(), clock_, log_,
+                                      DaemonOptions{.seed = 5});
   }
-  void run_until(Daemon& d, UnixTime end) {
-    for (int i = 0; i < 20000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
-  }
+  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end, 20000); }
   std::string phase(Daemon& d) {
     auto rec = d.record(kZone);
     return rec->keys.rollovers.empty() ? "none"
@@ -92,10 +74,6 @@ class DaemonTarRollover : public ::testing::Test {
   }
 
   const std::string kZone = "island.test.";
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonTarRollover, Rfc5011RolloverGatedOnTheRepositoryAndResumedAfterRestart) {

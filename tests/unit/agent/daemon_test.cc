@@ -2,6 +2,7 @@
 // re-signing with jitter before expiry, keeps going when one zone fails, runs a ZSK and a
 // KSK rollover to the end through the planner, and resumes after being torn down mid-way.
 #include "agent/daemon.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,14 +25,10 @@ namespace {
 namespace fs = std::filesystem;
 constexpr UnixTime kT0 = 1800000000;
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ts_daemon_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_test_"));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -44,15 +41,8 @@ class DaemonTest : public ::testing::Test {
   std::string write_config(int zones, const std::string& extra_defaults = "",
                            std::set<int> missing = {}) {
     std::ofstream c(dir_ / "c.toml");
-    c << "[agent]\nstate-dir = \"" << (dir_ / "state").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << extra_defaults
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n";
+    c << test_support::agent_toml(dir_) << test_support::key_policies_toml() << extra_defaults
+      << test_support::timing_toml();
     for (int i = 0; i < zones; ++i) {
       std::string n = "z" + std::to_string(i) + ".test.";
       if (!missing.count(i)) write_zone(n);
@@ -61,24 +51,10 @@ class DaemonTest : public ::testing::Test {
     return (dir_ / "c.toml").string();
   }
   std::unique_ptr<Daemon> make(const std::string& cfg_path) {
-    auto cfg = load_daemon_config(cfg_path, {});
-    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
-    auto d = std::make_unique<Daemon>(std::move(*cfg), clock_, log_, DaemonOptions{.seed = 7});
-    Status st = d->start();
-    EXPECT_TRUE(st) << (st ? "" : st.error().message);
-    return d;
+    return test_support::start_daemon(cfg_path, clock_, log_, DaemonOptions{.seed = 7});
   }
   /// Runs every event up to `end`, jumping the clock from event to event.
-  void run_until(Daemon& d, UnixTime end) {
-    for (int i = 0; i < 10000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
-  }
+  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end); }
   /// Completes the initial rollover: the DS of every KSK is confirmed by the "operator".
   void confirm_ds(Daemon& d, const std::string& zone) {
     auto rec = d.record(zone);
@@ -88,11 +64,6 @@ class DaemonTest : public ::testing::Test {
         ASSERT_TRUE(d.ds_seen(zone, k.tag, false));
       }
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonTest, SignsEveryZoneAndStaggersResigningBeforeExpiry) {

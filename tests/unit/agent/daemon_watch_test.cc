@@ -18,6 +18,7 @@
 #include "agent/daemon.h"
 #include "agent/daemon_audit.h"
 #include "agent/daemon_metrics.h"
+#include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
 namespace {
@@ -106,50 +107,26 @@ TEST(SignaturesExpiringCondition, FiresOnlyWhenSigningFailsPastTheResignPoint) {
   EXPECT_FALSE(signatures_expiring_condition(spec, rec, kT0 + 5000, "disk full"));
 }
 
-class DaemonWatchTest : public ::testing::Test {
+class DaemonWatchTest : public test_support::DaemonFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ts_daemon_watch_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_watch_test_"));
     std::ofstream(dir_ / "z.zone") << "$ORIGIN z.test.\n$TTL 10\n@ SOA ns.z.test. host.z.test. 1 "
                                       "3600 600 86400 5\n@ NS ns\nns A 127.0.0.1\n";
     std::ofstream c(dir_ / "c.toml");
     c << "[agent]\nmetrics-listen = \"127.0.0.1:0\"\nstate-dir = \"" << (dir_ / "state").string()
       << "\"\naudit-log = \"" << (dir_ / "audit" / "audit.jsonl").string() << "\"\n[defaults]\n"
-      << "ksk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "zsk = { rollover = \"never\", signature-lifetime = \"2h\", refresh = \"30m\", jitter = "
-         "\"20m\" }\n"
-      << "[defaults.timing]\ndnskey-ttl = \"10s\"\nds-ttl = \"10s\"\n"
-         "parent-propagation-delay = \"5s\"\nzone-propagation-delay = \"5s\"\n"
-         "publish-safety = \"5s\"\nretire-safety = \"5s\"\nmax-zone-ttl = \"10s\"\n"
+      << test_support::key_policies_toml() << test_support::timing_toml()
       << "[[zone]]\nname = \"z.test.\"\nfile = \"z.zone\"\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  void run_until(Daemon& d, UnixTime end) {
-    for (int i = 0; i < 10000; ++i) {
-      d.scheduler().run_due();
-      auto next = d.scheduler().next_time();
-      if (!next || *next > end) break;
-      clock_.set(std::max(clock_.now(), *next));
-    }
-    clock_.set(std::max(clock_.now(), end));
-    d.scheduler().run_due();
-  }
+  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end); }
   bool expiring_active(DaemonWatch& w) {
     for (const auto& a : w.alerts().active())
       if (a.event.kind == AlertKind::SignaturesExpiring && a.event.zone == "z.test.") return true;
     return false;
   }
-
-  fs::path dir_;
-  SimulatedClock clock_{kT0};
-  FILE* null_ = std::fopen("/dev/null", "w");
-  Logger log_{LogStyle::Json, null_, clock_};
 };
 
 TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
