@@ -23,6 +23,11 @@
 // the DNSKEY RRset until it is removed; a validator that still holds only the old anchor
 // keeps validating until it sees the revocation. A repository down or serving a tampered
 // document stops the rollover in add-hold-down or switch (the daemon alerts), never skips.
+//
+// An island's algorithm rollover (RFC 6781 4.1.4 order, agent/rollover_steps.cc) uses the same
+// gates: the old algorithm's KSK stops being the anchor only after the new one's add hold-down
+// and repository confirmation, and it is revoked and kept for the remove hold-down before it
+// goes; without them an RFC 5011 validator would never come to trust the new algorithm.
 #include <algorithm>
 
 #include "agent/log.h"
@@ -43,9 +48,10 @@ bool wait_holddown(StepContext& c, UnixTime when, const std::string& what) {
 }
 
 /// Every repository target serves the document listing each of `keys` as a current anchor
-/// (or, with `ended`, with its validity ended).
+/// (or, with `ended`, with its validity ended). Keys without KSK duty are no anchors.
 bool wait_repositories(StepContext& c, const Keys& keys, bool ended) {
   for (const auto* k : keys) {
+    if (!k->has_ksk_duty()) continue;
     auto since = ended ? c.parent.anchor_ended(k->algorithm, k->tag)
                        : c.parent.anchor_served_since(k->algorithm, k->tag);
     if (since) continue;
@@ -57,7 +63,47 @@ bool wait_repositories(StepContext& c, const Keys& keys, bool ended) {
   return true;
 }
 
+Keys with_ksk_duty(const Keys& keys) {
+  Keys out;
+  for (auto* k : keys)
+    if (k->has_ksk_duty()) out.push_back(k);
+  return out;
+}
+
 }  // namespace
+
+bool island_new_anchors_trusted(StepContext& c, const Keys& news) {
+  Keys anchors = with_ksk_duty(news);
+  UnixTime when =
+      latest(anchors, &KeyRecord::published) + seen_by_validators(c) + c.policy.add_holddown;
+  bool holddown = wait_holddown(c, when, "add hold-down (RFC 5011) of new " + key_names(anchors));
+  bool served = wait_repositories(c, anchors, false);
+  return holddown && served;
+}
+
+bool advance_island_algorithm_end(StepContext& c, Rollover& r, const Keys& olds) {
+  switch (r.phase) {
+    case Phase::AnchorSwitch:
+      if (!wait_repositories(c, olds, true)) return false;
+      for (auto* k : olds)
+        c.revoke(*k, "every repository ended its validity; RFC 5011 revocation, self-signed");
+      c.set_phase(r, Phase::RemoveHoldDown,
+                  "old " + key_names(with_ksk_duty(olds)) + " revoked, old algorithm still signs");
+      return true;
+    case Phase::RemoveHoldDown: {
+      UnixTime when =
+          latest(olds, &KeyRecord::revoked) + seen_by_validators(c) + c.policy.remove_holddown;
+      if (!wait_holddown(
+              c, when, "remove hold-down (RFC 5011) of revoked " + key_names(with_ksk_duty(olds))))
+        return false;
+      for (auto* k : olds) c.remove(*k, "remove hold-down over");
+      c.set_phase(r, Phase::DnskeyRemoved, "old DNSKEYs removed, old signatures kept");
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 bool advance_rfc5011(StepContext& c, Rollover& r, const Keys& olds, const Keys& news) {
   switch (r.phase) {

@@ -11,6 +11,8 @@
 //     need-keys -> pre-publish -> ds-publish -> ds-withdraw -> done
 //   Algorithm (RFC 6781 4.1.4, the conservative order):
 //     need-keys -> sign-both -> pre-publish -> ds-publish -> ds-withdraw -> dnskey-removed -> done
+//     island (parent method "tar"): ds-publish also waits for the RFC 5011 add hold-down, then
+//     -> switch -> remove-hold-down (old KSK revoked) -> dnskey-removed -> done
 //   Initial signing:
 //     need-keys -> pre-publish -> ds-publish -> done
 //   Island KSK/CSK (RFC 5011, parent method "tar"; agent/rollover_rfc5011.cc):
@@ -213,11 +215,20 @@ bool advance_algorithm(StepContext& c, Rollover& r, const Keys& olds, const Keys
     }
     case Phase::DsPublish:
       if (!c.wait_ds_cached(news)) return false;
+      if (c.policy.rfc5011 && !island_new_anchors_trusted(c, news)) return false;
       for (auto* k : olds) c.withdraw_ds(*k, "successor's DS confirmed and cached");
       for (auto* k : olds)
-        if (k->role == KeyRole::KSK) c.stop_signing(*k, "its DS is withdrawn");
+        if (k->role == KeyRole::KSK || (c.policy.rfc5011 && k->has_ksk_duty()))
+          c.stop_signing(*k, "its DS is withdrawn");  // an island's documents end it
+      if (c.policy.rfc5011) {  // island: documents end the old anchors, then revocation
+        c.set_phase(r, Phase::AnchorSwitch, "new algorithm's keys are the trust anchors");
+        return true;
+      }
       c.set_phase(r, Phase::DsWithdraw, "DS for the old algorithm withdrawn");
       return true;
+    case Phase::AnchorSwitch:
+    case Phase::RemoveHoldDown:
+      return advance_island_algorithm_end(c, r, olds);
     case Phase::DsWithdraw:
       if (!c.wait_ds_gone(olds, true)) return false;
       for (auto* k : olds) c.remove(*k, "old DS gone from every cache");

@@ -97,4 +97,15 @@ bool advance(StepContext& ctx, Rollover& r);
 bool advance_rfc5011(StepContext& ctx, Rollover& r, const std::vector<KeyRecord*>& olds,
                      const std::vector<KeyRecord*>& news);
 
+/// An island's algorithm rollover (agent/rollover_rfc5011.cc): true when the new keys with
+/// KSK duty have been published for the RFC 5011 add hold-down (plus Dprp, TTLkey and the
+/// probe interval) and every trust-anchor repository serves them; otherwise records the waits.
+bool island_new_anchors_trusted(StepContext& ctx, const std::vector<KeyRecord*>& news);
+
+/// An island's algorithm rollover after the old algorithm's keys stopped being anchors:
+/// switch (documents end the old keys -> revoke) and remove-hold-down (-> remove), then it
+/// continues as a plain algorithm rollover at dnskey-removed.
+bool advance_island_algorithm_end(StepContext& ctx, Rollover& r,
+                                  const std::vector<KeyRecord*>& olds);
+
 }  // namespace ts::agent::internal

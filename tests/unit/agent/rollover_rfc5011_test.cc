@@ -248,6 +248,53 @@ TEST(RolloverRfc5011, CskRolloverStopsOldZoneSignaturesAtTheSwitch) {
   EXPECT_TRUE(old->revoked);
 }
 
+// An island's algorithm rollover (ECDSAP256SHA256 -> ED25519): the old algorithm's KSK stays
+// the anchor (and signs the DNSKEY RRset) until the new KSK has been published for the add
+// hold-down and every repository serves it; then the documents end it, it is revoked and kept
+// for the remove hold-down. Without these gates an RFC 5011 validator never trusts the new
+// algorithm before the old key goes.
+TEST(RolloverRfc5011, IslandAlgorithmRolloverWaitsForHoldDownsAndRevokes) {
+  Island is;
+  is.repositories_confirm(T0);
+  is.pv.present_since = is.pv.anchor_since;
+  is.p.algorithm = 15;
+  UnixTime now = T0;
+  std::vector<std::string> phases;
+  for (int i = 0; i < 300; ++i) {
+    Phase before = is.phase();
+    Plan plan = is.run(now);
+    if (is.rollover() && is.rollover()->kind != RolloverKind::Algorithm) FAIL() << "not algorithm";
+    if (is.phase() != before) phases.push_back(std::string(to_string(is.phase())));
+    KeyRecord* nk = is.newest_ksk();  // (pointers: z.keys grows as keys are added)
+    KeyRecord* old = is.key(1000);
+    // The old KSK signs the DNSKEY RRset for as long as it is in it, and leaves it only after
+    // the new KSK has been an anchor for the add hold-down.
+    if (in_dnskey_rrset(*old, now)) {
+      EXPECT_TRUE(signs_dnskey_rrset(*old, now));
+    }
+    if (!in_dnskey_rrset(*old, now) && nk != old) {
+      ASSERT_TRUE(nk->published);
+      EXPECT_GE(now, *nk->published + 30 * kDay + margin()) << "old KSK gone before hold-down";
+    }
+    if (is.z.rollovers.empty()) break;
+    is.repositories_confirm(now);
+    is.pv.present_since.insert(is.pv.anchor_since.begin(), is.pv.anchor_since.end());
+    now = plan.next_check == kNever ? now + 60 : std::max(now + 1, plan.next_check);
+  }
+  ASSERT_TRUE(is.z.rollovers.empty()) << "phase " << to_string(is.phase());
+  KeyRecord* nk = is.newest_ksk();
+  KeyRecord* old = is.key(1000);
+  ASSERT_EQ(nk->algorithm, 15);
+  ASSERT_TRUE(old->retired && old->revoked && old->removed);
+  EXPECT_GE(*old->retired, *nk->published + 30 * kDay + margin());
+  EXPECT_GE(*old->removed, *old->revoked + 30 * kDay + margin());
+  EXPECT_EQ(is.count(Action::Kind::Revoke), 1);  // the old KSK only, never the ZSK
+  EXPECT_FALSE(is.key(2000)->revoked);
+  EXPECT_TRUE(is.key(2000)->removed);
+  EXPECT_EQ(phases, (std::vector<std::string>{"sign-both", "pre-publish", "ds-publish", "switch",
+                                              "remove-hold-down", "dnskey-removed", "done"}));
+}
+
 TEST(RolloverRfc5011, PolicyWithoutRfc5011KeepsDoubleKsk) {
   Island is;
   is.p.rfc5011 = false;

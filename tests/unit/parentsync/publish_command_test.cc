@@ -47,7 +47,7 @@ class CommandHook : public ::testing::Test {
     CommandOptions o;
     o.path = Hook(hook);
     o.args = std::move(args);
-    o.timeout_seconds = 1;
+    o.timeout_seconds = 30;  // generous: a loaded CI machine starts shells slowly
     o.retry = {.attempts = 3, .initial_ms = 100, .max_ms = 1000};
     o.ttl = 60;
     o.dnskeys = [](const Name& c) {
@@ -113,6 +113,7 @@ TEST_F(CommandHook, PersistentFailureReportsLastExitAndOutput) {
 
 TEST_F(CommandHook, HangingHookIsKilledAfterTheTimeoutAndRetried) {
   CommandOptions o = Options("hook_hang.sh", {tmp});
+  o.timeout_seconds = 1;
   o.retry.attempts = 2;
   CommandPublisher pub(o, random, sleeper);
   Status s = pub.publish(child, {ds_of(child, fake_key(1, KeyState::Active))});
