@@ -270,8 +270,8 @@ Status Daemon::apply_config(DaemonConfig cfg) {
     log_.info(name, "zone removed from the configuration; its keys and state are kept");
   }
   cfg_ = std::move(cfg);
-  managed_rebuild();  // managed children's DS sets from their durable records
-  childscan_init();   // DS sets accepted from children's CDS/CDNSKEY (durable)
+  if (Status s = managed_rebuild(); !s) return s;  // managed children's DS sets (durable)
+  if (Status s = childscan_init(); !s) return s;   // accepted CDS/CDNSKEY DS sets (durable)
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
   return {};
 }

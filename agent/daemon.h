@@ -174,7 +174,7 @@ class Daemon {
   std::unique_ptr<ManagedChildren> managed_;
   std::unique_ptr<ManagedZones> managed_zones_;
   void managed_init();                               // in the constructor
-  void managed_rebuild();                            // start and reload: from the durable records
+  Status managed_rebuild();                          // start and reload: from the durable records
   bool managed_resign_needed(const ZoneSpec& spec);  // P: its output lacks a wanted DS set
   void managed_child(const ZoneSpec& spec, const ZoneRecord& rec, UnixTime now);  // C saved
   void managed_staged(const ZoneSpec& spec, const SignOutcome& out);  // P signed: log, audit
@@ -185,7 +185,7 @@ class Daemon {
 
  private:
   std::unique_ptr<DaemonChildScan> childscan_;
-  void childscan_init();                                    // apply_config: store -> P's DS
+  Status childscan_init();                                  // apply_config: store -> P's DS
   void childscan_scan(const ZoneSpec& spec, UnixTime now);  // P's pass, before signing
   std::mutex pool_low_mu_;
   std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing

@@ -11,7 +11,7 @@
 
 namespace ts::agent {
 
-void Daemon::childscan_init() {
+Status Daemon::childscan_init() {
   if (!childscan_) {
     childscan_ = std::make_unique<DaemonChildScan>(
         log_, *store_, [this]() -> DaemonEvents& { return *events_; },
@@ -21,9 +21,11 @@ void Daemon::childscan_init() {
           managed_->set(parent, child, ChildDs{kChildScanSource, a.ds, a.ttl});
         });
     auto loaded = childscan_->load();
-    if (!loaded) {
-      log_.error("",
-                 "child scan: the accepted DS sets could not be read: " + loaded.error().message);
+    if (!loaded) {  // never sign a parent with its input's DS in place of an accepted set
+      std::string why =
+          "child scan: the accepted DS sets could not be read: " + loaded.error().message;
+      childscan_.reset();  // tried again at the next configuration load
+      return fail(why);
     } else {
       std::map<std::string, ChildDsMap> sets;
       for (const auto& [parent, children] : *loaded)
@@ -37,6 +39,7 @@ void Daemon::childscan_init() {
   std::set<std::string> names;
   for (const auto& z : cfg_.zones) names.insert(z.name);
   childscan_->set_local_zones(std::move(names));
+  return {};
 }
 
 void Daemon::childscan_scan(const ZoneSpec& spec, UnixTime now) {

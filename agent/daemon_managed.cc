@@ -67,24 +67,61 @@ std::optional<std::string> nearest_parent(const std::string& child,
   }
 }
 
+Status check_delegation(const signer::Zone& zone, const Name& child) {
+  const Name& origin = zone.origin();
+  std::string c = child.to_text(), p = origin.to_text();
+  if (!child.is_subdomain_of(origin)) return fail(c + " is not below " + p);
+  if (child == origin) return fail(c + " is the apex of " + p + ", not a delegation point");
+  if (child.is_wildcard()) return fail(c + " is a wildcard name, not a delegation point of " + p);
+  for (Name up = child.parent(); !(up == origin); up = up.parent()) {
+    const signer::Node* n = zone.find(up);
+    if (n && (n->find(rrtype::NS) || n->find(rrtype::DNAME)))
+      return fail(c + " is below the " + (n->find(rrtype::NS) ? "delegation" : "DNAME") + " at " +
+                  up.to_text() + " in " + p + " (occluded), not a delegation point");
+  }
+  const signer::Node* node = zone.find(child);
+  if (node && node->find(rrtype::NS)) return {};
+  if (node && !node->empty())
+    return fail(c + " holds authoritative data in " + p + " but no NS: not a delegation point");
+  return fail("no delegation (NS) for " + c + " in " + p);
+}
+
 void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes& notes) {
+  const std::string p = zone.origin().to_text();
   for (const auto& [child, cd] : children) {
     auto name = Name::from_text(child);
-    if (!name || !name->is_subdomain_of(zone.origin()) || *name == zone.origin()) continue;
-    const signer::Node* node = zone.find(*name);
-    if (!node || !node->find(rrtype::NS)) {
-      notes.warnings.push_back("no delegation (NS) for " + child + " in the input of " +
-                               zone.origin().to_text() + ": its DS set (" + tags(cd.ds) +
-                               ") is not added");
+    const bool retained = cd.source == kRetainedSource;
+    Status deleg = name ? check_delegation(zone, *name) : Status(name.error());
+    if (!deleg) {
+      if (retained) {  // P's input dropped the delegation: the retention ends, nothing to add
+        notes.released[child] = {};
+        notes.applied[child] = {};
+        continue;
+      }
+      notes.errors.push_back("refused to add the " + cd.source + " DS set of " + child + " (" +
+                             tags(cd.ds) + ") to " + p + ": " + deleg.error().message);
       notes.undelegated.insert(child);
       notes.applied[child] = cd.ds;  // nothing more to do until the input changes
       continue;
     }
+    const signer::Node* node = zone.find(*name);
     auto input = ds_at(node);
-    if (!input.empty() && input != cd.ds)
+    notes.inputs[child] = input;
+    if (retained) {
+      if (input == cd.ds || (cd.input && input != *cd.input)) {  // P's input took it over
+        notes.released[child] = input;
+        notes.applied[child] = input;
+        continue;
+      }
+      notes.warnings.push_back(child + " is no longer managed: " + p +
+                               " keeps its last managed DS set (" + tags(cd.ds) +
+                               ") instead of the input's (" + tags(input) + ") until the DS of " +
+                               child + " in the input of " + p + " is changed");
+    } else if (!input.empty() && input != cd.ds) {
       notes.warnings.push_back("input DS for " + child + " replaced by the " + cd.source +
                                " DS set (input " + tags(input) + ", " + cd.source + " " +
                                tags(cd.ds) + ")");
+    }
     zone.remove_rrset(*name, rrtype::DS);
     for (const auto& ds : cd.ds) zone.add(*name, rrtype::DS, cd.ttl, ds.to_rdata());
     zone.classify_subtree(*name);
@@ -131,14 +168,15 @@ std::string children_status_json(const ChildDsMap& children) {
 
 // ---- ManagedChildren
 
-std::set<std::string> ManagedChildren::rebuild(const std::string& source,
-                                               const std::map<std::string, ChildDsMap>& sets) {
+std::set<std::string> ManagedChildren::rebuild(
+    const std::set<std::string>& sources, const std::map<std::string, ChildDsMap>& sets,
+    const std::map<std::string, std::set<std::string>>* pending) {
   std::lock_guard lock(mu_);
   std::set<std::string> changed;
   for (auto& [parent, children] : wanted_)
     for (auto it = children.begin(); it != children.end();) {
       auto np = sets.find(parent);
-      if (it->second.source == source && (np == sets.end() || !np->second.count(it->first))) {
+      if (sources.count(it->second.source) && (np == sets.end() || !np->second.count(it->first))) {
         parent_of_.erase(it->first);
         it = children.erase(it);
         changed.insert(parent);
@@ -153,6 +191,16 @@ std::set<std::string> ManagedChildren::rebuild(const std::string& source,
       slot = cd;
       parent_of_[child] = parent;
     }
+  if (pending) {
+    for (const auto& [parent, children] : pending_)
+      if (auto np = pending->find(parent); np == pending->end() || np->second != children)
+        changed.insert(parent);
+    pending_ = *pending;
+    for (const auto& [parent, children] : pending_) {
+      if (!children.empty()) changed.insert(parent);
+      for (const auto& child : children) parent_of_[child] = parent;
+    }
+  }
   return changed;
 }
 
@@ -163,6 +211,7 @@ bool ManagedChildren::set(const std::string& parent, const std::string& child, C
   if (it != children.end() && it->second == ds) return false;
   children[child] = std::move(ds);
   parent_of_[child] = parent;
+  if (auto pp = pending_.find(parent); pp != pending_.end()) pp->second.erase(child);
   return true;
 }
 
@@ -176,6 +225,12 @@ bool ManagedChildren::erase(const std::string& parent, const std::string& child,
   p->second.erase(it);
   parent_of_.erase(child);
   return true;
+}
+
+std::set<std::string> ManagedChildren::pending_of(const std::string& parent) const {
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(parent);
+  return it == pending_.end() ? std::set<std::string>{} : it->second;
 }
 
 ChildDsMap ManagedChildren::children_of(const std::string& parent) const {
@@ -197,7 +252,9 @@ std::optional<ChildDs> ManagedChildren::child(const std::string& parent,
 bool ManagedChildren::is_parent(const std::string& zone) const {
   std::lock_guard lock(mu_);
   auto it = wanted_.find(zone);
-  return it != wanted_.end() && !it->second.empty();
+  auto pp = pending_.find(zone);
+  return (it != wanted_.end() && !it->second.empty()) ||
+         (pp != pending_.end() && !pp->second.empty());
 }
 
 std::string ManagedChildren::parent_of(const std::string& child) const {
@@ -279,6 +336,31 @@ bool ManagedChildren::output_has(const std::string& parent, const std::string& c
 void ManagedChildren::force_resign(const std::string& parent) {
   std::lock_guard lock(mu_);
   forced_.insert(parent);
+}
+
+std::optional<std::vector<ps::DsRecord>> ManagedChildren::output_ds(
+    const std::string& parent, const std::string& child) const {
+  std::lock_guard lock(mu_);
+  auto a = applied_.find(parent);
+  if (a == applied_.end() || !a->second) return std::nullopt;
+  auto it = a->second->find(child);
+  if (it == a->second->end()) return std::nullopt;
+  return it->second;
+}
+
+void ManagedChildren::inputs_seen(const std::string& parent, const AppliedDs& inputs) {
+  std::lock_guard lock(mu_);
+  for (const auto& [child, ds] : inputs) inputs_[parent][child] = ds;
+}
+
+std::optional<std::vector<ps::DsRecord>> ManagedChildren::input_seen(
+    const std::string& parent, const std::string& child) const {
+  std::lock_guard lock(mu_);
+  auto p = inputs_.find(parent);
+  if (p == inputs_.end()) return std::nullopt;
+  auto it = p->second.find(child);
+  if (it == p->second.end()) return std::nullopt;
+  return it->second;
 }
 
 // ---- ManagedZones

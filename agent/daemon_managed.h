@@ -19,6 +19,19 @@
 // Entries of other sources are not durable here: their owner sets them again after a start.
 // An empty DS set means: no DS for that child at P (insecure delegation).
 //
+// Safety rules (review 5):
+// - A child's DS set goes only to a real delegation point of P (check_delegation(): NS at the
+//   name, below the apex, not below another cut or a DNAME); otherwise it is refused with an
+//   error naming the child and no DS is written there.
+// - A managed child whose set is not known at a start (key store unreadable, and P's signed
+//   output cannot be read back to keep what P publishes) is "pending": P is not signed while
+//   it has one (sign_to_temp() fails, naming the child), so that the input's DS never stands
+//   in for the managed set.
+// - A child that leaves management (zone removed, method changed) is "retained" (source
+//   kRetainedSource, durable in the DaemonStore): P keeps publishing the last managed DS set
+//   for it, with a warning at each signing, until P's input file changes the child's DS set
+//   (or holds the retained set, or drops the delegation); then P's input is used again.
+//
 //   ManagedChildren mc;
 //   mc.rebuild(kManagedSource, {{"test.", {{"example.test.", {kManagedSource, ds, 3600}}}}});
 //   if (mc.set("test.", "example.test.", {kManagedSource, new_ds, 3600})) schedule("test.");
@@ -54,12 +67,17 @@ namespace ts::agent {
 namespace ps = ts::parentsync;
 
 inline constexpr const char* kManagedSource = "managed";
+/// A former managed child: P keeps its last managed DS set until P's input changes.
+inline constexpr const char* kRetainedSource = "retained";
 
 /// One child's DS set at its parent and where it comes from.
 struct ChildDs {
   std::string source = kManagedSource;  ///< "managed" | e.g. "childscan"
   std::vector<ps::DsRecord> ds;         ///< canonical (sorted, unique); empty = no DS (insecure)
   uint32_t ttl = 3600;                  ///< the child's policy DS TTL
+  /// kRetainedSource only: the DS set P's input held for the child when management ended
+  /// (nullopt: not known yet, P's next signing records it). A different input ends retention.
+  std::optional<std::vector<ps::DsRecord>> input = std::nullopt;
   bool operator==(const ChildDs&) const = default;
 };
 
@@ -82,14 +100,25 @@ std::optional<std::string> nearest_parent(const std::string& child,
 /// What a signing of P did with its children's DS: warnings and changes, for the log.
 struct ChildDsNotes {
   std::vector<std::string> warnings;  ///< "input DS for CHILD replaced by the managed DS set"
+  std::vector<std::string> errors;    ///< children refused: not a delegation point (named)
   AppliedDs applied;                  ///< the DS sets written, by child
-  std::set<std::string> undelegated;  ///< children without NS in P's input (no DS written)
+  std::set<std::string> undelegated;  ///< children refused (no DS written): not reported
+  AppliedDs inputs;                   ///< the DS set P's input holds, by delegated child
+  AppliedDs released;  ///< retained children whose retention ended: the input's DS set
   bool operator==(const ChildDsNotes&) const = default;
 };
 
+/// Whether `child` is a delegation point of `zone`: below the apex, NS at the name, not below
+/// another zone cut or a DNAME (occluded), not a wildcard. The error names the child and why.
+Status check_delegation(const signer::Zone& zone, const Name& child);
+
 /// At P's signing: the DS RRset of every child in `children` replaces whatever DS the input
-/// has at that name (a warning when it differed). A child without a delegation (NS) in P's
-/// input gets no DS (a DS belongs at a zone cut): a warning, and `applied` says so.
+/// has at that name (a warning when it differed). A child that is not a delegation point of
+/// P (check_delegation()) is refused: an error in `notes.errors`, no DS written anywhere for
+/// it, and `applied` records the wanted set (nothing to re-sign for until the input changes).
+/// A retained child (kRetainedSource) keeps its set while P's input is unchanged for it
+/// (warning); once the input differs, its DS (or lack of delegation) is P's again
+/// (`released`).
 void apply_child_ds(signer::Zone& zone, const ChildDsMap& children, ChildDsNotes& notes);
 
 /// The DS sets of `children` that P's signed output file holds (read back after a restart).
@@ -112,15 +141,27 @@ class ManagedChildren {
   /// Replaces every entry of `source` with `sets` (parent -> children). Returns the parents
   /// whose wanted DS sets changed.
   std::set<std::string> rebuild(const std::string& source,
-                                const std::map<std::string, ChildDsMap>& sets);
+                                const std::map<std::string, ChildDsMap>& sets) {
+    return rebuild(std::set<std::string>{source}, sets, nullptr);
+  }
+  /// The same for the entries of every source in `sources` at once (the entries in `sets`
+  /// carry their own source) and, when given, the pending children (parent -> children whose
+  /// managed DS set is not known: P is not signed while it has one; set() of such a child
+  /// ends it). One step, so that a concurrent signing of P never sees a child without entry.
+  std::set<std::string> rebuild(const std::set<std::string>& sources,
+                                const std::map<std::string, ChildDsMap>& sets,
+                                const std::map<std::string, std::set<std::string>>* pending);
   /// Sets one child's DS set; true when it changed (P must be re-signed).
   bool set(const std::string& parent, const std::string& child, ChildDs ds);
   /// Removes a child's entry (only if it is of `source`); true when there was one.
   bool erase(const std::string& parent, const std::string& child, const std::string& source);
+  /// The children of P whose managed DS set is not known (rebuild()).
+  std::set<std::string> pending_of(const std::string& parent) const;
 
   /// P's children and their wanted DS sets (a snapshot for P's signing).
   ChildDsMap children_of(const std::string& parent) const;
   std::optional<ChildDs> child(const std::string& parent, const std::string& child) const;
+  /// Whether `zone` has children with an entry or pending.
   bool is_parent(const std::string& zone) const;
   /// The parent of a child with an entry ("" if none).
   std::string parent_of(const std::string& child) const;
@@ -143,6 +184,13 @@ class ManagedChildren {
   bool output_has(const std::string& parent, const std::string& child) const;
   /// Forgets what P's output holds (P re-signs at its next maintenance).
   void force_resign(const std::string& parent);
+  /// The DS set P's last known output holds for `child` (nullopt when unknown).
+  std::optional<std::vector<ps::DsRecord>> output_ds(const std::string& parent,
+                                                     const std::string& child) const;
+  /// P's input at its last signing (ChildDsNotes::inputs), for a child leaving management.
+  void inputs_seen(const std::string& parent, const AppliedDs& inputs);
+  std::optional<std::vector<ps::DsRecord>> input_seen(const std::string& parent,
+                                                      const std::string& child) const;
 
  private:
   mutable std::mutex mu_;
@@ -150,6 +198,8 @@ class ManagedChildren {
   std::map<std::string, std::string> parent_of_;             // child -> parent
   std::map<std::string, std::optional<AppliedDs>> applied_;  // parent -> in its output
   std::set<std::string> forced_;                             // parents to re-sign regardless
+  std::map<std::string, std::set<std::string>> pending_;     // parent -> children unknown
+  std::map<std::string, AppliedDs> inputs_;                  // parent -> its input's DS sets
 };
 
 /// The agent's side of parentsync's ManagedPublisher: child_ds() is what the parent's

@@ -10,6 +10,7 @@
 
 #include "agent/audit_log.h"
 #include "agent/daemon.h"
+#include "agent/daemon_childscan.h"
 #include "agent/daemon_managed.h"
 #include "agent/daemon_parent.h"
 #include "agent/daemon_sign.h"
@@ -88,7 +89,7 @@ void Daemon::managed_changed(const std::string& parent) {
   sched_->schedule(clock_.now(), parent, EventKind::Maintain);
 }
 
-void Daemon::managed_rebuild() {
+Status Daemon::managed_rebuild() {
   std::set<std::string> names;
   std::vector<std::shared_ptr<ZoneRt>> zones;
   {
@@ -104,11 +105,12 @@ void Daemon::managed_rebuild() {
     std::string parent, child;
     uint32_t ttl;
   };
-  std::vector<Unknown> unknown;                // children whose set cannot be derived now
-  std::map<std::string, std::string> outputs;  // zone -> its signed output
+  std::vector<Unknown> unknown;                        // children whose set cannot be derived
+  std::map<std::string, std::string> outputs, inputs;  // zone -> its signed output, input
   for (const auto& z : zones) {
     std::lock_guard zl(z->mu);
     outputs[z->spec.name] = z->spec.output_file;
+    inputs[z->spec.name] = z->spec.input_file;
     if (z->spec.parent.method != "managed") continue;
     auto parent = nearest_parent(z->spec.name, names);
     if (!parent) continue;  // config.cc refuses this; a zone removed at run time may do it
@@ -118,26 +120,100 @@ void Daemon::managed_rebuild() {
     else
       unknown.push_back({*parent, z->spec.name, static_cast<uint32_t>(z->spec.ds_ttl)});
   }
+  // The DS set P's signed output holds for a child (nullopt: unreadable).
+  auto in_output = [&](const std::string& parent,
+                       const std::string& child) -> std::optional<std::vector<ps::DsRecord>> {
+    if (auto known = managed_->output_ds(parent, child)) return known;
+    auto origin = Name::from_text(parent);
+    auto out = origin ? read_applied_ds(outputs[parent], *origin, {{child, {}}})
+                      : Result<AppliedDs>(origin.error());
+    if (!out) return std::nullopt;
+    return (*out)[child];
+  };
   // Such a child keeps the set it has: the one known (reload), else the one in the parent's
-  // signed output (start). With neither it gets no entry, and a warning.
+  // signed output (start). With neither it is pending: P is not signed until it is known.
+  std::map<std::string, std::set<std::string>> pending;
   for (const auto& u : unknown) {
     if (auto cur = managed_->child(u.parent, u.child); cur && cur->source == kManagedSource) {
       sets[u.parent][u.child] = *cur;
-      continue;
+    } else if (auto out = in_output(u.parent, u.child)) {
+      sets[u.parent][u.child] = {kManagedSource, *out, u.ttl};
+    } else {
+      pending[u.parent].insert(u.child);
+      log_.warn(u.child,
+                "managed: the DS set at the parent is unknown (" + outputs[u.parent] +
+                    " cannot be read); " + u.parent + " is not signed until it can be derived",
+                {{"parent", u.parent}});
     }
-    auto origin = Name::from_text(u.parent);
-    auto out = origin ? read_applied_ds(outputs[u.parent], *origin, {{u.child, {}}})
-                      : Result<AppliedDs>(origin.error());
-    if (!out) {
-      log_.warn(u.child, "managed: the DS set at the parent is unknown (" + outputs[u.parent] +
-                             ": " + out.error().message + "); not managed until it can be derived");
-      continue;
-    }
-    sets[u.parent][u.child] = {kManagedSource, (*out)[u.child], u.ttl};
   }
-  for (const auto& p : managed_->rebuild(kManagedSource, sets))
+  // Children that left management keep, at their parent, the last managed DS set published
+  // for them until the parent's input changes for them (retained, durable).
+  auto rows = store_->managed_ds_rows();
+  if (!rows) return fail("managed: " + rows.error().message);
+  UnixTime now = clock_.now();
+  std::map<std::string, ChildDsMap> retained;
+  std::map<std::pair<std::string, std::string>, uint32_t> recorded;  // managed rows: ttl
+  for (const auto& r : *rows) {
+    bool managed_now = (sets.count(r.parent) && sets[r.parent].count(r.child)) ||
+                       (pending.count(r.parent) && pending[r.parent].count(r.child));
+    auto cur = managed_->child(r.parent, r.child);
+    if (managed_now || !names.count(r.parent) ||
+        (cur && cur->source != kManagedSource && cur->source != kRetainedSource)) {
+      if (managed_now && !r.retained) recorded[{r.parent, r.child}] = r.ttl;
+      if (!managed_now && names.count(r.parent)) (void)store_->remove_managed_ds(r.parent, r.child);
+      continue;  // managed (again), P not signed here, or another source has the child now
+    }
+    if (r.retained) {
+      ChildDs cd{kRetainedSource, ds_from_lines(r.ds), r.ttl, std::nullopt};
+      if (r.input) cd.input = ds_from_lines(*r.input);
+      retained[r.parent][r.child] = std::move(cd);
+      continue;
+    }
+    auto kept = in_output(r.parent, r.child);  // what P publishes for it now
+    if (!kept && cur) kept = cur->ds;
+    if (!kept) {
+      log_.warn(r.child,
+                "no longer managed; the DS set " + r.parent +
+                    " publishes for it is unknown: its input's DS set is used",
+                {{"parent", r.parent}});
+      (void)store_->remove_managed_ds(r.parent, r.child);
+      continue;
+    }
+    ChildDs cd{kRetainedSource, *kept, cur ? cur->ttl : r.ttl,
+               managed_->input_seen(r.parent, r.child)};
+    if (!cd.input)
+      if (auto origin = Name::from_text(r.parent))
+        if (auto in = read_applied_ds(inputs[r.parent], *origin, {{r.child, {}}}))
+          cd.input = (*in)[r.child];
+    DaemonStore::ManagedDsRow row{r.parent, r.child,      true, ds_lines(cd.ds),
+                                  cd.ttl,   std::nullopt, now};
+    if (cd.input) row.input = ds_lines(*cd.input);
+    if (Status st = store_->save_managed_ds(row); !st) return st;
+    log_.warn(r.child,
+              "no longer managed: " + r.parent + " keeps publishing its last managed DS set (" +
+                  tag_list(cd.ds) + ") until the DS of " + r.child + " in the input of " +
+                  r.parent + " is changed",
+              {{"parent", r.parent}});
+    retained[r.parent][r.child] = std::move(cd);
+  }
+  auto record = [&](const std::string& parent, const std::string& child, uint32_t ttl) {
+    auto it = recorded.find({parent, child});
+    if (it != recorded.end() && it->second == ttl) return Status{};
+    return store_->save_managed_ds({parent, child, false, {}, ttl, std::nullopt, now});
+  };
+  for (const auto& [parent, children] : sets)
+    for (const auto& [child, cd] : children)
+      if (Status st = record(parent, child, cd.ttl); !st) return st;
+  for (const auto& u : unknown)
+    if (pending.count(u.parent) && pending[u.parent].count(u.child))
+      if (Status st = record(u.parent, u.child, u.ttl); !st) return st;
+  auto all = sets;
+  for (auto& [parent, children] : retained) all[parent].merge(children);
+  for (const auto& p : managed_->rebuild({kManagedSource, kRetainedSource}, all, &pending))
     log_.info(p, "managed children's DS sets loaded from their rollover records",
-              {{"children", std::to_string(sets[p].size())}});
+              {{"children", std::to_string(all[p].size())},
+               {"pending", std::to_string(pending[p].size())}});
+  return {};
 }
 
 bool Daemon::managed_resign_needed(const ZoneSpec& spec) {
@@ -148,6 +224,8 @@ bool Daemon::managed_resign_needed(const ZoneSpec& spec) {
     return read_applied_ds(spec.output_file, *origin, children);
   });
   if (need) log_.info(spec.name, "re-signing: a managed child's DS set is not in the output");
+  for (const auto& child : managed_->pending_of(spec.name))  // derive it again: P waits for it
+    sched_->schedule(clock_.now(), child, EventKind::Maintain);
   return need;
 }
 
@@ -176,6 +254,23 @@ void Daemon::managed_staged(const ZoneSpec& spec, const SignOutcome& out) {
   // that fails after this point logs its changes again when it is retried.
   if (!out.child_ds) return;
   for (const auto& w : out.child_ds->warnings) log_.warn(spec.name, w);
+  for (const auto& e : out.child_ds->errors) log_.error(spec.name, e);
+  managed_->inputs_seen(spec.name, out.child_ds->inputs);
+  for (const auto& [child, cd] : managed_->children_of(spec.name)) {  // retained: input known now
+    auto in = out.child_ds->inputs.find(child);
+    if (cd.source != kRetainedSource || cd.input || in == out.child_ds->inputs.end() ||
+        out.child_ds->released.count(child))
+      continue;
+    DaemonStore::ManagedDsRow row{
+        spec.name, child, true, ds_lines(cd.ds), cd.ttl, ds_lines(in->second), clock_.now()};
+    if (Status st = store_->save_managed_ds(row); !st) {
+      log_.warn(spec.name, st.error().message);
+      continue;
+    }
+    ChildDs now_known = cd;
+    now_known.input = in->second;
+    managed_->set(spec.name, child, std::move(now_known));
+  }
   for (const auto& c :
        managed_->changes(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
     auto record = [&](const char* what, uint16_t tag) {
@@ -197,8 +292,20 @@ void Daemon::managed_staged(const ZoneSpec& spec, const SignOutcome& out) {
 
 void Daemon::managed_signed(const ZoneSpec& spec, const SignOutcome& out, UnixTime now) {
   if (!out.child_ds) return;
+  for (const auto& [child, ds] : out.child_ds->released) {  // P's input has the child again
+    if (Status st = store_->remove_managed_ds(spec.name, child); !st) {
+      log_.warn(spec.name, st.error().message);
+      continue;  // the next signing releases it again
+    }
+    managed_->erase(spec.name, child, kRetainedSource);
+    log_.info(spec.name,
+              "the input's DS set for " + child + " (" + tag_list(ds) +
+                  ") is used again: the DS set kept since it left management is dropped",
+              {{"child", child}});
+  }
   for (const auto& c :
        managed_->signed_with(spec.name, out.child_ds->applied, out.child_ds->undelegated)) {
+    if (out.child_ds->released.count(c.child)) continue;  // not ours any more
     // The child looks at its parent at once: its rollover waits on what P now serves.
     parent_->request_poll(c.child);
     sched_->schedule(now, c.child, EventKind::Maintain);

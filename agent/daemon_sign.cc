@@ -104,8 +104,19 @@ Result<SignOutcome> sign_zone_for(
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();
   if (Status s = add_parent_records(spec, state, store, *zone); !s) return s.error();  // parent
   std::optional<ChildDsNotes> child_ds;  // managed children: their DS sets replace the input's
-  if (managed && managed->is_parent(spec.name))
+  if (managed && managed->is_parent(spec.name)) {
+    // A managed child whose DS set is not known (start, key store unreadable, P's output not
+    // readable either): never let the input's DS stand in for it. P waits (retried).
+    std::string pending;
+    for (const auto& c : managed->pending_of(spec.name))
+      pending += (pending.empty() ? "" : ", ") + c;
+    if (!pending.empty())
+      return fail("managed: not signed while the DS set of " + pending +
+                  " is unknown (its keys cannot be read and the DS this zone publishes could "
+                  "not be read back from " +
+                  spec.output_file + "); the input's DS is not used in its place");
     apply_child_ds(*zone, managed->children_of(spec.name), child_ds.emplace());
+  }
 
   std::vector<signer::PrivateKey> privs;
   privs.reserve(state.keys.size());

@@ -92,8 +92,10 @@ std::string Daemon::status_text(const std::string& zone) const {
     if (!r.keys.waiting_for.empty()) o << "  waiting: " << r.keys.waiting_for << "\n";
     if (parent_) o << parent_->status_text(zp->spec.name);            // branch parent
     o << children_status_text(managed_->children_of(zp->spec.name));  // managed children
-    if (childscan_) o << childscan_->status_text(zp->spec.name);      // childscan
-    o << tar_->status_text(zp->spec.name);                            // trust-anchor repositories
+    for (const auto& c : managed_->pending_of(zp->spec.name))
+      o << "  child:   " << c << " DS unknown (managed; this zone is not signed until known)\n";
+    if (childscan_) o << childscan_->status_text(zp->spec.name);  // childscan
+    o << tar_->status_text(zp->spec.name);                        // trust-anchor repositories
     std::string hint = zp->spec.parent.observed() || zp->spec.parent.method == "tar"
                            ? ""
                            : operator_hint(zp->spec.name, r, now);

@@ -223,7 +223,11 @@ Result<std::unique_ptr<DaemonStore>> DaemonStore::open(const std::string& path) 
         // childscan: DS sets accepted from children's CDS/CDNSKEY (daemon_store_children.cc)
         "CREATE TABLE IF NOT EXISTS daemon_child_ds (parent TEXT, child TEXT, ds TEXT, "
         "accepted_at INTEGER, bootstrap INTEGER, ttl INTEGER, PRIMARY KEY (parent, child))",
-        "PRAGMA user_version=2"}) {
+        // managed: managed children, and the DS sets kept for former ones
+        // (daemon_store_managed.cc)
+        "CREATE TABLE IF NOT EXISTS daemon_managed_ds (parent TEXT, child TEXT, retained "
+        "INTEGER, ds TEXT, ttl INTEGER, input TEXT, since INTEGER, PRIMARY KEY (parent, child))",
+        "PRAGMA user_version=3"}) {
     if (Status st = s->exec(sql); !st) return fail(path + ": " + st.error().message);
   }
   if (Status st = s->load_pool(); !st) return fail(path + ": " + st.error().message);
@@ -236,7 +240,8 @@ Result<std::map<std::string, ZoneRecord>> DaemonStore::load_all() {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_, "SELECT name, state FROM daemon_zone", -1, &st, nullptr) != SQLITE_OK)
     return fail(std::string("state database: ") + sqlite3_errmsg(db_));
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
     std::string text = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
     auto r = decode_zone_record(text);
@@ -246,7 +251,10 @@ Result<std::map<std::string, ZoneRecord>> DaemonStore::load_all() {
     }
     out.emplace(name, std::move(*r));
   }
+  // A read stopped by an error is no partial list: a zone left out would be taken for new.
+  std::string err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
   sqlite3_finalize(st);
+  if (!err.empty()) return fail("state database: reading the zone records: " + err);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -93,6 +94,22 @@ class DaemonStore final : public PoolStore {
   Result<std::vector<ChildDsRow>> child_ds_rows();
   Status save_child_ds(const ChildDsRow& row);
   Status remove_child_ds(const std::string& parent, const std::string& child);
+
+  // ---- parent method `managed` (agent/daemon_managed.h), agent/daemon_store_managed.cc: which
+  // children are managed, and the DS set a parent keeps for a child that left management.
+  struct ManagedDsRow {
+    std::string parent, child;
+    bool retained = false;        ///< false: the child is managed (ds, input unused)
+    std::vector<std::string> ds;  ///< retained: DS rdata text "TAG ALG DTYPE HEX" P keeps
+    uint32_t ttl = 3600;          ///< the child's DS TTL
+    /// retained: the DS set P's input held when management ended (nullopt: not known yet)
+    std::optional<std::vector<std::string>> input = std::nullopt;
+    UnixTime since = 0;
+    bool operator==(const ManagedDsRow&) const = default;
+  };
+  Result<std::vector<ManagedDsRow>> managed_ds_rows();
+  Status save_managed_ds(const ManagedDsRow& row);
+  Status remove_managed_ds(const std::string& parent, const std::string& child);
 
  private:
   explicit DaemonStore(sqlite3* db);

@@ -1,7 +1,16 @@
-// TCP exchange with one server and a direct DS query, through ldns.
+// TCP exchange with one server (ldns encodes and parses; one deadline bounds the whole
+// exchange) and a direct DS query.
 #include "parentsync/dns_exchange.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 namespace ts::parentsync {
 
@@ -45,9 +54,59 @@ ldns_rdf* to_ldns_dname(const Name& name) {
   return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, w.size(), w.data());
 }
 
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+struct Fd {
+  int fd;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+/// Waits for `events` on `fd` until `deadline`; false on timeout or error.
+bool wait_until(int fd, short events, Steady::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+/// Reads exactly `n` bytes before `deadline`: "" or why not.
+std::string read_exactly(int fd, uint8_t* p, size_t n, Steady::time_point deadline) {
+  while (n > 0) {
+    if (!wait_until(fd, POLLIN, deadline)) return "timed out";
+    ssize_t r = ::recv(fd, p, n, 0);
+    if (r == 0) return "connection closed";
+    if (r < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return std::strerror(errno);
+    }
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query,
                            int timeout_seconds) {
+  // One deadline for the whole exchange (connect, send, length, message): a server that
+  // accepts and stays silent, or trickles its answer a byte at a time, cannot hold the agent
+  // longer than `timeout_seconds` (ldns_tcp_send's timeout applies to each read only).
   const std::string who = server.to_string();
+  const int secs = std::max(1, timeout_seconds);
+  const auto deadline = Steady::now() + std::chrono::seconds(secs);
+  const std::string within = " within " + std::to_string(secs) + " s";
   bool v6 = server.address.find(':') != std::string::npos;
   ldns_rdf* a =
       ldns_rdf_new_frm_str(v6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, server.address.c_str());
@@ -56,27 +115,45 @@ Result<Reply> tcp_exchange(const ServerAddress& server, const ldns_pkt* query,
   struct sockaddr_storage* sa = ldns_rdf2native_sockaddr_storage(a, server.port, &sa_len);
   ldns_rdf_deep_free(a);
   if (!sa) return fail(who + ": bad address");
+  sockaddr_storage ss = *sa;
+  free(sa);
 
-  ldns_buffer* qbin = ldns_buffer_new(LDNS_MAX_PACKETLEN);
-  if (ldns_pkt2buffer_wire(qbin, query) != LDNS_STATUS_OK) {
-    ldns_buffer_free(qbin);
-    free(sa);
+  uint8_t* qwire = nullptr;
+  size_t qsize = 0;
+  if (ldns_pkt2wire(&qwire, query, &qsize) != LDNS_STATUS_OK || !qwire || qsize > 65535) {
+    free(qwire);
     return fail(who + ": cannot encode the query");
   }
-  uint8_t* answer = nullptr;
-  size_t answer_size = 0;
-  struct timeval tv {
-    timeout_seconds, 0
-  };
-  ldns_status st =
-      ldns_tcp_send(&answer, qbin, sa, static_cast<socklen_t>(sa_len), tv, &answer_size);
-  ldns_buffer_free(qbin);
-  free(sa);
-  if (st != LDNS_STATUS_OK || !answer)
-    return fail(who + ": no answer over TCP (" + ldns_get_errorstr_by_id(st) + ")");
+  std::vector<uint8_t> framed{static_cast<uint8_t>(qsize >> 8), static_cast<uint8_t>(qsize)};
+  framed.insert(framed.end(), qwire, qwire + qsize);
+  free(qwire);
+
+  Fd sock(::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (sock.fd < 0) return fail(who + ": TCP socket: " + std::strerror(errno));
+  if (::connect(sock.fd, reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(sa_len)) != 0 &&
+      errno != EINPROGRESS)
+    return fail(who + ": no answer over TCP (connect: " + std::strerror(errno) + ")");
+  int err = 0;
+  socklen_t elen = sizeof err;
+  if (!wait_until(sock.fd, POLLOUT, deadline))
+    return fail(who + ": no answer over TCP (connect timed out" + within + ")");
+  if (::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)
+    return fail(who + ": no answer over TCP (connect: " + std::strerror(err ? err : errno) + ")");
+  for (size_t sent = 0; sent < framed.size();) {
+    if (!wait_until(sock.fd, POLLOUT, deadline))
+      return fail(who + ": no answer over TCP (send timed out" + within + ")");
+    ssize_t n = ::send(sock.fd, framed.data() + sent, framed.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+    if (n < 0) return fail(who + ": no answer over TCP (send: " + std::strerror(errno) + ")");
+    sent += static_cast<size_t>(n);
+  }
+  uint8_t len[2];
+  if (std::string why = read_exactly(sock.fd, len, 2, deadline); !why.empty())
+    return fail(who + ": no answer over TCP (" + why + within + ")");
   Reply r;
-  r.wire.assign(answer, answer + answer_size);
-  free(answer);
+  r.wire.resize((static_cast<size_t>(len[0]) << 8) | len[1]);
+  if (std::string why = read_exactly(sock.fd, r.wire.data(), r.wire.size(), deadline); !why.empty())
+    return fail(who + ": answer over TCP cut short (" + why + within + ")");
   ldns_pkt* pkt = nullptr;
   if (ldns_wire2pkt(&pkt, r.wire.data(), r.wire.size()) != LDNS_STATUS_OK || !pkt)
     return fail(who + ": malformed reply");

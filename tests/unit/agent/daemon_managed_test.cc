@@ -17,6 +17,7 @@
 #include "agent/rollover_planner.h"
 #include "signer/zone.h"
 #include "signer/zone_loader.h"
+#include "tests/unit/agent/daemon_managed_fixture.h"
 #include "tests/unit/agent/daemon_test_support.h"
 
 namespace ts::agent {
@@ -112,11 +113,12 @@ TEST(ApplyChildDs, ReplacesTheInputDsWithAWarning) {
   ChildDsNotes notes;
   apply_child_ds(zone, children, notes);
   EXPECT_EQ(ds_in(zone, "c.test."), want);  // the rogue 4242 is gone
-  ASSERT_EQ(notes.warnings.size(), 2u);
+  ASSERT_EQ(notes.warnings.size(), 1u);
   EXPECT_NE(notes.warnings[0].find("input DS for c.test. replaced by the managed DS set"),
             std::string::npos)
       << notes.warnings[0];
-  EXPECT_NE(notes.warnings[1].find("no delegation (NS) for nodeleg.test."), std::string::npos);
+  ASSERT_EQ(notes.errors.size(), 1u);
+  EXPECT_NE(notes.errors[0].find("no delegation (NS) for nodeleg.test."), std::string::npos);
   EXPECT_EQ(ds_in(zone, "nodeleg.test."), std::vector<ps::DsRecord>{});  // no DS off a cut
   EXPECT_EQ(notes.undelegated, std::set<std::string>{"nodeleg.test."});
   EXPECT_EQ(notes.applied.at("c.test."), want);
@@ -221,49 +223,7 @@ TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
 // observed here: its resolver has no usable trust anchor, so nothing is ever "seen" and the
 // old DS must stay)
 
-class DaemonManagedTest : public test_support::DaemonFixture {
- protected:
-  void SetUp() override {
-    dir_ = test_support::fresh_temp_dir(test_support::per_test_name("ts_daemon_managed_"));
-    std::ofstream(dir_ / "hints") << ". 3600 NS a.root.\na.root. 3600 A 127.0.0.254\n";
-    std::ofstream(dir_ / "ta") << "not a trust anchor\n";  // the resolver fails at once
-    std::ofstream(dir_ / "test.zone")
-        << "$ORIGIN test.\n$TTL 10\n@ SOA ns.test. host.test. 1 3600 600 86400 5\n@ NS ns\n"
-           "ns A 127.0.0.1\nc NS ns.c\nns.c A 127.0.0.2\nc DS 4242 13 2 "
-        << std::string(64, 'B') << "\n";
-    std::ofstream(dir_ / "c.test.zone")
-        << "$ORIGIN c.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
-           "ns A 127.0.0.2\n";
-    write_config("managed");
-  }
-  /// The config with the child's parent method `method` (the parent zone is always here).
-  void write_config(const std::string& method) {
-    std::ofstream c(dir_ / "c.toml");
-    c << test_support::agent_toml(dir_) << test_support::key_policies_toml()
-      << test_support::timing_toml() << "[[zone]]\nname = \"test.\"\nfile = \"test.zone\"\n"
-      << "[[zone]]\nname = \"c.test.\"\nfile = \"c.test.zone\"\n"
-      << "parent = { method = \"" << method
-      << "\", poll = \"1h\", timeout = \"1s\", root-hints = \"" << (dir_ / "hints").string()
-      << "\", trust-anchor = \"" << (dir_ / "ta").string() << "\" }\n";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::unique_ptr<Daemon> make() {
-    return test_support::start_daemon((dir_ / "c.toml").string(), clock_, log_,
-                                      DaemonOptions{.seed = 7});
-  }
-  void run_until(Daemon& d, UnixTime end) { test_support::run_until(d, clock_, end); }
-  /// DS tags for c.test. in the parent's signed output.
-  std::set<uint16_t> output_tags() {
-    return test_support::output_ds_tags(dir_ / "test.zone.signed", N("test."), "c.test.");
-  }
-  /// Tags of the child's KSKs whose DS is wanted (submitted, not withdrawn).
-  std::set<uint16_t> wanted_tags(Daemon& d) {
-    std::set<uint16_t> out;
-    for (const auto& id : wanted_ds(d.record("c.test.")->keys)) out.insert(id.second);
-    return out;
-  }
-};
+using DaemonManagedTest = test_support::ManagedDaemonFixture;
 
 TEST_F(DaemonManagedTest, ChildDsInParentRolloverAddsRestartKeepsEverything) {
   auto d = make();
