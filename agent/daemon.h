@@ -186,6 +186,7 @@ class Daemon {
  private:
   std::unique_ptr<DaemonChildScan> childscan_;
   Status childscan_init();                                  // apply_config: store -> P's DS
+  void childscan_hold(const std::string& why);              // state unreadable: keep P's DS
   void childscan_scan(const ZoneSpec& spec, UnixTime now);  // P's pass, before signing
   std::mutex pool_low_mu_;
   std::set<KeySpec> pool_low_;  // specs with a key-pool-low alert firing

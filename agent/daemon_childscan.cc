@@ -61,6 +61,31 @@ std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines) {
   return ps::canonical_set(std::move(out));
 }
 
+Result<std::vector<ps::DsRecord>> parse_ds_lines(const std::vector<std::string>& lines) {
+  std::vector<ps::DsRecord> out;
+  for (const auto& l : lines) {
+    auto d = ps::DsRecord::from_rdata_text(l);
+    if (!d) return d.error();
+    out.push_back(*d);
+  }
+  return ps::canonical_set(std::move(out));
+}
+
+Result<std::map<std::string, AcceptedDs>> output_child_ds(const ZoneSpec& spec) {
+  auto origin = Name::from_text(spec.name);
+  if (!origin) return origin.error();
+  signer::LoadOptions lo;
+  lo.origin = *origin;
+  lo.dnssec = signer::DnssecInput::Strip;
+  lo.keep_dnskey = false;
+  auto zone = signer::load_zone_file(spec.output_file, lo);
+  if (!zone) return zone.error();
+  std::map<std::string, AcceptedDs> out;
+  for (const ps::ChildDelegation& d : ps::delegations_of(*zone))
+    out[d.child.lowered().to_text()] = {d.ds, d.ttl};
+  return out;
+}
+
 DaemonChildScan::DaemonChildScan(Logger& log, DaemonStore& store,
                                  std::function<DaemonEvents&()> events, SourceFactory factory)
     : log_(log),
@@ -75,13 +100,59 @@ void DaemonChildScan::set_apply(Apply apply) {
   apply_ = std::move(apply);
 }
 
+void DaemonChildScan::set_forget(Forget forget) {
+  std::lock_guard lock(mu_);
+  forget_ = std::move(forget);
+}
+
+void DaemonChildScan::set_on_load(OnLoad on_load) {
+  std::lock_guard lock(mu_);
+  on_load_ = std::move(on_load);
+}
+
 Result<AcceptedChildDs> DaemonChildScan::load() {
+  std::lock_guard load_lock(load_mu_);
   auto rows = store_.child_ds_rows();
   if (!rows) return rows.error();
-  std::lock_guard lock(mu_);
-  accepted_.clear();
-  for (const auto& r : *rows) accepted_[r.parent][r.child] = {ds_from_lines(r.ds), r.ttl};
-  return accepted_;
+  AcceptedChildDs accepted;
+  std::set<std::string> local;
+  {
+    std::lock_guard lock(mu_);
+    local = local_zones_;
+  }
+  for (const auto& r : *rows) {
+    auto ds = parse_ds_lines(r.ds);
+    if (!ds)
+      return fail("state database: the accepted DS of " + r.child + " at " + r.parent +
+                  " does not parse: " + ds.error().message);
+    if (local.count(r.child)) {  // a zone of this agent: its DS comes from its keys
+      if (Status s = store_.remove_child_ds(r.parent, r.child); !s) return s.error();
+      log_.warn(r.parent, "child " + r.child +
+                              " is a zone of this agent: its DS set accepted from CDS/CDNSKEY is "
+                              "dropped (the managed set wins)");
+      continue;
+    }
+    accepted[r.parent][r.child] = {*ds, r.ttl};
+  }
+  OnLoad on_load;
+  {
+    std::lock_guard lock(mu_);
+    accepted_ = accepted;
+    loaded_ = true;
+    on_load = on_load_;
+  }
+  if (on_load) on_load(accepted);
+  return accepted;
+}
+
+Status DaemonChildScan::ensure_loaded() {
+  {
+    std::lock_guard lock(mu_);
+    if (loaded_) return {};
+  }
+  auto r = load();
+  if (!r) return r.error();
+  return {};
 }
 
 bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::string>& zones_here,
@@ -94,6 +165,13 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
     if (now < parent->next) return false;
     parent->next = now + std::max<int64_t>(1, spec.children.poll);
   }
+  if (Status s = ensure_loaded(); !s) {  // unreadable is not "nothing accepted"
+    log_.error(spec.name, "child scan: not this round: the accepted DS sets cannot be read: " +
+                              s.error().message);
+    std::lock_guard lock(mu_);
+    parent->next = now + std::min<int64_t>(60, std::max<int64_t>(1, spec.children.poll));
+    return false;
+  }
   auto origin = Name::from_text(spec.name);
   if (!origin) return false;
   signer::LoadOptions lo;
@@ -104,6 +182,26 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
     log_.warn(spec.name, "child scan: cannot read the zone's delegations: " + zone.error().message);
     return false;
   }
+  std::vector<ps::ChildDelegation> delegations = ps::delegations_of(*zone);
+  // Accepted sets of children that are zones here or are no longer delegated: forgotten.
+  std::set<std::string> delegated;
+  for (const auto& d : delegations) delegated.insert(d.child.lowered().to_text());
+  std::set<std::string> stale, lingering;  // with an accepted set; only a last decision
+  {
+    std::lock_guard lock(mu_);
+    if (auto p = accepted_.find(spec.name); p != accepted_.end())
+      for (const auto& [child, a] : p->second)
+        if (zones_here.count(child) || !delegated.count(child)) stale.insert(child);
+    for (const auto& [child, d] : parent->last)
+      if ((zones_here.count(child) || !delegated.count(child)) && !stale.count(child))
+        lingering.insert(child);
+  }
+  for (const auto& child : lingering) forget(spec, child, *parent, "", false);
+  for (const auto& child : stale)
+    forget(spec, child, *parent,
+           zones_here.count(child) ? "it is a zone of this agent (the managed set wins)"
+                                   : "it is no longer delegated in " + spec.name,
+           true);
   auto source = factory_(spec);
   if (!source) {
     log_.warn(spec.name, "child scan: " + source.error().message);
@@ -112,8 +210,8 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
   ps::ChildScanOptions opt;
   opt.bootstrap = spec.children.bootstrap;
   opt.accept_after_delay = spec.children.accept_after_delay;
-  bool changed = false;
-  for (ps::ChildDelegation& d : ps::delegations_of(*zone)) {
+  bool changed = !stale.empty();
+  for (ps::ChildDelegation& d : delegations) {
     const std::string child = d.child.lowered().to_text();
     if (zones_here.count(child)) continue;  // managed here: its DS comes from its keys
     {
@@ -128,6 +226,42 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
     act(spec, child, d.ttl, dec, *parent, changed, now);
   }
   return changed;
+}
+
+void DaemonChildScan::forget(const ZoneSpec& spec, const std::string& child, Parent& p,
+                             const std::string& why, bool stored) {
+  if (stored)
+    if (Status s = store_.remove_child_ds(spec.name, child); !s) {
+      log_.error(spec.name, "child " + child + ": accepted DS set not forgotten (" + why +
+                                "): " + s.error().message);
+      return;  // tried again at the next scan
+    }
+  bool was_alerting = false;
+  Forget on_forget;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = accepted_.find(spec.name); it != accepted_.end()) it->second.erase(child);
+    p.last.erase(child);
+    p.seen.erase(child);
+    was_alerting = p.alerting.erase(child) > 0;
+    on_forget = forget_;
+  }
+  if (was_alerting) {
+    AlertEvent alert;
+    alert.kind = AlertKind::ChildCdsRejected;
+    alert.zone = spec.name;
+    alert.subject = child;
+    alert.targets = spec.notify;
+    events_().alert(alert, false);
+  }
+  if (!stored) return;
+  if (on_forget) on_forget(spec.name, child);
+  log_.info(spec.name, "child " + child + ": accepted DS set forgotten: " + why);
+  events_().audit(
+      AuditRecord{AuditEvent::ChildDsRemoved,
+                  spec.name,
+                  kAuditActorAgent,
+                  {{"child", child}, {"ds", std::string("(forgotten)")}, {"reason", why}}});
 }
 
 UnixTime DaemonChildScan::unchanged_since(Parent& p, const std::string& child,
@@ -231,8 +365,30 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& parent, UnixTime now) {
 }
 
 void DaemonChildScan::set_local_zones(std::set<std::string> zones) {
-  std::lock_guard lock(mu_);
-  local_zones_ = std::move(zones);
+  std::vector<std::pair<std::string, std::string>> drop;  // (parent, child) now a zone here
+  Forget on_forget;
+  {
+    std::lock_guard lock(mu_);
+    local_zones_ = std::move(zones);
+    for (const auto& [parent, children] : accepted_)
+      for (const auto& [child, a] : children)
+        if (local_zones_.count(child)) drop.emplace_back(parent, child);
+    on_forget = forget_;
+  }
+  for (const auto& [parent, child] : drop) {
+    if (Status s = store_.remove_child_ds(parent, child); !s) {
+      log_.error(parent, "child " + child + ": accepted DS set not dropped: " + s.error().message);
+      continue;
+    }
+    {
+      std::lock_guard lock(mu_);
+      accepted_[parent].erase(child);
+    }
+    if (on_forget) on_forget(parent, child);
+    log_.warn(parent, "child " + child +
+                          " is a zone of this agent: its DS set accepted from CDS/CDNSKEY is "
+                          "dropped (the managed set wins)");
+  }
 }
 
 UnixTime DaemonChildScan::next_event(const std::string& parent) const {

@@ -10,10 +10,18 @@
 // is accepted or has nothing to change). The DS set P holds for a child is the last accepted
 // one, else the one in P's input file.
 //
+// Stored state is never guessed: while the accepted sets cannot be read (the table, or a row
+// that does not parse), no child is scanned or applied (load() is retried at each pass; the
+// daemon holds the DS P's signed output has, output_child_ds()). A row of a child that is a
+// zone of this agent (its DS comes from its keys) is dropped, as is the row of a child no
+// longer delegated in P's input (a re-delegation starts again from the bootstrap rules); the
+// `forget` callback removes it from P's signing.
+//
 //   DaemonChildScan scan(log, store, [&]() -> DaemonEvents& { return events(); });
-//   scan.set_apply([&](auto& p, auto& c, auto& a) { managed.set(p, c, {"childscan", a.ds, a.ttl});
-//   }); auto accepted = scan.load();                      // at start: rebuild P's children if
-//   (scan.maybe_scan(spec, zones_here, now)) ...   // P re-signs with the new DS
+//   scan.set_apply([&](auto& p, auto& c, auto& a) { managed.set(p, c, {"childscan", a.ds}); });
+//   scan.set_local_zones(zones_here);
+//   if (!scan.ensure_loaded()) hold();              // at start: rebuild P's children
+//   if (scan.maybe_scan(spec, now)) ...             // P re-signs with the new DS
 #pragma once
 
 #include <functional>
@@ -54,20 +62,29 @@ class DaemonChildScan {
       std::function<Result<std::unique_ptr<ps::ChildScanSource>>(const ZoneSpec& parent)>;
   using Apply = std::function<void(const std::string& parent, const std::string& child,
                                    const AcceptedDs& ds)>;
+  using Forget = std::function<void(const std::string& parent, const std::string& child)>;
+  using OnLoad = std::function<void(const AcceptedChildDs& accepted)>;
 
   DaemonChildScan(Logger& log, DaemonStore& store, std::function<DaemonEvents&()> events,
                   SourceFactory factory = {});
   ~DaemonChildScan();
 
   void set_apply(Apply apply);
-  /// The accepted sets in the store (for the signing side at start).
+  void set_forget(Forget forget);
+  /// Called with the accepted sets each time load() reads them (the signing side's rebuild).
+  void set_on_load(OnLoad on_load);
+  /// The accepted sets in the store (for the signing side at start); rows of local zones
+  /// (set_local_zones() first) are dropped. Fails when the table or a row cannot be read.
   Result<AcceptedChildDs> load();
+  /// load() unless the sets were read already.
+  Status ensure_loaded();
   /// P's maintenance pass: scans P's children when due (no-op unless children.scan).
   /// `zones_here`: every zone of this agent (absolute, lower case). True when an accepted
   /// DS set changed (P must be signed again).
   bool maybe_scan(const ZoneSpec& parent, const std::set<std::string>& zones_here, UnixTime now);
   /// The same with the zones given to set_local_zones().
   bool maybe_scan(const ZoneSpec& parent, UnixTime now);
+  /// The zones of this agent; an accepted set of one of them is dropped (store and `forget`).
   void set_local_zones(std::set<std::string> zones);
   /// When P's children are next due (kNever when P does not scan).
   UnixTime next_event(const std::string& parent) const;
@@ -89,12 +106,20 @@ class DaemonChildScan {
                            UnixTime now);
   void act(const ZoneSpec& spec, const std::string& child, uint32_t ttl,
            const ps::ChildDsDecision& d, Parent& p, bool& changed, UnixTime now);
+  /// Forgets `child` of P: its last decision and alert, and when `stored` its accepted set
+  /// (store first; `why` for the log and audit).
+  void forget(const ZoneSpec& spec, const std::string& child, Parent& p, const std::string& why,
+              bool stored);
 
   Logger& log_;
   DaemonStore& store_;
   std::function<DaemonEvents&()> events_;
   SourceFactory factory_;
   Apply apply_;
+  Forget forget_;
+  OnLoad on_load_;
+  std::mutex load_mu_;  // one load() at a time
+  bool loaded_ = false;
   mutable std::mutex mu_;
   std::map<std::string, Parent> parents_;
   AcceptedChildDs accepted_;
@@ -104,5 +129,11 @@ class DaemonChildScan {
 /// DS rdata text lines <-> DsRecord (the store's encoding).
 std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds);
 std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines);
+/// The same, failing on a line that does not parse (a stored row is never half read).
+Result<std::vector<ps::DsRecord>> parse_ds_lines(const std::vector<std::string>& lines);
+
+/// The DS set of every delegation in P's signed output (what P publishes now), by child,
+/// with the delegation's NS TTL; fails when the output cannot be read.
+Result<std::map<std::string, AcceptedDs>> output_child_ds(const ZoneSpec& parent);
 
 }  // namespace ts::agent

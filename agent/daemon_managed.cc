@@ -186,6 +186,7 @@ std::set<std::string> ManagedChildren::rebuild(
     }
   for (const auto& [parent, children] : sets)
     for (const auto& [child, cd] : children) {
+      if (managed_here(parent, child, cd.source)) continue;
       ChildDs& slot = wanted_[parent][child];
       if (!(slot == cd) || parent_of_[child] != parent) changed.insert(parent);
       slot = cd;
@@ -204,8 +205,18 @@ std::set<std::string> ManagedChildren::rebuild(
   return changed;
 }
 
+bool ManagedChildren::managed_here(const std::string& parent, const std::string& child,
+                                   const std::string& source) const {
+  if (source == kManagedSource) return false;
+  auto p = wanted_.find(parent);
+  if (p == wanted_.end()) return false;
+  auto it = p->second.find(child);
+  return it != p->second.end() && it->second.source == kManagedSource;
+}
+
 bool ManagedChildren::set(const std::string& parent, const std::string& child, ChildDs ds) {
   std::lock_guard lock(mu_);
+  if (managed_here(parent, child, ds.source)) return false;
   auto& children = wanted_[parent];
   auto it = children.find(child);
   if (it != children.end() && it->second == ds) return false;

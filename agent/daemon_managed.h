@@ -12,8 +12,8 @@
 // the same sets. A second source plugs in the same way: e.g. "parent polls children" (branch
 // childscan) calls set(P, child, {source "childscan", accepted DS set}) for a non-managed
 // child, and P's next signing inserts that set like a managed one. rebuild(source, ...)
-// replaces the entries of one source only; a child has one entry (the last source to set it
-// wins; a managed child should not also be scanned). In the daemon:
+// replaces the entries of one source only; a child has one entry: the managed set wins (another
+// source never replaces it), else the last source to set it. In the daemon:
 //   daemon.managed_children().set("test.", "other.test.", {"childscan", ds, ttl});
 //   daemon.managed_changed("test.");   // re-signs test. now (no-op when nothing differs)
 // Entries of other sources are not durable here: their owner sets them again after a start.
@@ -151,7 +151,8 @@ class ManagedChildren {
   std::set<std::string> rebuild(const std::set<std::string>& sources,
                                 const std::map<std::string, ChildDsMap>& sets,
                                 const std::map<std::string, std::set<std::string>>* pending);
-  /// Sets one child's DS set; true when it changed (P must be re-signed).
+  /// Sets one child's DS set; true when it changed (P must be re-signed). A set of another
+  /// source does not replace a managed one (false).
   bool set(const std::string& parent, const std::string& child, ChildDs ds);
   /// Removes a child's entry (only if it is of `source`); true when there was one.
   bool erase(const std::string& parent, const std::string& child, const std::string& source);
@@ -193,6 +194,9 @@ class ManagedChildren {
                                                       const std::string& child) const;
 
  private:
+  /// A set from `source` would replace the child's managed set (mu_ held).
+  bool managed_here(const std::string& parent, const std::string& child,
+                    const std::string& source) const;
   mutable std::mutex mu_;
   std::map<std::string, ChildDsMap> wanted_;                 // parent -> children
   std::map<std::string, std::string> parent_of_;             // child -> parent

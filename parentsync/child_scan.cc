@@ -73,22 +73,46 @@ std::string check_signed(const ChildServerAnswer& s, const Records& set, const R
   return s.server + ": the " + what + " RRset is not signed by " + by + " (" + c.reason + ")";
 }
 
-// New DS RRset from CDS (taken as published) or, without CDS, from CDNSKEY; checks that
-// CDS and CDNSKEY agree when both are published. Error text on failure.
+// The digest length of a DS digest type (RFC 3658 SHA-1, RFC 4509 SHA-256, RFC 6605 SHA-384).
+size_t digest_length(uint8_t type) {
+  return type == 1 ? 20 : type == 2 ? 32 : type == 4 ? 48 : 0;
+}
+
+// New DS RRset from CDS (taken as published, SHA-1 left out) or, without CDS, from
+// CDNSKEY; checks that CDS and CDNSKEY agree when both are published. `note` says what was
+// left out. Error text on failure.
 Result<std::vector<DsRecord>> new_ds_set(const Name& child, const Records& cds,
-                                         const Records& cdnskey, uint8_t digest_type) {
+                                         const Records& cdnskey, uint8_t digest_type,
+                                         std::string& note) {
   std::vector<DsRecord> ds;
+  std::vector<std::string> sha1;
   for (const auto& r : cds) {
     auto d = DsRecord::from_rdata(bytes_of(r.rdata));
     if (!d) return fail("malformed CDS: " + d.error().message);
     if (d->digest_type != 1 && d->digest_type != 2 && d->digest_type != 4)
       return fail("CDS " + d->rdata_text() + " has digest type " + std::to_string(d->digest_type) +
                   ", which this parent cannot check (1, 2 and 4 are)");
+    if (d->digest.size() != digest_length(d->digest_type))
+      return fail("CDS " + std::to_string(d->key_tag) + " " + std::to_string(d->algorithm) + " " +
+                  std::to_string(d->digest_type) + " has a digest of " +
+                  std::to_string(d->digest.size()) + " bytes; digest type " +
+                  std::to_string(d->digest_type) + " has " +
+                  std::to_string(digest_length(d->digest_type)));
     if (!rs::algorithm_supported(d->algorithm))
       return fail("CDS " + d->rdata_text() + " has an unsupported algorithm " +
                   std::to_string(d->algorithm));
+    if (d->digest_type == 1) {  // RFC 8624 3.3: DS SHA-1 MUST NOT be generated
+      sha1.push_back(std::to_string(d->key_tag));
+      continue;
+    }
     ds.push_back(*d);
   }
+  if (!sha1.empty() && ds.empty())
+    return fail(
+        "only SHA-1 CDS (digest type 1), which this parent does not put into its zone "
+        "(RFC 8624: DS SHA-1 MUST NOT be generated); publish SHA-256 CDS");
+  for (const auto& t : sha1)
+    note += (note.empty() ? "SHA-1 CDS left out (RFC 8624): key " : ", key ") + t;
   for (const auto& k : cdnskey) {
     auto f = rs::parse_dnskey(k.rdata);
     if (!f || !f->zone_key() || f->protocol != 3)
@@ -102,7 +126,8 @@ Result<std::vector<DsRecord>> new_ds_set(const Name& child, const Records& cds,
                  return ds_matches_dnskey(d, child, bytes_of(k.rdata));
                })) {
       return fail("CDS and CDNSKEY disagree: CDNSKEY key " +
-                  std::to_string(key_tag(bytes_of(k.rdata))) + " has no CDS");
+                  std::to_string(key_tag(bytes_of(k.rdata))) + " has no CDS" +
+                  (sha1.empty() ? "" : " (SHA-1 CDS do not count)"));
     }
   }
   if (!cds.empty() && !cdnskey.empty())
@@ -112,6 +137,18 @@ Result<std::vector<DsRecord>> new_ds_set(const Name& child, const Records& cds,
           }))
         return fail("CDS and CDNSKEY disagree: CDS " + d.rdata_text() + " matches no CDNSKEY");
   return canonical_set(std::move(ds));
+}
+
+// The rejection of a CDS/CDNSKEY set as published (the same at every server).
+ChildDsDecision reject_set(const ChildScanInput& in, const std::string& why) {
+  return reject(in.delegation.child.to_text() + ": " + why + " (served by " +
+                in.servers.front().server +
+                (in.servers.size() > 1 ? " and every other server" : "") + ")");
+}
+
+// "accepted ..." plus what was left out of the set.
+std::string with_note(std::string reason, const std::string& note) {
+  return note.empty() ? reason : reason + "; " + note;
 }
 
 // At least one DS of `ds` designates a key that signs C's DNSKEY RRset at every server.
@@ -173,12 +210,16 @@ ChildDsDecision decide_secure(const ChildScanInput& in, const ChildScanOptions& 
                            {},
                            false,
                            d.child.to_text() + " asks for its DS to be removed (RFC 8078 delete)"};
-  auto ds = new_ds_set(d.child, in.servers.front().cds, in.servers.front().cdnskey, o.digest_type);
-  if (!ds) return reject(d.child.to_text() + ": " + ds.error().message);
+  std::string note;
+  auto ds =
+      new_ds_set(d.child, in.servers.front().cds, in.servers.front().cdnskey, o.digest_type, note);
+  if (!ds) return reject_set(in, ds.error().message);
   if (std::string e = chain_check(in, *ds); !e.empty()) return reject(e);
-  if (*ds == canonical_set(d.ds)) return no_change("CDS/CDNSKEY match the DS in the parent");
-  return ChildDsDecision{Kind::Accept, *ds, false,
-                         "validated CDS/CDNSKEY from every server of " + d.child.to_text()};
+  if (*ds == canonical_set(d.ds))
+    return no_change(with_note("CDS/CDNSKEY match the DS in the parent", note));
+  return ChildDsDecision{
+      Kind::Accept, *ds, false,
+      with_note("validated CDS/CDNSKEY from every server of " + d.child.to_text(), note)};
 }
 
 // Why RFC 9615 does not authenticate the CDS ("" = it does): off, NS inside the child, a
@@ -213,8 +254,9 @@ std::string signal_problem(const ChildScanInput& in, const ChildScanOptions& o) 
 ChildDsDecision decide_bootstrap(const ChildScanInput& in, const ChildScanOptions& o) {
   const ChildDelegation& d = in.delegation;
   const ChildServerAnswer& ref = in.servers.front();
-  auto ds = new_ds_set(d.child, ref.cds, ref.cdnskey, o.digest_type);
-  if (!ds) return reject(d.child.to_text() + ": " + ds.error().message);
+  std::string note;
+  auto ds = new_ds_set(d.child, ref.cds, ref.cdnskey, o.digest_type, note);
+  if (!ds) return reject_set(in, ds.error().message);
   for (const auto& s : in.servers) {
     Records designated = keys_matching(d.child, s.dnskey, *ds);
     if (designated.empty())
@@ -232,19 +274,21 @@ ChildDsDecision decide_bootstrap(const ChildScanInput& in, const ChildScanOption
                   "'s CDS/CDNSKEY bogus: " + in.validated.error);
   std::string problem = signal_problem(in, o);
   if (problem.empty())
-    return ChildDsDecision{Kind::Accept, *ds, true,
-                           "RFC 9615 bootstrapping: signals validated at all " +
-                               std::to_string(d.ns.size()) + " name servers of " +
-                               d.child.to_text()};
+    return ChildDsDecision{
+        Kind::Accept, *ds, true,
+        with_note("RFC 9615 bootstrapping: signals validated at all " +
+                      std::to_string(d.ns.size()) + " name servers of " + d.child.to_text(),
+                  note)};
   if (o.accept_after_delay <= 0) return reject(problem);
   // RFC 8078 3.3 "accept after delay": not authenticated, only unchanged for long enough.
   int64_t waited = in.unchanged_since > 0 ? in.now - in.unchanged_since : 0;
   if (in.unchanged_since > 0 && waited >= o.accept_after_delay)
     return ChildDsDecision{Kind::Accept, *ds, false,
-                           "RFC 8078 accept after delay (NOT authenticated): the same CDS/CDNSKEY "
-                           "on every server for " +
-                               std::to_string(waited) + " s (delay " +
-                               std::to_string(o.accept_after_delay) + " s); " + problem};
+                           with_note("RFC 8078 accept after delay (NOT authenticated): the same "
+                                     "CDS/CDNSKEY on every server for " +
+                                         std::to_string(waited) + " s (delay " +
+                                         std::to_string(o.accept_after_delay) + " s); " + problem,
+                                     note)};
   return no_change("waiting to accept after delay (" + std::to_string(waited) + " of " +
                    std::to_string(o.accept_after_delay) + " s unchanged); " + problem);
 }
@@ -272,6 +316,8 @@ Result<Name> bootstrap_signal_name(const Name& child, const Name& ns) {
 ChildDsDecision decide_child_ds(const ChildScanInput& in, const ChildScanOptions& options) {
   const ChildDelegation& d = in.delegation;
   const std::string child = d.child.to_text();
+  if (!in.abandoned.empty())
+    return reject("the scan of " + child + " was abandoned for this round: " + in.abandoned);
   if (in.servers.empty())
     return reject("no address for any name server of " + child + " in the delegation");
   for (const auto& s : in.servers)
@@ -289,18 +335,26 @@ ChildDsDecision decide_child_ds(const ChildScanInput& in, const ChildScanOptions
   }
   if (ref.cds.empty() && ref.cdnskey.empty()) return no_change(child + " publishes no CDS/CDNSKEY");
 
-  auto is_delete_cds = [](const rs::Record& r) {
-    auto ds = DsRecord::from_rdata(bytes_of(r.rdata));
+  // RRsets are sets: duplicates collapse before anything is counted.
+  const std::vector<std::string> cds = rdata_set(ref.cds), keys = rdata_set(ref.cdnskey);
+  if (cds.size() > kMaxChildCdsRecords || keys.size() > kMaxChildCdsRecords)
+    return reject_set(in, std::to_string(cds.size()) + " CDS and " + std::to_string(keys.size()) +
+                              " CDNSKEY records; this parent takes at most " +
+                              std::to_string(kMaxChildCdsRecords) + " of each");
+  auto is_delete_cds = [](const std::string& rdata) {
+    auto ds = DsRecord::from_rdata(bytes_of(rdata));
     return ds && ds->is_delete();
   };
-  auto is_delete_key = [](const rs::Record& r) { return r.rdata == kCdnskeyDelete; };
-  size_t del_cds = std::count_if(ref.cds.begin(), ref.cds.end(), is_delete_cds);
-  size_t del_key = std::count_if(ref.cdnskey.begin(), ref.cdnskey.end(), is_delete_key);
-  if ((del_cds && del_cds != rdata_set(ref.cds).size()) ||
-      (del_key && del_key != rdata_set(ref.cdnskey).size()))
-    return reject(child + " mixes the delete form with other CDS/CDNSKEY records (RFC 8078 4)");
+  bool del_cds = std::any_of(cds.begin(), cds.end(), is_delete_cds);
+  bool del_key = std::find(keys.begin(), keys.end(), kCdnskeyDelete) != keys.end();
+  // RFC 8078 4: the delete form means "remove the DS" only as the whole RRset.
+  if ((del_cds && cds.size() > 1) || (del_key && keys.size() > 1))
+    return reject_set(in,
+                      "the delete form (CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==) is published "
+                      "together with other CDS/CDNSKEY records; RFC 8078 4: the RRsets are "
+                      "ignored and the DS stays");
   bool deleting = del_cds || del_key;
-  if (deleting && ((!ref.cds.empty() && !del_cds) || (!ref.cdnskey.empty() && !del_key)))
+  if (deleting && ((!cds.empty() && !del_cds) || (!keys.empty() && !del_key)))
     return reject(child + ": CDS and CDNSKEY disagree (one is the delete form, the other not)");
 
   if (!d.ds.empty()) return decide_secure(in, options, deleting);

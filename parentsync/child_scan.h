@@ -10,7 +10,13 @@
 //   CDS/CDNSKEY RRsets are signed by a key that matches a DS currently in P; the resolver's
 //   view is Secure and the same; CDS and CDNSKEY agree; at least one new DS matches a key
 //   that signs C's DNSKEY RRset at every server (the chain does not break). The delete form
-//   (CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==) alone means: remove the DS.
+//   (CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==) means "remove the DS" only when it is the whole RRset
+//   (duplicates collapse); next to any other record the RRsets are rejected (RFC 8078 4).
+// - Hostile children (both cases): more than kMaxChildCdsRecords distinct CDS or CDNSKEY, a CDS
+//   digest whose length does not fit its type (SHA-1 20, SHA-256 32, SHA-384 48), or a scan
+//   the gatherer abandoned (too many addresses, time budget spent) reject the RRsets. SHA-1 CDS
+//   (digest type 1) are never put into P (RFC 8624: DS SHA-1 MUST NOT be generated): next to
+//   other CDS they are left out (the reason says so); a SHA-1-only CDS RRset is rejected.
 // - C unsigned or insecure (no DS in P), RFC 9615: the same consistency, the in-zone
 //   CDS/CDNSKEY signed by a key they designate (self-signed), and for EVERY NS hostname of
 //   the delegation (none inside C) the same CDS/CDNSKEY at _dsboot.<C>._signal.<ns>,
@@ -23,6 +29,7 @@
 //   if (d.kind == ChildDsDecision::Kind::Accept) parent.set_ds(child, d.ds);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +43,8 @@ namespace ts::parentsync {
 
 inline constexpr uint16_t kTypeCDS = 59;
 inline constexpr uint16_t kTypeCDNSKEY = 60;
+/// At most this many distinct CDS (and CDNSKEY) records are taken from a child.
+inline constexpr size_t kMaxChildCdsRecords = 32;
 
 /// What P's own zone data says about C's delegation.
 struct ChildDelegation {
@@ -80,6 +89,9 @@ struct ChildScanInput {
   /// Since when the servers have served exactly these CDS/CDNSKEY (kept by the caller;
   /// 0 = unknown). Only used by ChildScanOptions::accept_after_delay.
   UnixTime unchanged_since = 0;
+  /// Non-empty: the gatherer stopped early (too many addresses, time budget spent) and says
+  /// why; the input is incomplete and is rejected for this round.
+  std::string abandoned;
 };
 
 struct ChildScanOptions {

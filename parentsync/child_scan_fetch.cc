@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 
+#include <chrono>
+
 #include "parentsync/dns_exchange.h"
 #include "resolver/records.h"
 
@@ -95,34 +97,66 @@ ResolvedCds NetworkChildScanSource::resolve_cds(const Name& name) {
   return v;
 }
 
+double NetworkChildScanSource::monotonic() const {
+  if (limits_.monotonic) return limits_.monotonic();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string NetworkChildScanSource::lookup_addresses(ChildDelegation::NameServer& ns) {
+  for (uint16_t t : {rs::kTypeA, rs::kTypeAAAA}) {
+    const std::string what =
+        std::string(t == rs::kTypeA ? "A" : "AAAA") + " look-up of NS " + ns.name.to_text();
+    auto a = resolver_.query(ns.name, t);
+    if (!a) return "the " + what + " failed: " + a.error().message;
+    if (a->security == rs::Security::Bogus) return "the " + what + " is bogus: " + a->why_bogus;
+    if (a->rcode != 0 && a->rcode != 3)
+      return "the " + what + " failed: answer code " + std::to_string(a->rcode);
+    for (const auto& r : a->records)
+      if (r.type == t && r.owner == ns.name)
+        if (std::string text = address_text(r.rdata); !text.empty()) ns.addresses.push_back(text);
+  }
+  return "";
+}
+
 ChildScanInput NetworkChildScanSource::gather(const ChildDelegation& d, UnixTime now) {
   ChildScanInput in;
   in.delegation = d;
   in.now = now;
+  const double start = monotonic();
+  auto spent = [&]() {  // true (and `abandoned` says why) once the budget is used up
+    if (monotonic() - start <= static_cast<double>(limits_.budget_seconds)) return false;
+    in.abandoned = "its time budget of " + std::to_string(limits_.budget_seconds) +
+                   " s is spent (" + std::to_string(in.servers.size()) + " server answers so far)";
+    return true;
+  };
+  size_t addresses = 0;
   for (auto& ns : in.delegation.ns) {
-    if (ns.addresses.empty())
-      for (uint16_t t : {rs::kTypeA, rs::kTypeAAAA}) {
-        auto a = resolver_.query(ns.name, t);
-        if (!a) continue;
-        for (const auto& r : a->records)
-          if (r.type == t && r.owner == ns.name)
-            if (std::string text = address_text(r.rdata); !text.empty())
-              ns.addresses.push_back(text);
-      }
-    if (ns.addresses.empty()) {
-      in.servers.push_back(
-          ChildServerAnswer{ns.name.to_text(), "no address found for this NS", {}, {}, {}, {}});
-      continue;
+    if (spent()) return in;
+    std::string error = ns.addresses.empty() ? lookup_addresses(ns) : "";
+    if (error.empty() && ns.addresses.empty()) error = "no address found for this NS (A or AAAA)";
+    if (!error.empty())  // the server set is unknown: the decision rejects on this error
+      in.servers.push_back(ChildServerAnswer{ns.name.to_text(), error, {}, {}, {}, {}});
+    addresses += ns.addresses.size();
+    if (addresses > limits_.max_addresses) {
+      in.abandoned = "its name servers have more than " + std::to_string(limits_.max_addresses) +
+                     " addresses; not every server can be checked";
+      return in;
     }
-    for (const auto& addr : ns.addresses)
-      in.servers.push_back(ask_server(d.child, ns.name.to_text(), addr));
   }
+  if (!in.servers.empty()) return in;  // an NS without (known) addresses: no server is asked
+  for (const auto& ns : in.delegation.ns)
+    for (const auto& addr : ns.addresses) {
+      if (spent()) return in;
+      in.servers.push_back(ask_server(d.child, ns.name.to_text(), addr));
+    }
+  if (spent()) return in;
   in.validated = resolve_cds(d.child);
   if (d.ds.empty())
     for (const auto& ns : d.ns) {
       if (ns.name.is_subdomain_of(d.child)) continue;  // cannot be validated; decide() says so
       auto name = bootstrap_signal_name(d.child, ns.name);
       if (!name) continue;
+      if (spent()) return in;
       in.signals.push_back(BootstrapSignal{ns.name, *name, resolve_cds(*name)});
     }
   return in;

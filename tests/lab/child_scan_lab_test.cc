@@ -11,6 +11,7 @@
 // The resolver is the project's libunbound one (lab root anchor, fresh context per query).
 #include <signal.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -34,7 +35,9 @@ Name N(const std::string& s) {
 class ChildScanLab : public LabFixture {
  public:
   static void SetUpTestSuite() {
-    StartLab(25);
+    // Instance 25 unless CHILDSCAN_LAB_TEST_INSTANCE says otherwise (a helper's free one).
+    const char* inst = std::getenv("CHILDSCAN_LAB_TEST_INSTANCE");
+    StartLab(inst && std::atoi(inst) > 0 ? std::atoi(inst) : 25);
     prepared_ = false;
     prepare_error_.clear();
   }

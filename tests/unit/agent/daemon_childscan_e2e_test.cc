@@ -4,6 +4,7 @@
 // input file's DS; after a restart (scan switched off) the accepted set still comes from
 // the state database; a child that is a zone of this agent is never scanned.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -139,6 +140,34 @@ TEST_F(DaemonChildScanE2E, AcceptedCdsGoesIntoTheParentAndSurvivesRestart) {
   run_until(*d, kT0 + 900);
   d->handle({clock_.now(), "test.", EventKind::Maintain});
   EXPECT_EQ(output_tags(), std::set<uint16_t>{child_.new_ksk.tag()});
+}
+
+TEST_F(DaemonChildScanE2E, UnreadableAcceptedSetsAreHeldNotWithdrawn) {
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  ASSERT_EQ(output_tags(), std::set<uint16_t>{child_.new_ksk.tag()});
+  d.reset();
+  // The stored row cannot be read back (damaged): the parent must not fall back to the input
+  // file's old DS (a withdrawal of the accepted one), and nothing is scanned or applied.
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "state" / "trustsync.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(raw, "UPDATE daemon_child_ds SET ds = 'not a DS'", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  size_t gathered = child_.gathered.size();
+  clock_.set(kT0 + 100);
+  d = make();
+  run_until(*d, kT0 + 800);  // past the poll interval
+  EXPECT_EQ(child_.gathered.size(), gathered);
+  EXPECT_EQ(output_tags(), std::set<uint16_t>{child_.new_ksk.tag()});
+  // What any signing of the parent would put in: the DS its output has (held).
+  auto mc = d->managed_children().child("test.", "a.test.");
+  ASSERT_TRUE(mc);
+  ASSERT_EQ(mc->ds.size(), 1u);
+  EXPECT_EQ(mc->ds[0].key_tag, child_.new_ksk.tag());
 }
 
 }  // namespace

@@ -6,10 +6,13 @@
 #include "agent/daemon_childscan.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "agent/audit_log.h"
 #include "tests/unit/resolver/test_keys.h"
@@ -50,8 +53,10 @@ class Script final : public ps::ChildScanSource {
   TestKey b_key{N("b.test."), true};
   TestKey c_key{N("c.test."), true};
   std::vector<std::string> gathered;
+  std::map<std::string, std::vector<ps::DsRecord>> ds_given;  // the DS each child was judged by
   ps::ChildScanInput gather(const ps::ChildDelegation& d, UnixTime now) override {
     gathered.push_back(d.child.to_text());
+    ds_given[d.child.to_text()] = d.ds;
     ps::ChildScanInput in;
     in.delegation = d;
     in.now = now;
@@ -217,9 +222,12 @@ TEST_F(DaemonChildScanTest, AcceptAfterDelayCountsFromFirstSight) {
   EXPECT_EQ(scan->last("test.").at("c.test.").kind, Kind::Accept);
   ASSERT_EQ(events_.audits.size(), 1u);
   EXPECT_EQ(events_.audits[0].event, AuditEvent::ChildDsAccepted);
-  // Off (the default): the same child is rejected, never accepted.
+  // Off (the default): the same child is rejected, never accepted (a fresh state: the
+  // accepted set above would be read from the store).
+  auto fresh = DaemonStore::open((dir_ / "fresh.db").string());
+  ASSERT_TRUE(fresh);
   DaemonChildScan strict(
-      log_, **store, [this]() -> DaemonEvents& { return events_; },
+      log_, **fresh, [this]() -> DaemonEvents& { return events_; },
       [this](const ZoneSpec&) -> Result<std::unique_ptr<ps::ChildScanSource>> {
         return std::unique_ptr<ps::ChildScanSource>(new Ref(&script_));
       });
@@ -228,6 +236,72 @@ TEST_F(DaemonChildScanTest, AcceptAfterDelayCountsFromFirstSight) {
   EXPECT_NE(strict.last("test.").at("c.test.").reason.find("no bootstrapping signal"),
             std::string::npos);
   EXPECT_EQ(strict.last("test.").at("c.test.").kind, Kind::Reject);
+}
+
+TEST_F(DaemonChildScanTest, UnreadableStateScansAndAppliesNothing) {
+  auto store = DaemonStore::open((dir_ / "state.db").string());
+  ASSERT_TRUE(store);
+  auto scan = Make(**store);
+  int applied = 0;
+  scan->set_apply([&](const std::string&, const std::string&, const AcceptedDs&) { ++applied; });
+  // A stored row that does not parse is not "no DS accepted".
+  ASSERT_TRUE((*store)->save_child_ds({"test.", "a.test.", {"garbage"}, kNow - 60, false, 60}));
+  EXPECT_FALSE(scan->load());
+  EXPECT_FALSE(scan->maybe_scan(spec_, here_, kNow));
+  EXPECT_TRUE(script_.gathered.empty());
+  EXPECT_EQ(applied, 0);
+  // Readable again: the next round scans (the load is retried).
+  ASSERT_TRUE((*store)->save_child_ds(
+      {"test.", "a.test.", ds_lines({ds_value(script_.a_old)}), kNow - 60, false, 60}));
+  EXPECT_TRUE(scan->maybe_scan(spec_, here_, kNow + 600));
+  EXPECT_EQ(script_.gathered.size(), 2u);
+  EXPECT_EQ(applied, 1);
+  // The table cannot be read at all: nothing is scanned either.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "state.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE daemon_child_ds", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto again = Make(**store);
+  EXPECT_FALSE(again->load());
+  EXPECT_FALSE(again->maybe_scan(spec_, here_, kNow + 1200));
+  EXPECT_EQ(script_.gathered.size(), 2u);
+}
+
+TEST_F(DaemonChildScanTest, UndelegatedAndLocalChildrenAreForgotten) {
+  auto store = DaemonStore::open((dir_ / "state.db").string());
+  ASSERT_TRUE(store);
+  auto line = ds_lines({ds_value(script_.a_old)});
+  for (const char* child : {"a.test.", "gone.test.", "here.test.", "local.test."})
+    ASSERT_TRUE((*store)->save_child_ds({"test.", child, line, kNow - 60, false, 60}));
+  auto scan = Make(**store);
+  std::vector<std::string> forgotten;
+  scan->set_forget([&](const std::string& p, const std::string& c) {
+    EXPECT_EQ(p, "test.");
+    forgotten.push_back(c);
+  });
+  // A zone of this agent: dropped at the load (the managed set wins).
+  scan->set_local_zones({"test.", "local.test."});
+  auto loaded = scan->load();
+  ASSERT_TRUE(loaded);
+  EXPECT_FALSE((*loaded)["test."].count("local.test."));
+  // gone.test. is not delegated in test.'s input, here.test. is a zone here: both forgotten.
+  scan->maybe_scan(spec_, here_, kNow);
+  std::sort(forgotten.begin(), forgotten.end());
+  EXPECT_EQ(forgotten, (std::vector<std::string>{"gone.test.", "here.test."}));
+  auto rows = (*store)->child_ds_rows();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].child, "a.test.");
+  // Delegated again: judged from the input file's DS (none), not the old accepted set.
+  std::ofstream(spec_.input_file, std::ios::app) << "gone.test. IN NS ns1.example.net.\n";
+  scan->maybe_scan(spec_, here_, kNow + 600);
+  ASSERT_TRUE(script_.ds_given.count("gone.test."));
+  EXPECT_TRUE(script_.ds_given["gone.test."].empty());
+  // a.test. becomes a zone here (a reload): its accepted set goes at once.
+  forgotten.clear();
+  scan->set_local_zones({"test.", "a.test."});
+  EXPECT_EQ(forgotten, std::vector<std::string>{"a.test."});
+  EXPECT_TRUE((*store)->child_ds_rows()->empty());
 }
 
 TEST_F(DaemonChildScanTest, OffUnlessAsked) {

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "agent/daemon.h"
+#include "agent/daemon_store.h"
 #include "agent/key_timing.h"
 #include "agent/rollover_planner.h"
 #include "signer/zone.h"
@@ -179,6 +180,17 @@ TEST(ManagedChildren, IdempotentAndRebuiltIdentically) {
   EXPECT_TRUE(mc.erase("test.", "scanned.test.", "childscan"));
 }
 
+TEST(ManagedChildren, ManagedSetWinsOverAnotherSource) {
+  auto mine = *ps::make_ds(N("c.test."), fake_dnskey(1), 2);
+  auto stale = *ps::make_ds(N("c.test."), fake_dnskey(9), 2);
+  ManagedChildren mc;
+  EXPECT_TRUE(mc.set("test.", "c.test.", {kManagedSource, {mine}, 10}));
+  EXPECT_FALSE(mc.set("test.", "c.test.", {"childscan", {stale}, 10}));
+  mc.rebuild("childscan", {{"test.", {{"c.test.", {"childscan", {stale}, 10}}}}});
+  ASSERT_TRUE(mc.child("test.", "c.test."));
+  EXPECT_EQ(*mc.child("test.", "c.test."), (ChildDs{kManagedSource, {mine}, 10}));
+}
+
 TEST(ManagedZones, CorrectionAndRateLimitedResigning) {
   auto d1 = *ps::make_ds(N("c.test."), fake_dnskey(1), 2);
   auto rogue = *ps::make_ds(N("c.test."), fake_dnskey(9), 2);
@@ -323,6 +335,33 @@ TEST_F(DaemonManagedTest, SecondSourceForANonManagedChild) {
   d->managed_changed("test.");
   run_until(*d, clock_.now() + 1);
   EXPECT_EQ(d->record("test.")->signed_at, before);
+}
+
+TEST_F(DaemonManagedTest, StaleChildScanRowNeverOverridesTheManagedSet) {
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  auto want = wanted_tags(*d);
+  ASSERT_EQ(output_tags(), want);
+  d.reset();
+  // A DS set once accepted from c.test.'s CDS (before it was managed here) is still stored.
+  auto stale = *ps::make_ds(N("c.test."), fake_dnskey(9), 2);
+  {
+    auto store = DaemonStore::open((dir_ / "state" / "trustsync.db").string());
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->save_child_ds(
+        {"test.", "c.test.", {stale.rdata_text()}, kT0 - 86400, false, 10}));
+  }
+  clock_.set(clock_.now() + 5);
+  d = make();
+  auto mc = d->managed_children().child("test.", "c.test.");
+  ASSERT_TRUE(mc);
+  EXPECT_EQ(mc->source, kManagedSource);  // at once: the parent never signs the stale set
+  run_until(*d, clock_.now() + 5);
+  EXPECT_EQ(output_tags(), want);
+  d.reset();
+  auto store = DaemonStore::open((dir_ / "state" / "trustsync.db").string());
+  ASSERT_TRUE(store);
+  EXPECT_TRUE((*store)->child_ds_rows()->empty());  // the stale row is dropped
 }
 
 TEST_F(DaemonManagedTest, ThreeLevelsInOneConfig) {

@@ -204,6 +204,96 @@ TEST_F(ChildScan, DeleteFormRemovesDs) {
   EXPECT_EQ(Decide(insecure).kind, Kind::NoChange);
 }
 
+// ---- Hostile children: the delete form, digest lengths, SHA-1, oversized RRsets.
+
+Record cds_of(const DsRecord& d) {
+  Bytes rd = d.to_rdata();
+  return Record{kChild, kTypeCDS, 60, std::string(rd.begin(), rd.end())};
+}
+DsRecord ds_of(const TestKey& k, uint8_t digest_type) {
+  const std::string rd = k.dnskey().rdata;
+  return *make_ds(kChild,
+                  std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rd.data()), rd.size()),
+                  digest_type);
+}
+
+class ChildScanHostile : public ChildScan {
+ protected:
+  // One server; DNSKEY {old, new, zsk} signed by old and new; `cds` signed by the old KSK.
+  ChildScanInput WithCds(std::vector<Record> cds, std::vector<Record> cdnskey = {}) {
+    ChildServerAnswer a = Server("ns1/192.0.2.1", {}, {}, {});
+    a.cds = std::move(cds);
+    a.cdnskey = std::move(cdnskey);
+    if (!a.cds.empty()) append(a.rrsigs, sign(a.cds, {&old_ksk}));
+    if (!a.cdnskey.empty()) append(a.rrsigs, sign(a.cdnskey, {&old_ksk}));
+    return Secure({a});
+  }
+  const Record del_cds = rs::testing::R("sub.example.test. 60 IN CDS 0 0 0 00");
+  const Record del_key = rs::testing::R("sub.example.test. 60 IN CDNSKEY 0 3 0 AA==");
+};
+
+TEST_F(ChildScanHostile, DeleteFormOnlyAsTheWholeRRsetDuplicatesCollapse) {
+  // Repeated delete form: still exactly the delete form (an RRset is a set).
+  EXPECT_EQ(Decide(WithCds({del_cds, del_cds}, {del_key, del_key})).kind, Kind::Delete);
+  // The delete form next to another record, also when repeated: ignored, the DS stays.
+  for (auto in : {WithCds({del_cds, del_cds, as_type(old_ksk.ds(), kTypeCDS)}),
+                  WithCds({}, {del_key, as_type(old_ksk.dnskey(), kTypeCDNSKEY), del_key})}) {
+    ChildDsDecision d = Decide(in);
+    EXPECT_EQ(d.kind, Kind::Reject);
+    EXPECT_NE(d.reason.find("together with other"), std::string::npos) << d.reason;
+    EXPECT_TRUE(d.ds.empty());
+  }
+}
+
+TEST_F(ChildScanHostile, DigestLengthMustFitTheDigestType) {
+  DsRecord short256 = ds_value(new_ksk);
+  short256.digest.pop_back();  // 31 bytes for SHA-256
+  DsRecord as384 = ds_value(new_ksk);
+  as384.digest_type = 4;  // SHA-384 with a 32-byte digest
+  for (const DsRecord& bad : {short256, as384}) {
+    // Next to a good CDS that keeps the chain: the malformed one must not reach the parent.
+    ChildDsDecision d = Decide(WithCds({as_type(new_ksk.ds(), kTypeCDS), cds_of(bad)}));
+    EXPECT_EQ(d.kind, Kind::Reject);
+    EXPECT_NE(d.reason.find("sub.example.test."), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("ns1/192.0.2.1"), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("digest of " + std::to_string(bad.digest.size()) + " bytes"),
+              std::string::npos)
+        << d.reason;
+  }
+}
+
+TEST_F(ChildScanHostile, OversizedRRsetRejected) {
+  std::vector<Record> cds = {as_type(new_ksk.ds(), kTypeCDS)};
+  for (size_t i = 1; i < kMaxChildCdsRecords; ++i) {
+    DsRecord junk = ds_value(new_ksk);
+    junk.key_tag = static_cast<uint16_t>(junk.key_tag + i);  // never the real one
+    cds.push_back(cds_of(junk));
+  }
+  ChildDsDecision at_limit = Decide(WithCds(cds));
+  ASSERT_EQ(at_limit.kind, Kind::Accept);
+  EXPECT_EQ(at_limit.ds.size(), kMaxChildCdsRecords);
+  DsRecord one_more = ds_value(new_ksk);
+  one_more.key_tag = static_cast<uint16_t>(one_more.key_tag + 1000);
+  cds.push_back(cds_of(one_more));
+  ChildDsDecision d = Decide(WithCds(cds));
+  EXPECT_EQ(d.kind, Kind::Reject);
+  EXPECT_NE(d.reason.find("at most 32"), std::string::npos) << d.reason;
+  EXPECT_TRUE(d.ds.empty());
+}
+
+TEST_F(ChildScanHostile, Sha1CdsNeverReachTheParent) {
+  // SHA-1 only: rejected with a clear reason.
+  ChildDsDecision only = Decide(WithCds({cds_of(ds_of(new_ksk, 1))}));
+  EXPECT_EQ(only.kind, Kind::Reject);
+  EXPECT_NE(only.reason.find("SHA-1"), std::string::npos) << only.reason;
+  // SHA-1 next to SHA-256: the SHA-256 DS is taken, the SHA-1 one left out (and said so).
+  ChildDsDecision mixed = Decide(WithCds({cds_of(ds_of(new_ksk, 1)), cds_of(ds_of(new_ksk, 2))},
+                                         {as_type(new_ksk.dnskey(), kTypeCDNSKEY)}));
+  ASSERT_EQ(mixed.kind, Kind::Accept) << mixed.reason;
+  EXPECT_EQ(mixed.ds, std::vector<DsRecord>{ds_of(new_ksk, 2)});
+  EXPECT_NE(mixed.reason.find("SHA-1 CDS left out"), std::string::npos) << mixed.reason;
+}
+
 // RFC 9615: an unsigned child (no DS in P) with out-of-bailiwick name servers.
 class ChildBootstrap : public ChildScan {
  protected:
