@@ -211,9 +211,15 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& spec, const std::set<std::strin
   opt.bootstrap = spec.children.bootstrap;
   opt.accept_after_delay = spec.children.accept_after_delay;
   bool changed = !stale.empty();
+  std::set<std::string> unscanned;
+  {
+    std::lock_guard lock(mu_);
+    unscanned = unscanned_zones_;
+  }
   for (ps::ChildDelegation& d : delegations) {
     const std::string child = d.child.lowered().to_text();
     if (zones_here.count(child)) continue;  // managed here: its DS comes from its keys
+    if (unscanned.count(child)) continue;   // a zone of this agent: not scanned
     {
       std::lock_guard lock(mu_);
       auto p = accepted_.find(spec.name);
@@ -362,6 +368,11 @@ bool DaemonChildScan::maybe_scan(const ZoneSpec& parent, UnixTime now) {
     zones = local_zones_;
   }
   return maybe_scan(parent, zones, now);
+}
+
+void DaemonChildScan::set_unscanned_zones(std::set<std::string> zones) {
+  std::lock_guard lock(mu_);
+  unscanned_zones_ = std::move(zones);
 }
 
 void DaemonChildScan::set_local_zones(std::set<std::string> zones) {

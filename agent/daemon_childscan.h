@@ -84,8 +84,11 @@ class DaemonChildScan {
   bool maybe_scan(const ZoneSpec& parent, const std::set<std::string>& zones_here, UnixTime now);
   /// The same with the zones given to set_local_zones().
   bool maybe_scan(const ZoneSpec& parent, UnixTime now);
-  /// The zones of this agent; an accepted set of one of them is dropped (store and `forget`).
+  /// The zones of this agent whose DS it derives from their keys (parent method managed);
+  /// an accepted set of one of them is dropped (store and `forget`).
   void set_local_zones(std::set<std::string> zones);
+  /// Every zone of this agent: never scanned (their accepted sets, if any, are kept).
+  void set_unscanned_zones(std::set<std::string> zones);
   /// When P's children are next due (kNever when P does not scan).
   UnixTime next_event(const std::string& parent) const;
   /// The last decision per child of P (status, tests).
@@ -124,6 +127,7 @@ class DaemonChildScan {
   std::map<std::string, Parent> parents_;
   AcceptedChildDs accepted_;
   std::set<std::string> local_zones_;
+  std::set<std::string> unscanned_zones_;
 };
 
 /// DS rdata text lines <-> DsRecord (the store's encoding).

@@ -13,8 +13,11 @@
 namespace ts::agent {
 
 Status Daemon::childscan_init() {
+  // Children with parent method managed: their DS comes from their keys, so accepted CDS
+  // rows for them are dropped. Other local zones (cds, update, ...) keep theirs.
   std::set<std::string> names;
-  for (const auto& z : cfg_.zones) names.insert(z.name);
+  for (const auto& z : cfg_.zones)
+    if (z.parent.method == "managed") names.insert(z.name);
   if (!childscan_) {
     childscan_ = std::make_unique<DaemonChildScan>(
         log_, *store_, [this]() -> DaemonEvents& { return *events_; },
@@ -36,6 +39,9 @@ Status Daemon::childscan_init() {
                   {{"children", std::to_string(sets[p].size())}});
     });
   }
+  std::set<std::string> all;
+  for (const auto& z : cfg_.zones) all.insert(z.name);
+  childscan_->set_unscanned_zones(std::move(all));
   childscan_->set_local_zones(names);  // before the load: their rows are dropped
   // Unreadable accepted sets do not stop the start: parents hold their published DS instead.
   if (Status s = childscan_->ensure_loaded(); !s) childscan_hold(s.error().message);
@@ -47,13 +53,20 @@ void Daemon::childscan_hold(const std::string& why) {
   // has for each delegation (not a zone here) until the sets can be read (load() replaces
   // these entries then).
   std::set<std::string> names;
-  for (const auto& z : cfg_.zones) names.insert(z.name);
+  for (const auto& z : cfg_.zones)
+    if (z.parent.method == "managed") names.insert(z.name);
   std::map<std::string, ChildDsMap> sets;
   for (const auto& z : cfg_.zones) {
     auto held = output_child_ds(z);
     if (!held) continue;  // nothing signed yet: nothing published to keep
-    for (const auto& [child, a] : *held)
-      if (!names.count(child)) sets[z.name][child] = ChildDs{kChildScanSource, a.ds, a.ttl};
+    for (const auto& [child, a] : *held) {
+      if (names.count(child)) continue;
+      // An entry of another source (managed, retained) stays as it is: the hold must not
+      // turn it into a child-scan entry that the next load would drop.
+      if (auto cur = managed_->child(z.name, child); cur && cur->source != kChildScanSource)
+        continue;
+      sets[z.name][child] = ChildDs{kChildScanSource, a.ds, a.ttl};
+    }
   }
   managed_->rebuild(kChildScanSource, sets);
   log_.error("", "child scan: the accepted DS sets cannot be read (" + why +

@@ -171,6 +171,10 @@ Status Daemon::managed_rebuild() {
     }
     auto kept = in_output(r.parent, r.child);  // what P publishes for it now
     if (!kept && cur) kept = cur->ds;
+    if (!kept) {  // P's output unreadable: the set recorded when P last published it
+      auto recorded_ds = ds_from_lines(r.ds);
+      if (!recorded_ds.empty()) kept = std::move(recorded_ds);
+    }
     if (!kept) {
       log_.warn(r.child,
                 "no longer managed; the DS set " + r.parent +

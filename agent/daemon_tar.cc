@@ -120,7 +120,11 @@ TarPass DaemonTar::publish(const ZoneSpec& spec, ZoneRecord& rec, const signer::
       auto dnskey = signer::parse_dnskey_rdata(signer::dnskey_rdata(m));
       if (!dnskey) return report(spec, "key " + k.id + ": " + dnskey.error().message), out;
       std::optional<UnixTime> until;
-      if (k.retired && *k.retired > k.published.value_or(now)) until = *k.retired;
+      // The anchor ends when the key retires or (an island's algorithm rollover, where an
+      // old CSK keeps signing the zone to the end) when its "DS" is withdrawn.
+      std::optional<UnixTime> end = k.retired;
+      if (k.ds_withdrawn && (!end || *k.ds_withdrawn < *end)) end = k.ds_withdrawn;
+      if (end && *end > k.published.value_or(now)) until = *end;
       anchors.push_back({*dnskey, k.published.value_or(now), until});
       listed.push_back({{k.algorithm, k.tag}, until.has_value()});
     }

@@ -218,8 +218,7 @@ bool advance_algorithm(StepContext& c, Rollover& r, const Keys& olds, const Keys
       if (c.policy.rfc5011 && !island_new_anchors_trusted(c, news)) return false;
       for (auto* k : olds) c.withdraw_ds(*k, "successor's DS confirmed and cached");
       for (auto* k : olds)
-        if (k->role == KeyRole::KSK || (c.policy.rfc5011 && k->has_ksk_duty()))
-          c.stop_signing(*k, "its DS is withdrawn");  // an island's documents end it
+        if (k->role == KeyRole::KSK) c.stop_signing(*k, "its DS is withdrawn");
       if (c.policy.rfc5011) {  // island: documents end the old anchors, then revocation
         c.set_phase(r, Phase::AnchorSwitch, "new algorithm's keys are the trust anchors");
         return true;
@@ -230,6 +229,12 @@ bool advance_algorithm(StepContext& c, Rollover& r, const Keys& olds, const Keys
     case Phase::RemoveHoldDown:
       return advance_island_algorithm_end(c, r, olds);
     case Phase::DsWithdraw:
+      // An island rollover saved here before the RFC 5011 gates existed: it goes through them.
+      if (c.policy.rfc5011) {
+        if (!island_new_anchors_trusted(c, news)) return false;
+        c.set_phase(r, Phase::AnchorSwitch, "new algorithm's keys are the trust anchors");
+        return true;
+      }
       if (!c.wait_ds_gone(olds, true)) return false;
       for (auto* k : olds) c.remove(*k, "old DS gone from every cache");
       c.set_phase(r, Phase::DnskeyRemoved, "old DNSKEYs removed, old signatures kept");

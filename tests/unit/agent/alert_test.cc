@@ -186,14 +186,18 @@ TEST(DeliveryWorker, GivesUpAfterMaxAttemptsAndBoundsTheQueue) {
   o.queue_capacity = 3;
   std::atomic<int> calls{0};
   std::vector<std::string> log;
+  std::mutex gate;  // holds the worker until every submit is done: the queue must fill up
+  gate.lock();
   DeliveryWorker w(
       o,
       [&](const std::string&) -> Result<std::unique_ptr<AlertTransport>> {
+        std::lock_guard hold(gate);
         return std::unique_ptr<AlertTransport>(new FlakyTransport(&calls, 1000, &log));
       },
       nullptr, [](const std::string&) {});
   int accepted = 0;
   for (int i = 0; i < 10; ++i) accepted += w.submit("exec:/x", Notification{chain_break()});
+  gate.unlock();
   EXPECT_GE(accepted, 3);
   EXPECT_LT(accepted, 10);
   ASSERT_TRUE(w.flush(10s));

@@ -102,7 +102,7 @@ struct Island {
     for (const auto& k : z.keys) {
       if (!k.has_ksk_duty() || !in_dnskey_rrset(k, now)) continue;
       DsId id{k.algorithm, k.tag};
-      if (k.retired) {
+      if (k.retired || k.ds_withdrawn) {  // as agent/daemon_tar.cc ends an anchor
         pv.anchor_since.erase(id);
         pv.anchor_ended_since.emplace(id, now);
       } else {
@@ -293,6 +293,33 @@ TEST(RolloverRfc5011, IslandAlgorithmRolloverWaitsForHoldDownsAndRevokes) {
   EXPECT_TRUE(is.key(2000)->removed);
   EXPECT_EQ(phases, (std::vector<std::string>{"sign-both", "pre-publish", "ds-publish", "switch",
                                               "remove-hold-down", "dnskey-removed", "done"}));
+}
+
+// The same with a CSK: the old algorithm's CSK keeps signing the zone data for as long as
+// its DNSKEY is published (every algorithm in the DNSKEY RRset signs every RRset), and its
+// anchor still ends, is revoked and removed after the hold-downs.
+TEST(RolloverRfc5011, IslandCskAlgorithmRolloverKeepsOldSignaturesWhilePublished) {
+  Island is(/*csk=*/true);
+  is.repositories_confirm(T0);
+  is.pv.present_since = is.pv.anchor_since;
+  is.p.algorithm = 15;
+  UnixTime now = T0;
+  for (int i = 0; i < 300; ++i) {
+    Plan plan = is.run(now);
+    KeyRecord* old = is.key(1000);
+    if (in_dnskey_rrset(*old, now)) {
+      EXPECT_TRUE(signs_zone_data(*old, now)) << now - T0;
+    }
+    if (is.z.rollovers.empty()) break;
+    is.repositories_confirm(now);
+    is.pv.present_since.insert(is.pv.anchor_since.begin(), is.pv.anchor_since.end());
+    now = plan.next_check == kNever ? now + 60 : std::max(now + 1, plan.next_check);
+  }
+  ASSERT_TRUE(is.z.rollovers.empty()) << "phase " << to_string(is.phase());
+  KeyRecord* old = is.key(1000);
+  ASSERT_TRUE(old->revoked && old->removed);
+  EXPECT_GE(*old->removed, *old->revoked + 30 * kDay + margin());
+  EXPECT_EQ(is.newest_ksk()->algorithm, 15);
 }
 
 TEST(RolloverRfc5011, PolicyWithoutRfc5011KeepsDoubleKsk) {
