@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "agent/audit_log.h"
+#include "agent/daemon_sign.h"
 #include "parentsync/child_delegations.h"
 #include "resolver/resolver.h"
 #include "signer/zone_loader.h"
@@ -72,13 +73,7 @@ Result<std::vector<ps::DsRecord>> parse_ds_lines(const std::vector<std::string>&
 }
 
 Result<std::map<std::string, AcceptedDs>> output_child_ds(const ZoneSpec& spec) {
-  auto origin = Name::from_text(spec.name);
-  if (!origin) return origin.error();
-  signer::LoadOptions lo;
-  lo.origin = *origin;
-  lo.dnssec = signer::DnssecInput::Strip;
-  lo.keep_dnskey = false;
-  auto zone = signer::load_zone_file(spec.output_file, lo);
+  auto zone = load_zone_stripped(spec.output_file, spec.name);
   if (!zone) return zone.error();
   std::map<std::string, AcceptedDs> out;
   for (const ps::ChildDelegation& d : ps::delegations_of(*zone))

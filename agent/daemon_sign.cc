@@ -85,6 +85,16 @@ Result<signer::PrivateKey> load_key(const signer::FileKeyStore& store, const std
 
 }  // namespace
 
+Result<signer::Zone> load_zone_stripped(const std::string& file, const std::string& name) {
+  auto origin = Name::from_text(name);
+  if (!origin) return origin.error();
+  signer::LoadOptions lo;
+  lo.origin = *origin;
+  lo.dnssec = signer::DnssecInput::Strip;
+  lo.keep_dnskey = false;
+  return signer::load_zone_file(file, lo);
+}
+
 namespace {
 
 /// Loads, signs and self-checks the zone; `write` gets the verified zone.
@@ -92,13 +102,7 @@ Result<SignOutcome> sign_zone_for(
     const ZoneSpec& spec, const ZoneKeyState& state, const signer::FileKeyStore& store,
     const HeldKeys& held, UnixTime now, uint32_t last_serial, const ManagedChildren* managed,
     const std::function<Status(const signer::Zone&, SignOutcome&)>& write) {
-  auto origin = Name::from_text(spec.name);
-  if (!origin) return origin.error();
-  signer::LoadOptions lo;
-  lo.origin = *origin;
-  lo.dnssec = signer::DnssecInput::Strip;
-  lo.keep_dnskey = false;
-  auto zone = signer::load_zone_file(spec.input_file, lo);
+  auto zone = load_zone_stripped(spec.input_file, spec.name);
   if (!zone) return zone.error();
   if (spec.serial != 0 && last_serial != 0)
     if (Status s = raise_serial(*zone, last_serial); !s) return s.error();

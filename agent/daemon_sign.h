@@ -83,4 +83,7 @@ Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now,
 /// Runs `command` with /bin/sh -c; fails on a non-zero exit.
 Status run_command(const std::string& command);
 
+/// Loads `file` as the zone `name` with its DNSSEC records stripped (the DNSKEY RRset too).
+Result<signer::Zone> load_zone_stripped(const std::string& file, const std::string& name);
+
 }  // namespace ts::agent

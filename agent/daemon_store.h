@@ -114,6 +114,10 @@ class DaemonStore final : public PoolStore {
  private:
   explicit DaemonStore(sqlite3* db);
   Status exec(const std::string& sql);
+  /// Runs `sql` (a statement with two parameters, parent and child); `what` names the row
+  /// in the error message.
+  Status exec_parent_child(const char* sql, const std::string& parent, const std::string& child,
+                           const std::string& what);
   Status commit_batch(std::vector<std::pair<ZoneRecord, std::vector<Transition>>>& batch);
   void committer_loop();
 

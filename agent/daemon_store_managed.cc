@@ -84,18 +84,8 @@ Status DaemonStore::save_managed_ds(const ManagedDsRow& r) {
 }
 
 Status DaemonStore::remove_managed_ds(const std::string& parent, const std::string& child) {
-  std::lock_guard lock(db_mu_);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM daemon_managed_ds WHERE parent = ? AND child = ?", -1,
-                         &st, nullptr) != SQLITE_OK)
-    return fail(std::string("state database: ") + sqlite3_errmsg(db_));
-  sqlite3_bind_text(st, 1, parent.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, child.c_str(), -1, SQLITE_TRANSIENT);
-  bool ok = sqlite3_step(st) == SQLITE_DONE;
-  std::string err = ok ? "" : sqlite3_errmsg(db_);
-  sqlite3_finalize(st);
-  if (!ok) return fail("state database: removing the managed child " + child + ": " + err);
-  return {};
+  return exec_parent_child("DELETE FROM daemon_managed_ds WHERE parent = ? AND child = ?", parent,
+                           child, "removing the managed child " + child);
 }
 
 }  // namespace ts::agent

@@ -304,6 +304,30 @@ TEST_F(DaemonChildScanTest, UndelegatedAndLocalChildrenAreForgotten) {
   EXPECT_TRUE((*store)->child_ds_rows()->empty());
 }
 
+// A zone of this agent whose parent method is not managed (cds, update, ...): its accepted
+// set is its DS at the parent, so it is kept (not dropped, not forgotten); it is not scanned.
+TEST_F(DaemonChildScanTest, LocalZoneNotManagedKeepsItsAcceptedSetUnscanned) {
+  auto store = DaemonStore::open((dir_ / "state.db").string());
+  ASSERT_TRUE(store);
+  auto line = ds_lines({ds_value(script_.a_old)});
+  ASSERT_TRUE((*store)->save_child_ds({"test.", "here.test.", line, kNow - 60, false, 60}));
+  auto scan = Make(**store);
+  std::vector<std::string> forgotten;
+  scan->set_forget([&](const std::string&, const std::string& c) { forgotten.push_back(c); });
+  scan->set_unscanned_zones({"test.", "here.test."});
+  scan->set_local_zones({});  // no managed children here
+  auto loaded = scan->load();
+  ASSERT_TRUE(loaded);
+  EXPECT_TRUE((*loaded)["test."].count("here.test."));
+  scan->maybe_scan(spec_, kNow);
+  EXPECT_TRUE(forgotten.empty());
+  EXPECT_EQ(std::count(script_.gathered.begin(), script_.gathered.end(), "here.test."), 0);
+  auto rows = (*store)->child_ds_rows();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].child, "here.test.");
+}
+
 TEST_F(DaemonChildScanTest, OffUnlessAsked) {
   auto store = DaemonStore::open((dir_ / "state.db").string());
   ASSERT_TRUE(store);
