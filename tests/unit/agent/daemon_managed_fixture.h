@@ -60,6 +60,25 @@ class ManagedDaemonFixture : public DaemonFixture {
   std::set<uint16_t> output_tags() {
     return output_ds_tags(dir_ / "test.zone.signed", *Name::from_text("test."), "c.test.");
   }
+  /// Starts the daemon and runs it to `until`, when the parent's output holds the child's one
+  /// wanted DS; `want` gets those tags.
+  std::unique_ptr<Daemon> start_signed(std::set<uint16_t>& want, UnixTime until) {
+    auto d = make();
+    run_until(*d, until);
+    want = wanted_tags(*d);
+    EXPECT_EQ(want.size(), 1u);
+    EXPECT_EQ(output_tags(), want);
+    return d;
+  }
+  /// The key-store metadata file of the child's KSK whose DS is wanted ("" when none).
+  std::string child_ksk_meta(Daemon& d) {
+    std::string meta;
+    auto child = d.record("c.test.");
+    if (!child) return meta;
+    for (const auto& k : child->keys.keys)
+      if (k.has_ksk_duty() && ds_wanted(k)) meta = dir_ / "state" / "keys" / (k.id + ".meta");
+    return meta;
+  }
   /// Tags of the child's KSKs whose DS is wanted (submitted, not withdrawn).
   std::set<uint16_t> wanted_tags(Daemon& d) {
     std::set<uint16_t> out;

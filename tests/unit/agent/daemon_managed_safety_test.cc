@@ -134,16 +134,11 @@ TEST(ManagedSafety, PendingChildBlocksUntilItsSetIsKnown) {
 using ManagedSafetyDaemon = test_support::ManagedDaemonFixture;
 
 TEST_F(ManagedSafetyDaemon, UnknownSetAtStartPostponesTheParent) {
-  auto d = make();
-  run_until(*d, kT0 + 60);
-  auto want = wanted_tags(*d);
-  ASSERT_EQ(want.size(), 1u);
-  ASSERT_EQ(output_tags(), want);
-  std::string meta;
-  auto child = d->record("c.test.");
-  ASSERT_TRUE(child);
-  for (const auto& k : child->keys.keys)
-    if (k.has_ksk_duty() && ds_wanted(k)) meta = dir_ / "state" / "keys" / (k.id + ".meta");
+  std::set<uint16_t> want;
+  auto d = start_signed(want, kT0 + 60);
+  ASSERT_FALSE(HasFailure());
+  std::string meta = child_ksk_meta(*d);
+  ASSERT_FALSE(meta.empty());
   d.reset();
   // The child's KSK cannot be read and P's signed output is gone: the managed set is unknown.
   fs::rename(meta, meta + ".away");
@@ -164,11 +159,9 @@ TEST_F(ManagedSafetyDaemon, UnknownSetAtStartPostponesTheParent) {
 }
 
 TEST_F(ManagedSafetyDaemon, RemovedChildKeepsItsDsUntilTheParentInputChanges) {
-  auto d = make();
-  run_until(*d, kT0 + 60);
-  auto want = wanted_tags(*d);
-  ASSERT_EQ(want.size(), 1u);
-  ASSERT_EQ(output_tags(), want);
+  std::set<uint16_t> want;
+  auto d = start_signed(want, kT0 + 60);
+  ASSERT_FALSE(HasFailure());
   d.reset();
   write_config("managed", false);  // the child zone is removed from the configuration
   clock_.set(clock_.now() + 5);
