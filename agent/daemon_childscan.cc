@@ -55,13 +55,6 @@ std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds) {
   return out;
 }
 
-std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines) {
-  std::vector<ps::DsRecord> out;
-  for (const auto& l : lines)
-    if (auto d = ps::DsRecord::from_rdata_text(l)) out.push_back(*d);
-  return ps::canonical_set(std::move(out));
-}
-
 Result<std::vector<ps::DsRecord>> parse_ds_lines(const std::vector<std::string>& lines) {
   std::vector<ps::DsRecord> out;
   for (const auto& l : lines) {

@@ -130,10 +130,9 @@ class DaemonChildScan {
   std::set<std::string> unscanned_zones_;
 };
 
-/// DS rdata text lines <-> DsRecord (the store's encoding).
+/// DS rdata text lines <-> DsRecord (the store's encoding); parsing fails on a line that does
+/// not parse (a stored row is never half read).
 std::vector<std::string> ds_lines(const std::vector<ps::DsRecord>& ds);
-std::vector<ps::DsRecord> ds_from_lines(const std::vector<std::string>& lines);
-/// The same, failing on a line that does not parse (a stored row is never half read).
 Result<std::vector<ps::DsRecord>> parse_ds_lines(const std::vector<std::string>& lines);
 
 /// The DS set of every delegation in P's signed output (what P publishes now), by child,

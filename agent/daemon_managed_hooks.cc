@@ -153,6 +153,10 @@ Status Daemon::managed_rebuild() {
   UnixTime now = clock_.now();
   std::map<std::string, ChildDsMap> retained;
   std::map<std::pair<std::string, std::string>, uint32_t> recorded;  // managed rows: ttl
+  auto drop_row = [&](const DaemonStore::ManagedDsRow& r) {  // a stale row: tried again later
+    if (Status st = store_->remove_managed_ds(r.parent, r.child); !st)
+      log_.error(r.child, "managed: " + st.error().message, {{"parent", r.parent}});
+  };
   for (const auto& r : *rows) {
     bool managed_now = (sets.count(r.parent) && sets[r.parent].count(r.child)) ||
                        (pending.count(r.parent) && pending[r.parent].count(r.child));
@@ -160,27 +164,37 @@ Status Daemon::managed_rebuild() {
     if (managed_now || !names.count(r.parent) ||
         (cur && cur->source != kManagedSource && cur->source != kRetainedSource)) {
       if (managed_now && !r.retained) recorded[{r.parent, r.child}] = r.ttl;
-      if (!managed_now && names.count(r.parent)) (void)store_->remove_managed_ds(r.parent, r.child);
+      if (!managed_now && names.count(r.parent)) drop_row(r);
       continue;  // managed (again), P not signed here, or another source has the child now
     }
+    // A stored row is never half read: a DS line that does not parse stops the start (a
+    // shorter set would withdraw that DS from the parent).
+    auto row_ds = parse_ds_lines(r.ds);
+    if (!row_ds)
+      return fail("managed: the stored DS set of " + r.child + " at " + r.parent +
+                  " does not parse: " + row_ds.error().message);
     if (r.retained) {
-      ChildDs cd{kRetainedSource, ds_from_lines(r.ds), r.ttl, std::nullopt};
-      if (r.input) cd.input = ds_from_lines(*r.input);
+      ChildDs cd{kRetainedSource, *row_ds, r.ttl, std::nullopt};
+      if (r.input) {
+        auto in = parse_ds_lines(*r.input);
+        if (!in)
+          return fail("managed: the stored input DS of " + r.child + " at " + r.parent +
+                      " does not parse: " + in.error().message);
+        cd.input = std::move(*in);
+      }
       retained[r.parent][r.child] = std::move(cd);
       continue;
     }
     auto kept = in_output(r.parent, r.child);  // what P publishes for it now
     if (!kept && cur) kept = cur->ds;
-    if (!kept) {  // P's output unreadable: the set recorded when P last published it
-      auto recorded_ds = ds_from_lines(r.ds);
-      if (!recorded_ds.empty()) kept = std::move(recorded_ds);
-    }
+    // P's output unreadable: the set recorded when P last published it.
+    if (!kept && !row_ds->empty()) kept = *row_ds;
     if (!kept) {
       log_.warn(r.child,
                 "no longer managed; the DS set " + r.parent +
                     " publishes for it is unknown: its input's DS set is used",
                 {{"parent", r.parent}});
-      (void)store_->remove_managed_ds(r.parent, r.child);
+      drop_row(r);
       continue;
     }
     ChildDs cd{kRetainedSource, *kept, cur ? cur->ttl : r.ttl,

@@ -60,6 +60,10 @@ struct ZoneRecord {
 std::string encode_zone_record(const ZoneRecord& r);
 Result<ZoneRecord> decode_zone_record(const std::string& text);
 
+/// A list of text lines as one TEXT column ("a\nb\n") and back (empty lines dropped).
+std::string join_store_lines(const std::vector<std::string>& lines);
+std::vector<std::string> split_store_lines(const std::string& text);
+
 class DaemonStore final : public PoolStore {
  public:
   static Result<std::unique_ptr<DaemonStore>> open(const std::string& path);

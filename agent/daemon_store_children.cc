@@ -8,6 +8,20 @@
 
 namespace ts::agent {
 
+std::string join_store_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+std::vector<std::string> split_store_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
 Result<std::vector<DaemonStore::ChildDsRow>> DaemonStore::child_ds_rows() {
   std::lock_guard lock(db_mu_);
   sqlite3_stmt* st = nullptr;
@@ -27,9 +41,7 @@ Result<std::vector<DaemonStore::ChildDsRow>> DaemonStore::child_ds_rows() {
     };
     r.parent = text(0);
     r.child = text(1);
-    std::istringstream lines(text(2));
-    for (std::string l; std::getline(lines, l);)
-      if (!l.empty()) r.ds.push_back(l);
+    r.ds = split_store_lines(text(2));
     r.accepted_at = sqlite3_column_int64(st, 3);
     r.bootstrap = sqlite3_column_int64(st, 4) != 0;
     r.ttl = static_cast<uint32_t>(sqlite3_column_int64(st, 5));
@@ -43,8 +55,7 @@ Result<std::vector<DaemonStore::ChildDsRow>> DaemonStore::child_ds_rows() {
 
 Status DaemonStore::save_child_ds(const ChildDsRow& r) {
   std::lock_guard lock(db_mu_);
-  std::string ds;
-  for (const auto& l : r.ds) ds += l + "\n";
+  std::string ds = join_store_lines(r.ds);
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "INSERT OR REPLACE INTO daemon_child_ds (parent, child, ds, accepted_at, "

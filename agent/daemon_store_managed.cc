@@ -3,28 +3,9 @@
 // knows both (agent/daemon_managed.h, agent/daemon_managed_hooks.cc).
 #include <sqlite3.h>
 
-#include <sstream>
-
 #include "agent/daemon_store.h"
 
 namespace ts::agent {
-namespace {
-
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);)
-    if (!l.empty()) out.push_back(l);
-  return out;
-}
-
-}  // namespace
 
 Result<std::vector<DaemonStore::ManagedDsRow>> DaemonStore::managed_ds_rows() {
   std::lock_guard lock(db_mu_);
@@ -45,9 +26,9 @@ Result<std::vector<DaemonStore::ManagedDsRow>> DaemonStore::managed_ds_rows() {
     r.parent = text(0);
     r.child = text(1);
     r.retained = sqlite3_column_int64(st, 2) != 0;
-    r.ds = lines_of(text(3));
+    r.ds = split_store_lines(text(3));
     r.ttl = static_cast<uint32_t>(sqlite3_column_int64(st, 4));
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.input = lines_of(text(5));
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.input = split_store_lines(text(5));
     r.since = sqlite3_column_int64(st, 6);
     out.push_back(std::move(r));
   }
@@ -65,7 +46,7 @@ Status DaemonStore::save_managed_ds(const ManagedDsRow& r) {
                          "ttl, input, since) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          -1, &st, nullptr) != SQLITE_OK)
     return fail(std::string("state database: ") + sqlite3_errmsg(db_));
-  std::string ds = joined(r.ds), input = r.input ? joined(*r.input) : "";
+  std::string ds = join_store_lines(r.ds), input = r.input ? join_store_lines(*r.input) : "";
   sqlite3_bind_text(st, 1, r.parent.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, r.child.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 3, r.retained ? 1 : 0);

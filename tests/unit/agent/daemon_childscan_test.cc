@@ -165,7 +165,9 @@ TEST_F(DaemonChildScanTest, AcceptsSavesAuditsAndAlerts) {
   auto rows = (*store)->child_ds_rows();
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ(ds_from_lines((*rows)[0].ds), std::vector<ps::DsRecord>{ds_value(s->a_new)});
+  auto parsed = parse_ds_lines((*rows)[0].ds);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, std::vector<ps::DsRecord>{ds_value(s->a_new)});
 
   ASSERT_EQ(events_.audits.size(), 2u);
   EXPECT_EQ(events_.audits[0].event, AuditEvent::ChildDsAccepted);
