@@ -96,12 +96,17 @@ void DaemonWatch::audit_loop() {
     lock.lock();
     audit_busy_ = false;
     audit_idle_cv_.notify_all();
+    audit_cv_.wait_for(lock, kAuditWindow,
+                       [this] { return audit_stop_ || audit_flush_waiters_ > 0; });
   }
 }
 
 void DaemonWatch::flush_audit() {
   std::unique_lock lock(audit_mu_);
+  ++audit_flush_waiters_;
+  audit_cv_.notify_one();
   audit_idle_cv_.wait(lock, [this] { return audit_queue_.empty() && !audit_busy_; });
+  --audit_flush_waiters_;
 }
 
 void DaemonWatch::loop() {

@@ -16,6 +16,7 @@
 //   (*watch)->stop();
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -119,11 +120,16 @@ class DaemonWatch final : public DaemonEvents {
   std::thread thread_;
 
   // Audit records are written by their own thread in batches (one fsync per batch), so that
-  // the workers never wait for the disk; stop() drains the queue.
+  // the workers never wait for the disk; stop() drains the queue. After a batch the thread
+  // collects records for up to kAuditWindow before the next one (a busy start-up would
+  // otherwise fsync the log and its head a hundred times a second, each a disk flush the
+  // zones' own durability waits behind); flush_audit() and stop() cut the wait short.
+  static constexpr std::chrono::milliseconds kAuditWindow{250};
   std::mutex audit_mu_;
   std::condition_variable audit_cv_, audit_idle_cv_;
   std::vector<AuditRecord> audit_queue_;
   bool audit_busy_ = false, audit_stop_ = false;
+  int audit_flush_waiters_ = 0;
   std::thread audit_thread_;
 };
 

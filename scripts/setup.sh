@@ -12,6 +12,7 @@ PACKAGES=(
   unbound unbound-host dnsviz python3-pygraphviz iproute2 procps time openssl python3
   libxml2-dev nginx-core  # tar/: RFC 9718 XML parsing; HTTPS trust-anchor repository in the lab
   libmicrohttpd-dev python3-aiosmtpd prometheus
+  libjemalloc-dev  # the trustsync binary's allocator (many signing threads; see CMakeLists.txt)
 )
 
 missing=()

@@ -171,7 +171,7 @@ wait_until '[[ "$(served_c_ds)" == "$T2" ]]' 60 "DS $T2 (KSK2) served by P's ser
 T_DONE=$(now)
 [[ "$(output_c_ds)" == "$T2" ]] || fail "P's output has DS $(output_c_ds), want $T2"
 ldns-verify-zone "$LAB_SUB_ZONEFILE" >/dev/null 2>&1 || fail "ldns-verify-zone $LAB_SUB_ZONEFILE"
-grep -q '"event":"child-ds-accepted"' "$WORK/state/audit.jsonl" || fail "no child-ds-accepted audit record"
+wait_until 'grep -q "\"event\":\"child-ds-accepted\"" "$WORK/state/audit.jsonl"' 10 "the child-ds-accepted audit record"
 wait_until c_secure 30 "C secure with DS(KSK2)"
 log "CDS for KSK2 accepted: P serves DS $T2 (was $T1)"
 echo "MEASURED child CDS published -> new DS served by the parent's server (poll 2 s): $(secs "$T_START" "$T_DONE") s"

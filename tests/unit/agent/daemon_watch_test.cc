@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "agent/audit_actor.h"
 #include "agent/config.h"
@@ -128,6 +130,36 @@ class DaemonWatchTest : public test_support::DaemonFixture {
     return false;
   }
 };
+
+// The audit thread writes a batch, then collects records for a while before the next one:
+// a burst from many threads still ends up whole and in one intact chain, and flush_audit()
+// does not sit out the collection window.
+TEST_F(DaemonWatchTest, AuditBurstFromManyThreadsIsWrittenWhole) {
+  auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  auto watch = DaemonWatch::create(*cfg, clock_, log_);
+  ASSERT_TRUE(watch) << watch.error().message;
+  (*watch)->audit({AuditEvent::ConfigLoad, "", "agent", {}});
+  (*watch)->flush_audit();  // the writer is now inside its collection window
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 250; ++i)
+        (*watch)->audit({AuditEvent::ManualCommand, "z.test.", "agent",
+                         {{"command", "burst " + std::to_string(t) + " " + std::to_string(i)}}});
+    });
+  for (auto& th : threads) th.join();
+  auto t0 = std::chrono::steady_clock::now();
+  (*watch)->flush_audit();
+  auto waited = std::chrono::steady_clock::now() - t0;
+  auto report = verify_audit_log((dir_ / "audit" / "audit.jsonl").string(),
+                                 (dir_ / "audit" / "audit.jsonl.head").string());
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries, 1001u);
+  // Cut short: well under the 250 ms window plus a few fsyncs, even on a loaded machine.
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
 
 TEST_F(DaemonWatchTest, AuditsMetersAndAlertsForTheDaemon) {
   auto cfg = load_daemon_config((dir_ / "c.toml").string(), {});
