@@ -145,7 +145,9 @@ TEST_F(DaemonWatchTest, AuditBurstFromManyThreadsIsWrittenWhole) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < 250; ++i)
-        (*watch)->audit({AuditEvent::ManualCommand, "z.test.", "agent",
+        (*watch)->audit({AuditEvent::ManualCommand,
+                         "z.test.",
+                         "agent",
                          {{"command", "burst " + std::to_string(t) + " " + std::to_string(i)}}});
     });
   for (auto& th : threads) th.join();
