@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "common/atomic_file.h"
@@ -41,8 +43,19 @@ Status stage_meta(const signer::FileKeyStore& ks, const signer::KeyMeta& m, Stag
 
 std::string random_hex(size_t n) {
   static const char* kHex = "0123456789abcdef";
+  thread_local std::mt19937_64 gen = [] {
+    signer::Bytes b = signer::random_bytes(32);
+    std::array<uint32_t, 8> words{};
+    std::memcpy(words.data(), b.data(), sizeof words);
+    std::seed_seq seq(words.begin(), words.end());
+    return std::mt19937_64(seq);
+  }();
   std::string out;
-  for (uint8_t b : signer::random_bytes((n + 1) / 2)) (out += kHex[b >> 4]) += kHex[b & 15];
+  out.reserve(n + 16);
+  while (out.size() < n) {
+    uint64_t r = gen();
+    for (int i = 0; i < 16; ++i, r >>= 4) out += kHex[r & 15];
+  }
   out.resize(n);
   return out;
 }

@@ -61,7 +61,10 @@ size_t remove_stale_temporaries(const std::string& dir, const std::string& marke
 /// Creates `path` O_EXCL with `mode` and writes `content`; no fsync (see SyncBatcher).
 Status write_new_file(const std::string& path, std::string_view content, unsigned mode);
 
-/// `n` random hex digits.
+/// `n` random hex digits for file names and pool ids (unique, not secret: every such file is
+/// created O_EXCL). From a per-thread generator seeded once from the OS: OpenSSL 3.0's
+/// RAND_bytes takes a process-wide write lock per call, which the signing threads (one nonce
+/// per signature) already contend for.
 std::string random_hex(size_t n);
 
 /// The metadata of every key in `dir` (its `.meta` files that parse), in directory order;

@@ -9,9 +9,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "agent/daemon.h"
 #include "agent/daemon_store.h"
@@ -57,6 +59,28 @@ class DurabilityTest : public test_support::DaemonFixture {
   }
   std::string db() { return (dir_ / "state" / "trustsync.db").string(); }
 };
+
+// Temporary names and pool ids: hex of the asked length, and no two alike across threads
+// (each thread's generator is seeded on its own from the OS).
+TEST(RandomHex, HexOfTheAskedLengthAndUniqueAcrossThreads) {
+  for (size_t n : {1u, 6u, 8u, 12u, 16u, 17u, 40u}) {
+    std::string h = random_hex(n);
+    EXPECT_EQ(h.size(), n);
+    EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos) << h;
+  }
+  std::mutex mu;
+  std::set<std::string> seen;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      std::vector<std::string> mine;
+      for (int i = 0; i < 5000; ++i) mine.push_back(random_hex(16));
+      std::lock_guard lock(mu);
+      seen.insert(mine.begin(), mine.end());
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(seen.size(), 20000u);
+}
 
 TEST_F(DurabilityTest, OneSyncRoundServesManyWriters) {
   SyncBatcher sync;
