@@ -16,16 +16,16 @@ Status check_nsec(const Zone& zone) {
   const auto& nodes = zone.nodes();
   for (auto it = nodes.begin(); it != nodes.end(); ++it) {
     const RRset* nsec = it->second.find(rrtype::NSEC);
-    std::string where = it->first.to_text();
+    auto where = [&] { return it->first.to_text(); };  // only for an error: to_text is dear
     if (!is_signed_owner(it->second)) {
-      if (nsec) return fail(where + ": NSEC at a name that must have none");
+      if (nsec) return fail(where() + ": NSEC at a name that must have none");
       continue;
     }
-    if (!nsec || nsec->rdatas.size() != 1) return fail(where + ": not exactly one NSEC");
+    if (!nsec || nsec->rdatas.size() != 1) return fail(where() + ": not exactly one NSEC");
     auto next = next_nsec_owner(zone, it);
     if (next == nodes.end()) return fail("no apex node");
     if (nsec->rdatas[0] != nsec_rdata(next->first, it->second))
-      return fail(where + ": NSEC does not point to " + next->first.to_text() +
+      return fail(where() + ": NSEC does not point to " + next->first.to_text() +
                   " with this name's type bit map (chain not closed)");
   }
   return {};
@@ -66,31 +66,31 @@ Status check_nsec3(const Zone& zone, const Bytes& param) {
   // Each record: the zone's parameters, and its next hash is the following owner hash.
   for (auto it = chain.begin(); it != chain.end(); ++it) {
     Nsec3Fields f;
-    std::string where = nsec3_owner(it->first, zone.origin()).to_text();
-    if (!parse_nsec3(it->second.rdata, f)) return fail(where + ": malformed NSEC3");
+    auto where = [&] { return nsec3_owner(it->first, zone.origin()).to_text(); };
+    if (!parse_nsec3(it->second.rdata, f)) return fail(where() + ": malformed NSEC3");
     if (f.alg != param[0] || f.iterations != p.iterations || f.salt != p.salt ||
         (f.flags & 1) != (p.opt_out ? 1 : 0))
-      return fail(where + ": NSEC3 parameters differ from the NSEC3PARAM or opt-out flags mix");
+      return fail(where() + ": NSEC3 parameters differ from the NSEC3PARAM or opt-out flags mix");
     auto next = std::next(it) == chain.end() ? chain.begin() : std::next(it);
     if (f.next != next->first)
-      return fail(where + ": NSEC3 next hash is not the following owner (chain not closed)");
+      return fail(where() + ": NSEC3 next hash is not the following owner (chain not closed)");
   }
   // Each name that needs one has it, with its bit map; nothing else has one.
   size_t needed = 0;
   const auto& nodes = zone.nodes();
   for (auto it = nodes.begin(); it != nodes.end(); ++it) {
-    std::string where = it->first.to_text();
-    if (it->second.find(rrtype::NSEC)) return fail(where + ": NSEC in an NSEC3 zone");
+    auto where = [&] { return it->first.to_text(); };
+    if (it->second.find(rrtype::NSEC)) return fail(where() + ": NSEC in an NSEC3 zone");
     if (!needs_nsec3(zone, it, p.opt_out)) continue;
     ++needed;
     auto e = chain.find(nsec3_hash(it->first, p.salt, p.iterations));
-    if (e == chain.end()) return fail(where + ": no NSEC3 for this name");
+    if (e == chain.end()) return fail(where() + ": no NSEC3 for this name");
     Nsec3Fields f;
     parse_nsec3(e->second.rdata, f);
     Bytes want = encode_type_bitmap(nsec3_types(it->second));
     if (!std::equal(e->second.rdata.begin() + static_cast<std::ptrdiff_t>(f.bitmap_at),
                     e->second.rdata.end(), want.begin(), want.end()))
-      return fail(where + ": NSEC3 type bit map does not match the name's types");
+      return fail(where() + ": NSEC3 type bit map does not match the name's types");
   }
   if (needed != chain.size())
     return fail("the NSEC3 chain has " + std::to_string(chain.size()) + " records for " +
