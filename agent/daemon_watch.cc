@@ -96,8 +96,9 @@ void DaemonWatch::audit_loop() {
     lock.lock();
     audit_busy_ = false;
     audit_idle_cv_.notify_all();
-    audit_cv_.wait_for(lock, kAuditWindow,
-                       [this] { return audit_stop_ || audit_flush_waiters_ > 0; });
+    if (batch.size() >= kAuditBusyBatch)
+      audit_cv_.wait_for(lock, kAuditWindow,
+                         [this] { return audit_stop_ || audit_flush_waiters_ > 0; });
   }
 }
 
