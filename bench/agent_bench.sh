@@ -25,7 +25,7 @@ zones=""
 records=""
 out=""
 rest=30
-workers=8
+workers=128
 while [ $# -gt 0 ]; do
   case "$1" in
     --case) case_name=$2; shift 2 ;;
