@@ -4,6 +4,7 @@
 #include "agent/daemon_managed.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/key_timing.h"
 #include "signer/zone.h"
@@ -36,6 +37,17 @@ std::vector<uint16_t> minus(const std::vector<ps::DsRecord>& a,
   for (const auto& ds : a)
     if (std::find(b.begin(), b.end(), ds) == b.end()) out.push_back(ds.key_tag);
   return out;
+}
+
+/// The entry for (`parent`, `child`) of a parent -> child -> value map, if any.
+template <class Map>
+auto find_child(const Map& m, const std::string& parent, const std::string& child)
+    -> std::optional<typename Map::mapped_type::mapped_type> {
+  auto p = m.find(parent);
+  if (p == m.end()) return std::nullopt;
+  auto it = p->second.find(child);
+  if (it == p->second.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace
@@ -253,11 +265,7 @@ ChildDsMap ManagedChildren::children_of(const std::string& parent) const {
 std::optional<ChildDs> ManagedChildren::child(const std::string& parent,
                                               const std::string& child) const {
   std::lock_guard lock(mu_);
-  auto p = wanted_.find(parent);
-  if (p == wanted_.end()) return std::nullopt;
-  auto it = p->second.find(child);
-  if (it == p->second.end()) return std::nullopt;
-  return it->second;
+  return find_child(wanted_, parent, child);
 }
 
 bool ManagedChildren::is_parent(const std::string& zone) const {
@@ -367,11 +375,7 @@ void ManagedChildren::inputs_seen(const std::string& parent, const AppliedDs& in
 std::optional<std::vector<ps::DsRecord>> ManagedChildren::input_seen(
     const std::string& parent, const std::string& child) const {
   std::lock_guard lock(mu_);
-  auto p = inputs_.find(parent);
-  if (p == inputs_.end()) return std::nullopt;
-  auto it = p->second.find(child);
-  if (it == p->second.end()) return std::nullopt;
-  return it->second;
+  return find_child(inputs_, parent, child);
 }
 
 // ---- ManagedZones

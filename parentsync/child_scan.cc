@@ -5,6 +5,7 @@
 
 #include "resolver/direct_validate.h"
 #include "resolver/records.h"
+#include "signer/dnssec_records.h"
 
 namespace ts::parentsync {
 namespace {
@@ -73,11 +74,6 @@ std::string check_signed(const ChildServerAnswer& s, const Records& set, const R
   return s.server + ": the " + what + " RRset is not signed by " + by + " (" + c.reason + ")";
 }
 
-// The digest length of a DS digest type (RFC 3658 SHA-1, RFC 4509 SHA-256, RFC 6605 SHA-384).
-size_t digest_length(uint8_t type) {
-  return type == 1 ? 20 : type == 2 ? 32 : type == 4 ? 48 : 0;
-}
-
 // New DS RRset from CDS (taken as published, SHA-1 left out) or, without CDS, from
 // CDNSKEY; checks that CDS and CDNSKEY agree when both are published. `note` says what was
 // left out. Error text on failure.
@@ -92,12 +88,12 @@ Result<std::vector<DsRecord>> new_ds_set(const Name& child, const Records& cds,
     if (d->digest_type != 1 && d->digest_type != 2 && d->digest_type != 4)
       return fail("CDS " + d->rdata_text() + " has digest type " + std::to_string(d->digest_type) +
                   ", which this parent cannot check (1, 2 and 4 are)");
-    if (d->digest.size() != digest_length(d->digest_type))
+    if (d->digest.size() != signer::digest_length(d->digest_type))
       return fail("CDS " + std::to_string(d->key_tag) + " " + std::to_string(d->algorithm) + " " +
                   std::to_string(d->digest_type) + " has a digest of " +
                   std::to_string(d->digest.size()) + " bytes; digest type " +
                   std::to_string(d->digest_type) + " has " +
-                  std::to_string(digest_length(d->digest_type)));
+                  std::to_string(signer::digest_length(d->digest_type)));
     if (!rs::algorithm_supported(d->algorithm))
       return fail("CDS " + d->rdata_text() + " has an unsupported algorithm " +
                   std::to_string(d->algorithm));

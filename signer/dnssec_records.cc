@@ -18,19 +18,6 @@ uint16_t get16(std::span<const uint8_t> b, size_t i) {
   return static_cast<uint16_t>((b[i] << 8) | b[i + 1]);
 }
 
-size_t digest_length(uint8_t type) {
-  switch (type) {
-    case 1:
-      return 20;
-    case 2:
-      return 32;
-    case 4:
-      return 48;
-    default:
-      return 0;  // unknown: any length
-  }
-}
-
 struct RrFree {
   void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
@@ -71,6 +58,19 @@ std::string take_string(char* s) {
 }
 
 }  // namespace
+
+size_t digest_length(uint8_t type) {
+  switch (type) {
+    case 1:
+      return 20;
+    case 2:
+      return 32;
+    case 4:
+      return 48;
+    default:
+      return 0;  // unknown: any length
+  }
+}
 
 Bytes dnskey_rdata(const Dnskey& key) {
   Bytes out;

@@ -67,6 +67,10 @@ uint16_t key_tag(std::span<const uint8_t> dnskey_rdata);
 /// (RFC 4034 section 5.1.4). SHA-1 only when asked for explicitly.
 Result<Ds> make_ds(const Name& owner, std::span<const uint8_t> dnskey_rdata, DigestType type);
 Bytes ds_rdata(const Ds& ds);
+/// The digest length of DS digest type `type` (SHA-1 20, SHA-256 32, SHA-384 48); 0 for a type
+/// this project does not know.
+size_t digest_length(uint8_t type);
+/// Parses DS / CDS RDATA; fails if short or if a known digest type's digest has the wrong length.
 Result<Ds> parse_ds_rdata(std::span<const uint8_t> rdata);
 /// True if `ds` matches the DNSKEY at `owner` (tag, algorithm and digest).
 bool ds_matches(const Ds& ds, const Name& owner, std::span<const uint8_t> dnskey_rdata);
