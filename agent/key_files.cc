@@ -92,8 +92,6 @@ Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name
                                       signer::KeyRole role, const signer::PrivateKey& key,
                                       UnixTime created, StagedFiles& out,
                                       const std::string& id_base) {
-  if (::mkdir(ks.dir().c_str(), 0700) != 0 && errno != EEXIST)
-    return fail(ks.dir() + ": cannot create key directory: " + errno_text());
   signer::KeyMeta m;
   m.origin = origin.lowered();
   m.algorithm = key.algorithm();
@@ -115,13 +113,22 @@ Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
     base = "K" + o + num;
   }
-  // The private file, created O_EXCL, claims the id; on a clash take a random suffix.
+  // The private file, created O_EXCL, claims the id; on a clash take a random suffix. The
+  // key directory is made when the first file cannot be created (not a mkdir per key).
+  bool made_dir = false;
   for (int attempt = 0;; ++attempt) {
     m.id = base;
     if (attempt > 0 || !id_base.empty()) m.id += "-" + random_hex(6);
     if (exists(ks.meta_path(m.id))) continue;
     Status s = write_new_file(ks.private_path(m.id), pem->str(), 0600);
     if (s) break;
+    if (!made_dir && !exists(ks.dir())) {
+      if (::mkdir(ks.dir().c_str(), 0700) != 0 && errno != EEXIST)
+        return fail(ks.dir() + ": cannot create key directory: " + errno_text());
+      made_dir = true;
+      --attempt;  // the same id once more, now that the directory is there
+      continue;
+    }
     if (!exists(ks.private_path(m.id)) || attempt >= 8) return s.error();
   }
   out.created.push_back(ks.private_path(m.id));

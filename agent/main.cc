@@ -5,6 +5,15 @@
 
 #include "agent/commands.h"
 
+// jemalloc's options, read at its start (the executable links jemalloc, see CMakeLists.txt).
+// ldns_rr_new_frm_str allocates three 64 KiB buffers per record it parses; above jemalloc's
+// default 32 KiB thread-cache limit each one took the arena's slow path, which cost a third
+// of the 1M-delegation load (bench/README.md). With 128 KiB they come from the thread cache.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "tcache_max:131072";
+}
+
 namespace {
 
 struct Command {

@@ -50,6 +50,7 @@ class SyncBatcher {
   uint64_t requested_ = 0, completed_ = 0, rounds_ = 0;
   bool running_ = false;
   std::map<dev_t, int> fds_;                // one open directory per file system
+  std::map<std::string, dev_t> dev_of_;     // directory -> its file system
   std::set<dev_t> dirty_;                   // file systems with requests since the last round
   std::map<uint64_t, std::string> errors_;  // round end ticket -> first ticket \t message
 };
