@@ -69,26 +69,6 @@ bool changes_zone(Action::Kind k) {
          k == Action::Kind::StopSigning || k == Action::Kind::Remove || k == Action::Kind::Revoke;
 }
 
-std::string dir_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::vector<std::string> dirs_of(const Renames& renames) {
-  std::vector<std::string> out;
-  for (const auto& r : renames)
-    if (std::find(out.begin(), out.end(), dir_of(r.second)) == out.end())
-      out.push_back(dir_of(r.second));
-  return out;
-}
-
-/// Removes what was staged after the first `files` files and `renames` renames.
-void unstage(StagedFiles& st, size_t files, size_t renames) {
-  for (size_t i = files; i < st.created.size(); ++i) ::unlink(st.created[i].c_str());
-  st.created.resize(files);
-  st.renames.resize(renames);
-}
-
 constexpr KeyPool::Options kPoolOptions{.low_water = 32, .high_water = 128};
 
 bool file_exists(const std::string& p) {
@@ -130,12 +110,15 @@ Daemon::~Daemon() {
 Status Daemon::roll_forward() {
   std::vector<std::string> dirs;
   for (auto& [name, rec] : stored_) {
-    if (rec.pending.empty()) continue;
+    if (rec.pending.empty() && rec.pending_writes.empty()) continue;
     if (Status s = apply_renames(rec.pending, true); !s)
       return fail(name + ": " + s.error().message);
-    for (const auto& d : dirs_of(rec.pending))
+    if (Status s = apply_writes(rec.pending_writes); !s)
+      return fail(name + ": " + s.error().message);
+    for (const auto& d : staged_dirs(rec.pending, rec.pending_writes))
       if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
     rec.pending.clear();  // durable after the sync below; the next save drops them
+    rec.pending_writes.clear();
   }
   if (dirs.empty()) return {};
   return sync_->sync(dirs);
@@ -191,7 +174,7 @@ Status Daemon::start() {
   std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
   for (const auto& z : cfg_.zones) {
     auto slash = z.output_file.rfind('/');
-    outputs[dir_of(z.output_file)].insert(
+    outputs[parent_dir(z.output_file)].insert(
         slash == std::string::npos ? z.output_file : z.output_file.substr(slash + 1));
   }
   for (const auto& [dir, names] : outputs)
@@ -321,11 +304,15 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
 
   // 0. The renames of the last pass: applied (again, if a rename failed) and once durable,
   // no longer needed in the record.
-  if (!rec.pending.empty()) {
+  if (!rec.pending.empty() || !rec.pending_writes.empty()) {
     if (Status s = apply_renames(rec.pending, true); !s) return s;
+    if (!z.writes_applied)
+      if (Status s = apply_writes(rec.pending_writes); !s) return s;
+    z.writes_applied = true;
     if (!sync_->covered(z.renames_ticket))
-      if (Status s = sync_->sync(dirs_of(rec.pending)); !s) return s;
+      if (Status s = sync_->sync(staged_dirs(rec.pending, rec.pending_writes)); !s) return s;
     rec.pending.clear();
+    rec.pending_writes.clear();
   }
 
   // 1. Rollover planner, with the keys it asks for (from the pool, or made now). Key files
@@ -366,14 +353,14 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
           (a.kind == Action::Kind::SubmitDs || a.kind == Action::Kind::WithdrawDs))
         zone_changed = true;
       if (a.kind != Action::Kind::GenerateKey) continue;
-      size_t files = staged.created.size(), renames = staged.renames.size();
+      StagedFiles::Mark mark = staged.mark();
       auto nk = new_key(spec, *origin, a.role, a.algorithm, now, staged, from_pool);
       if (!nk) {
         abandon();
         return nk.error();
       }
       if (Status s = add_key(rec.keys, kp, nk->rec, now); !s) {
-        unstage(staged, files, renames);  // e.g. a key tag collision: try again next round
+        staged.undo_since(mark);  // e.g. a key tag collision: try again next round
         if (nk->pooled) store_->pool_release(*nk->pooled);
         log_.warn(spec.name, s.error().message);
         from_pool = false;
@@ -427,15 +414,16 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   // 3. Durable before acted on: the staged files (one sync round shared with the other
   // workers), then the record with the renames it implies (group commit), then the renames.
   auto crash = [&](std::string_view point) { return opt_.crash_at && opt_.crash_at(point); };
-  if (!(rec == before) || !staged.renames.empty()) {
+  if (!(rec == before) || !staged.renames.empty() || !staged.writes.empty()) {
     if (crash("staged")) return fail("crash injected after staging");
-    if (!staged.renames.empty()) {
-      if (Status s = sync_->sync(dirs_of(staged.renames)); !s) {
+    if (!staged.created.empty()) {
+      if (Status s = sync_->sync(staged_dirs(staged.renames, staged.writes)); !s) {
         abandon();
         return s;
       }
     }
     rec.pending = staged.renames;
+    rec.pending_writes = staged.writes;
     if (crash("synced")) return fail("crash injected before the commit");
     if (Status s = store_->save(rec, transitions); !s) {
       abandon();
@@ -444,11 +432,14 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     log_transitions(spec.name, transitions);
     events_->zone_saved(spec, before, rec, now, "planner");  // alertwire
     if (crash("committed")) return fail("crash injected after the commit");
+    z.writes_applied = false;
     if (Status s = apply_renames(rec.pending); !s) {
       rec.dirty = true;  // the next pass retries the renames, then signs again
       return s;
     }
-    z.renames_ticket = sync_->ticket(dirs_of(rec.pending));
+    if (Status s = apply_writes(rec.pending_writes); !s) return s;  // the next pass retries
+    z.writes_applied = true;
+    z.renames_ticket = sync_->ticket(staged_dirs(rec.pending, rec.pending_writes));
   }
   if (sign_error) return *sign_error;
   if (out) {

@@ -110,7 +110,8 @@ class Daemon {
     int failures = 0;
     bool signed_once = false;
     std::string last_error;
-    uint64_t renames_ticket = 0;  // rec.pending is durable once sync_->covered(it)
+    uint64_t renames_ticket = 0;  // rec.pending(_writes) durable once sync_->covered(it)
+    bool writes_applied = false;  // rec.pending_writes are written (the pass did not fail)
   };
   std::shared_ptr<ZoneRt> find(const std::string& zone) const;
   void process(ZoneRt& z, UnixTime now);

@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "signer/crypto.h"
+
 namespace ts::agent {
 namespace {
 
@@ -79,6 +81,11 @@ std::string encode_zone_record(const ZoneRecord& r) {
   for (const auto& [id, t] : r.ds_gone)
     o << "dsgone\t" << int(id.first) << "\t" << id.second << "\t" << t << "\n";
   for (const auto& [from, to] : r.pending) o << "pending\t" << from << "\t" << to << "\n";
+  for (const auto& [path, content] : r.pending_writes)
+    o << "pendwrite\t" << path << "\t"
+      << signer::base64_encode(std::span<const uint8_t>(
+             reinterpret_cast<const uint8_t*>(content.data()), content.size()))
+      << "\n";
   for (const auto& [target, c] : r.anchor_targets)
     o << "anchor\t" << clean(target) << "\t" << c.first << "\t" << c.second << "\n";
   for (const auto& [id, t] : r.anchor_current)
@@ -159,6 +166,10 @@ Result<ZoneRecord> decode_zone_record(const std::string& text) {
         r.anchor_targets[f[1]] = {f[2], std::stoll(f[3])};
       } else if (tag == "pending" && f.size() == 3) {
         r.pending.emplace_back(f[1], f[2]);
+      } else if (tag == "pendwrite" && f.size() == 3) {
+        auto content = signer::base64_decode(f[2]);
+        if (!content) return bad("pendwrite: " + content.error().message);
+        r.pending_writes.emplace_back(f[1], std::string(content->begin(), content->end()));
       } else if (tag == "signing" && f.size() == 5) {
         r.signed_at = std::stoll(f[1]);
         r.expires = std::stoll(f[2]);

@@ -40,9 +40,12 @@ struct ZoneRecord {
   UnixTime expires = 0;              ///< earliest RRSIG expiration of that output
   UnixTime resign_at = 0;            ///< when to sign again (with jitter)
   bool dirty = true;                 ///< key set changed since the last written output
-  /// Renames (temporary -> final: signed output, key metadata) committed with this record and
-  /// applied after it; a restart applies those whose temporary still exists (roll-forward).
+  /// Renames (temporary -> final: the signed output) committed with this record and applied
+  /// after it; a restart applies those whose temporary still exists (roll-forward).
   std::vector<std::pair<std::string, std::string>> pending;
+  /// Small files (path -> content: key metadata) committed with this record and written after
+  /// it; a restart writes them again (roll-forward).
+  std::vector<std::pair<std::string, std::string>> pending_writes;
   /// Parent method "tar" (agent/daemon_tar_rollover.cc): per repository target, the SHA-256
   /// of the anchor document it was last confirmed to serve (read back, compared) and since
   /// when; a restart only reads back what is confirmed here instead of publishing again.

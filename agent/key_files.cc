@@ -31,12 +31,8 @@ bool exists(const std::string& p) {
   return ::lstat(p.c_str(), &st) == 0;
 }
 
-Status stage_meta(const signer::FileKeyStore& ks, const signer::KeyMeta& m, StagedFiles& out) {
-  std::string tmp = ks.meta_path(m.id) + ".tmp-" + random_hex(8);
-  if (Status s = write_new_file(tmp, signer::format_key_meta(m), 0600); !s) return s;
-  out.created.push_back(tmp);
-  out.renames.emplace_back(tmp, ks.meta_path(m.id));
-  return {};
+void stage_meta(const signer::FileKeyStore& ks, const signer::KeyMeta& m, StagedFiles& out) {
+  out.writes.emplace_back(ks.meta_path(m.id), signer::format_key_meta(m));
 }
 
 }  // namespace
@@ -60,15 +56,38 @@ std::string random_hex(size_t n) {
   return out;
 }
 
+void StagedFiles::undo_since(const Mark& m) {
+  for (size_t i = m.files; i < created.size(); ++i) ::unlink(created[i].c_str());
+  created.resize(m.files);
+  renames.resize(m.renames);
+  writes.resize(m.writes);
+}
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::vector<std::string> staged_dirs(const Renames& renames, const Writes& writes) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& path) {
+    std::string dir = parent_dir(path);
+    if (std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
+  };
+  for (const auto& r : renames) add(r.second);
+  for (const auto& w : writes) add(w.first);
+  return out;
+}
+
 void StagedFiles::abandon() {
   for (const auto& p : created) ::unlink(p.c_str());
   created.clear();
   renames.clear();
+  writes.clear();
 }
 
-Status write_new_file(const std::string& path, std::string_view content, unsigned mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return fail(path + ": cannot create: " + errno_text());
+/// Writes `content` to the open `fd` and closes it; the error names `path`.
+Status write_and_close(int fd, const std::string& path, std::string_view content) {
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);
@@ -76,16 +95,20 @@ Status write_new_file(const std::string& path, std::string_view content, unsigne
     if (n <= 0) {
       std::string why = errno_text();
       ::close(fd);
-      ::unlink(path.c_str());
       return fail(path + ": write failed: " + why);
     }
     off += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) {
-    ::unlink(path.c_str());
-    return fail(path + ": close failed: " + errno_text());
-  }
+  if (::close(fd) != 0) return fail(path + ": close failed: " + errno_text());
   return {};
+}
+
+Status write_new_file(const std::string& path, std::string_view content, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return fail(path + ": cannot create: " + errno_text());
+  Status s = write_and_close(fd, path, content);
+  if (!s) ::unlink(path.c_str());
+  return s;
 }
 
 Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name& origin,
@@ -132,7 +155,7 @@ Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name
     if (!exists(ks.private_path(m.id)) || attempt >= 8) return s.error();
   }
   out.created.push_back(ks.private_path(m.id));
-  if (Status s = stage_meta(ks, m, out); !s) return s.error();
+  stage_meta(ks, m, out);
   return m;
 }
 
@@ -150,7 +173,7 @@ Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, con
   m.public_key = key.public_key();
   m.tag = signer::key_tag(signer::dnskey_rdata(m));
   m.created = created;
-  if (Status s = stage_meta(ks, m, out); !s) return s.error();
+  stage_meta(ks, m, out);
   return m;
 }
 
@@ -179,6 +202,15 @@ Status apply_renames(const Renames& renames, bool roll_forward) {
     if (::rename(from.c_str(), to.c_str()) == 0) continue;
     if (roll_forward && errno == ENOENT) continue;
     return fail("rename " + from + " -> " + to + ": " + errno_text());
+  }
+  return {};
+}
+
+Status apply_writes(const Writes& writes) {
+  for (const auto& [path, content] : writes) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(path + ": cannot write: " + errno_text());
+    if (Status s = write_and_close(fd, path, content); !s) return s;
   }
   return {};
 }

@@ -102,7 +102,7 @@ TEST_F(DurabilityTest, OneSyncRoundServesManyWriters) {
   EXPECT_FALSE(sync.sync((dir_ / "missing").string()));
 }
 
-TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilRenamed) {
+TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilCommitted) {
   signer::FileKeyStore ks((dir_ / "state" / "keys").string());
   auto key = signer::PrivateKey::generate(signer::Algorithm::ECDSAP256SHA256, 0);
   ASSERT_TRUE(key);
@@ -113,23 +113,28 @@ TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilRenamed)
   struct stat sb;
   ASSERT_EQ(::stat(ks.private_path(meta->id).c_str(), &sb), 0);
   EXPECT_EQ(sb.st_mode & 0777, 0600u);
-  EXPECT_TRUE(ks.list(origin)->empty());  // metadata not at its name yet: not a key
+  EXPECT_TRUE(ks.list(origin)->empty());  // metadata not written yet: not a key
+  EXPECT_FALSE(fs::exists(ks.meta_path(meta->id)));
+  EXPECT_TRUE(st.renames.empty());  // no temporary: the metadata is written from the record
+  ASSERT_EQ(st.writes.size(), 1u);
+  EXPECT_EQ(st.writes[0].first, ks.meta_path(meta->id));
   EXPECT_FALSE(write_new_file(ks.private_path(meta->id), "x", 0600));  // O_EXCL
-  ASSERT_TRUE(apply_renames(st.renames));
+  ASSERT_TRUE(apply_writes(st.writes));
   auto listed = ks.list(origin);
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].tag, meta->tag);
   EXPECT_EQ(::stat(ks.meta_path(meta->id).c_str(), &sb), 0);
   EXPECT_EQ(sb.st_mode & 0777, 0600u);
-  EXPECT_TRUE(apply_renames(st.renames, true));  // roll-forward of applied renames: no-op
-  EXPECT_FALSE(apply_renames(st.renames));
+  ASSERT_TRUE(apply_writes(st.writes));  // roll-forward: written again, the same key
+  EXPECT_EQ(ks.list(origin)->size(), 1u);
 
   StagedFiles dropped;
   auto other = stage_new_key(ks, origin, signer::KeyRole::ZSK, *key, kT0, dropped);
   ASSERT_TRUE(other);
   dropped.abandon();
   EXPECT_FALSE(fs::exists(ks.private_path(other->id)));
+  EXPECT_TRUE(dropped.writes.empty());
   EXPECT_EQ(ks.list(origin)->size(), 1u);
 }
 
@@ -240,11 +245,21 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
   auto signed_text = read_file(output);
   ASSERT_TRUE(signed_text);
   ASSERT_TRUE(write_file_atomically(temp, *signed_text + "; rolled forward\n", 0644));
+  std::string meta_path, meta_before;
   {
     auto store = DaemonStore::open(db());
     ASSERT_TRUE(store);
     auto rec = (*store)->load_all()->at(zone);
     rec.pending = {{temp, output}, {output + ".ts-gone", output}};  // second: already applied
+    // A key's metadata committed but not written (or torn) when the process died.
+    signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+    const auto& id = rec.keys.keys.at(0).id;
+    auto meta_text = read_file(ks.meta_path(id));
+    ASSERT_TRUE(meta_text);
+    rec.pending_writes = {{ks.meta_path(id), *meta_text}};
+    ASSERT_EQ(::unlink(ks.meta_path(id).c_str()), 0);
+    meta_path = ks.meta_path(id);
+    meta_before = *meta_text;
     ASSERT_TRUE((*store)->save(rec, {}));
   }
   // Temporaries of passes that never committed (no record names them) go at start.
@@ -261,6 +276,10 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
   EXPECT_NE(now_text->find("; rolled forward"), std::string::npos);
   auto pending = d->record(zone)->pending;
   EXPECT_TRUE(pending.empty());
+  EXPECT_TRUE(d->record(zone)->pending_writes.empty());
+  auto meta_after = read_file(meta_path);  // written again from the record
+  ASSERT_TRUE(meta_after);
+  EXPECT_EQ(*meta_after, meta_before);
 }
 
 TEST_F(DurabilityTest, StaleTemporariesMatchOnlyTheirExactPattern) {
@@ -283,6 +302,7 @@ TEST(DaemonStoreTest, PendingRenamesRoundTrip) {
   ZoneRecord r;
   r.keys.zone = "example.";
   r.pending = {{"/o/example.signed.ts-1", "/o/example.signed"}, {"/k/a.meta.tmp-2", "/k/a.meta"}};
+  r.pending_writes = {{"/k/b.meta", "id: b\norigin: example.\n\ttab\n"}};
   auto back = decode_zone_record(encode_zone_record(r));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, r);
