@@ -260,7 +260,9 @@ Status Daemon::apply_config(DaemonConfig cfg) {
 }
 
 void Daemon::log_transitions(const std::string& zone, const std::vector<Transition>& ts) {
-  for (const auto& t : ts) log_.transition(zone, t.subject, t.from, t.to, t.reason);
+  std::string lines;
+  for (const auto& t : ts) lines += log_.format_transition(zone, t.subject, t.from, t.to, t.reason);
+  log_.write_lines(lines);
 }
 
 void Daemon::handle(const Event& e) {

@@ -332,7 +332,7 @@ void DaemonStore::committer_loop() {
     lock.lock();
     if (!s) errors_[end] = std::to_string(start) + "\t" + s.error().message;
     committed_seq_ = end;
-    done_cv_.notify_all();
+    waiters_.release(end);
   }
 }
 
@@ -341,7 +341,7 @@ Status DaemonStore::save(const ZoneRecord& rec, const std::vector<Transition>& t
   queue_.emplace_back(rec, transitions);
   uint64_t seq = ++queued_seq_;
   q_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return committed_seq_ >= seq; });
+  waiters_.wait(lock, seq, [&] { return committed_seq_ >= seq; });
   auto it = errors_.lower_bound(seq);
   if (it != errors_.end()) {
     auto tab = it->second.find('\t');

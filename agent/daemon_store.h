@@ -25,6 +25,7 @@
 #include "agent/daemon_policy.h"
 #include "agent/key_pool.h"
 #include "agent/rollover_state.h"
+#include "agent/seq_waiters.h"
 #include "common/result.h"
 
 struct sqlite3;
@@ -138,7 +139,8 @@ class DaemonStore final : public PoolStore {
 
   // group commit
   std::mutex q_mu_;
-  std::condition_variable q_cv_, done_cv_;
+  std::condition_variable q_cv_;
+  SeqWaiters waiters_;  // save() callers, woken when their batch is committed
   std::vector<std::pair<ZoneRecord, std::vector<Transition>>> queue_;
   uint64_t queued_seq_ = 0, committed_seq_ = 0;
   std::map<uint64_t, std::string> errors_;  // by batch end seq

@@ -14,8 +14,8 @@ std::string iso_time(UnixTime t) {
   return buf;
 }
 
-void Logger::log(const char* level, const std::string& zone, const std::string& msg,
-                 const LogFields& fields) {
+std::string Logger::format(const char* level, const std::string& zone, const std::string& msg,
+                           const LogFields& fields) const {
   std::string line;
   std::string ts = iso_time(clock_.now());
   if (style_ == LogStyle::Json) {
@@ -32,15 +32,31 @@ void Logger::log(const char* level, const std::string& zone, const std::string& 
       line += " " + k + "=" + (v.find(' ') == std::string::npos ? v : json_quote(v));
     line += "\n";
   }
+  return line;
+}
+
+void Logger::write_lines(const std::string& lines) {
+  if (lines.empty()) return;
   std::lock_guard lock(mu_);
-  std::fputs(line.c_str(), out_);
+  std::fputs(lines.c_str(), out_);
   std::fflush(out_);
+}
+
+void Logger::log(const char* level, const std::string& zone, const std::string& msg,
+                 const LogFields& fields) {
+  write_lines(format(level, zone, msg, fields));
+}
+
+std::string Logger::format_transition(const std::string& zone, const std::string& subject,
+                                      const std::string& from, const std::string& to,
+                                      const std::string& reason) const {
+  return format("info", zone, subject + ": " + from + " -> " + to + " (" + reason + ")",
+                {{"subject", subject}, {"from", from}, {"to", to}, {"reason", reason}});
 }
 
 void Logger::transition(const std::string& zone, const std::string& subject,
                         const std::string& from, const std::string& to, const std::string& reason) {
-  log("info", zone, subject + ": " + from + " -> " + to + " (" + reason + ")",
-      {{"subject", subject}, {"from", from}, {"to", to}, {"reason", reason}});
+  write_lines(format_transition(zone, subject, from, to, reason));
 }
 
 }  // namespace ts::agent

@@ -43,6 +43,15 @@ class Logger {
   void transition(const std::string& zone, const std::string& subject, const std::string& from,
                   const std::string& to, const std::string& reason);
 
+  /// The line log() / transition() would write (with its newline), for write_lines().
+  std::string format(const char* level, const std::string& zone, const std::string& msg,
+                     const LogFields& fields = {}) const;
+  std::string format_transition(const std::string& zone, const std::string& subject,
+                                const std::string& from, const std::string& to,
+                                const std::string& reason) const;
+  /// Writes several formatted lines at once (one write for a zone's transitions).
+  void write_lines(const std::string& lines);
+
  private:
   LogStyle style_;
   FILE* out_;

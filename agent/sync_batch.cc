@@ -60,7 +60,7 @@ Status SyncBatcher::sync(const std::vector<std::string>& dirs) {
   uint64_t mine = ++requested_;
   while (completed_ < mine) {
     if (running_) {
-      cv_.wait(lock);
+      waiters_.wait(lock, mine, [&] { return completed_ >= mine || !running_; });
       continue;
     }
     // Leader: one round covers every request made so far.
@@ -79,7 +79,8 @@ Status SyncBatcher::sync(const std::vector<std::string>& dirs) {
     if (!err.empty()) errors_[covers] = std::to_string(first) + "\t" + err;
     completed_ = covers;
     running_ = false;
-    cv_.notify_all();
+    waiters_.release(covers);
+    waiters_.wake_first_after(covers);  // it leads the next round
   }
   auto it = errors_.lower_bound(mine);
   if (it != errors_.end()) {

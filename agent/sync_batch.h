@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/seq_waiters.h"
 #include "common/result.h"
 
 namespace ts::agent {
@@ -46,7 +47,7 @@ class SyncBatcher {
   Result<int> fd_for(const std::string& dir);  // mu_ held
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  SeqWaiters waiters_;
   uint64_t requested_ = 0, completed_ = 0, rounds_ = 0;
   bool running_ = false;
   std::map<dev_t, int> fds_;                // one open directory per file system
