@@ -37,16 +37,20 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::schedule(UnixTime at, const std::string& zone, EventKind kind) {
+  bool wake;
   {
     std::lock_guard lock(mu_);
     Key key{zone, kind};
     auto it = pending_.find(key);
     if (it != pending_.end() && it->second.first <= at) return;
+    // The dispatcher sleeps until the earliest event: only an earlier one, or one due now,
+    // needs it awake (not every zone's next re-signing, ~1 wake-up per zone and pass).
+    wake = heap_.empty() || at < heap_.top().at || at <= clock_.now();
     uint64_t seq = ++seq_;
     pending_[key] = {at, seq};
     heap_.push(Entry{at, seq, zone, kind});
   }
-  dispatch_cv_.notify_all();
+  if (wake) dispatch_cv_.notify_all();
 }
 
 void Scheduler::cancel(const std::string& zone) {
@@ -116,8 +120,9 @@ void Scheduler::worker_loop() {
     --running_;
     ++ran_;
     busy_.erase(e.zone);
-    idle_cv_.notify_all();
-    dispatch_cv_.notify_all();
+    if (work_.empty() && running_ == 0) idle_cv_.notify_all();
+    // Events deferred while this zone was busy are due: the dispatcher hands them out now.
+    if (!heap_.empty() && heap_.top().at <= clock_.now()) dispatch_cv_.notify_all();
   }
 }
 
