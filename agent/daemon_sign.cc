@@ -163,7 +163,9 @@ Result<SignOutcome> sign_zone_for(
   o.dnskey_ttl = static_cast<uint32_t>(spec.dnskey_ttl);
   auto stats = signer::sign_zone(*zone, o);
   if (!stats) return fail("signing: " + stats.error().message);
-  auto verified = verify_signed_zone(*zone, now, spec.verify);
+  std::vector<const signer::PrivateKey*> signing;
+  for (const auto& sk : o.keys) signing.push_back(sk.key);
+  auto verified = verify_signed_zone(*zone, now, spec.verify, signing);
   if (!verified) return fail("self-check failed, output not written: " + verified.error().message);
   SignOutcome out;
   out.serial = stats->serial;

@@ -30,12 +30,14 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "agent/daemon_managed.h"
 #include "agent/daemon_policy.h"
 #include "agent/rollover_state.h"
 #include "common/result.h"
+#include "signer/crypto.h"
 
 namespace ts::signer {
 class FileKeyStore;
@@ -76,9 +78,11 @@ Result<SignOutcome> sign_to_temp(const ZoneSpec& spec, const ZoneKeyState& keys,
                                  const ManagedChildren* managed = nullptr);
 
 /// The self-check (see the top of this file): the number of RRSIGs verified
-/// cryptographically, or the first problem found.
+/// cryptographically, or the first problem found. A DNSKEY whose public key is that of one of
+/// `held` is checked with that key object (no second decoding of the same public key).
 Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now,
-                                  VerifyMode mode = VerifyMode::Full);
+                                  VerifyMode mode = VerifyMode::Full,
+                                  std::span<const signer::PrivateKey* const> held = {});
 
 /// Runs `command` with /bin/sh -c; fails on a non-zero exit.
 Status run_command(const std::string& command);

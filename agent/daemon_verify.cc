@@ -32,6 +32,7 @@ struct LiveKey {
   uint8_t alg = 0;
   Bytes pub;
   std::shared_ptr<signer::DnskeyVerifier> verifier;  // decoded once for all its RRSIGs
+  const signer::PrivateKey* held = nullptr;          // or the key itself (same public key)
   bool crypto_checked = false;  // one of its signatures (not only DNSKEY) has verified
 };
 
@@ -47,7 +48,7 @@ class SelfCheck {
   SelfCheck(const signer::Zone& zone, UnixTime now, VerifyMode mode)
       : zone_(zone), now_(now), mode_(mode) {}
 
-  Status load_keys(const signer::RRset& dnskeys) {
+  Status load_keys(const signer::RRset& dnskeys, std::span<const signer::PrivateKey* const> held) {
     for (const Bytes& rd : dnskeys.rdatas) {
       if (rd.size() < 5) return fail("short DNSKEY rdata");
       LiveKey k;
@@ -55,8 +56,15 @@ class SelfCheck {
       k.flags = static_cast<uint16_t>((rd[0] << 8) | rd[1]);
       k.alg = rd[3];
       k.pub.assign(rd.begin() + 4, rd.end());
-      if (auto v = signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(k.alg), k.pub))
+      for (const signer::PrivateKey* h : held)
+        if (h && static_cast<uint8_t>(h->algorithm()) == k.alg && h->public_key() == k.pub)
+          k.held = h;
+      if (k.held) {
+        // verified with the key object: its public key is byte for byte the DNSKEY's
+      } else if (auto v =
+                     signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(k.alg), k.pub)) {
         k.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
+      }
       keys_.push_back(std::move(k));
     }
     return {};
@@ -100,9 +108,10 @@ class SelfCheck {
         if (k.tag != f.key_tag || k.alg != f.algorithm) continue;
         if (type == rrtype::DNSKEY && !(k.flags & 1)) continue;
         signer::build_signing_input(f, owner, zone_.klass(), rdatas, input_);
-        auto v = k.verifier ? k.verifier->verify(input_, sigbytes)
-                            : signer::verify_signature(static_cast<signer::Algorithm>(k.alg), k.pub,
-                                                       input_, sigbytes);
+        auto v = k.held       ? k.held->verify(input_, sigbytes)
+                 : k.verifier ? k.verifier->verify(input_, sigbytes)
+                              : signer::verify_signature(static_cast<signer::Algorithm>(k.alg),
+                                                         k.pub, input_, sigbytes);
         ok = v && *v;
         if (ok && type != rrtype::DNSKEY) k.crypto_checked = true;
       }
@@ -127,13 +136,14 @@ class SelfCheck {
 
 }  // namespace
 
-Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now, VerifyMode mode) {
+Result<size_t> verify_signed_zone(const signer::Zone& zone, UnixTime now, VerifyMode mode,
+                                  std::span<const signer::PrivateKey* const> held) {
   const signer::Node* apex = zone.find(zone.origin());
   if (!apex) return fail("no apex");
   const signer::RRset* dnskeys = apex->find(rrtype::DNSKEY);
   if (!dnskeys || dnskeys->rdatas.empty()) return fail("no DNSKEY RRset at the apex");
   SelfCheck sc(zone, now, mode);
-  if (Status s = sc.load_keys(*dnskeys); !s) return s.error();
+  if (Status s = sc.load_keys(*dnskeys, held); !s) return s.error();
   // The DNSKEY RRset first: its signatures are always verified, and a key's first data
   // signature is then checked against a DNSKEY set already known to be authentic.
   if (Status s =

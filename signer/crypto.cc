@@ -627,6 +627,23 @@ Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
   return sig;
 }
 
+Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
+                                std::span<const uint8_t> sig) const {
+  if (family(alg_) != Family::EC) return verify_signature(alg_, impl_->public_key, message, sig);
+  if (sig.size() != 2 * ec_half(alg_)) return false;
+  uint8_t dgst[EVP_MAX_MD_SIZE];
+  unsigned dlen = 0;
+  if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl_->md, nullptr))
+    return fail(ossl_error("digest failed"));
+  Bytes der = ecdsa_raw_to_der(sig);
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->pkey.get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0)
+    return fail(ossl_error("cannot set up verification"));
+  int rc = EVP_PKEY_verify(ctx.get(), der.data(), der.size(), dgst, dlen);
+  ERR_clear_error();
+  return rc == 1;
+}
+
 Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key,
                               std::span<const uint8_t> message, std::span<const uint8_t> sig) {
   auto pkey = decode_public_key(alg, public_key);

@@ -83,6 +83,10 @@ class PrivateKey {
   Result<SecretString> to_pkcs8_pem() const;
   /// Signs `message` (the RRSIG signing input) and returns the DNSSEC-format signature.
   Result<Bytes> sign(std::span<const uint8_t> message) const;
+  /// Verifies a DNSSEC-format signature with this key's public part: the same answer as
+  /// verify_signature(algorithm(), public_key(), ...) without decoding the public key again
+  /// (the daemon's self-check of keys it holds).
+  Result<bool> verify(std::span<const uint8_t> message, std::span<const uint8_t> sig) const;
 
  private:
   struct Impl;

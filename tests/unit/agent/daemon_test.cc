@@ -16,6 +16,7 @@
 #include "agent/daemon_sign.h"
 #include "agent/daemon_store.h"
 #include "agent/key_timing.h"
+#include "signer/keystore.h"
 #include "signer/nsec_chain.h"
 #include "signer/zone_loader.h"
 
@@ -235,6 +236,29 @@ TEST_F(DaemonTest, PerKeySelfCheckVerifiesEachKeyOnceAndEverythingElseStructural
   EXPECT_EQ(*per_key, 2u);  // the DNSKEY RRset's RRSIG (KSK) + the ZSK's first signature
   EXPECT_GT(*full, *per_key);
   EXPECT_FALSE(verify_signed_zone(zone, kT0 + 7200, VerifyMode::PerKey));  // expired
+  {
+    // With the signing keys held in memory (the daemon's pass) the DNSKEYs whose public key
+    // they have are checked with them; a key that is not the DNSKEY's is not used.
+    signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+    auto metas = ks.list(zone.origin());
+    ASSERT_TRUE(metas);
+    ASSERT_EQ(metas->size(), 2u);
+    std::vector<signer::PrivateKey> keys;
+    for (const auto& m : *metas) keys.push_back(*ks.load_private(m));
+    auto stranger = signer::PrivateKey::generate(signer::Algorithm::ECDSAP256SHA256, 0);
+    ASSERT_TRUE(stranger);
+    std::vector<const signer::PrivateKey*> held{&keys[0], &keys[1], &*stranger};
+    auto with_held = verify_signed_zone(zone, kT0, VerifyMode::PerKey, held);
+    ASSERT_TRUE(with_held) << with_held.error().message;
+    EXPECT_EQ(*with_held, 2u);
+    signer::Zone broken = load();
+    broken.find(zone.origin())->find(signer::rrtype::DNSKEY)->rrsigs[0].back() ^= 0x01;
+    auto r = verify_signed_zone(broken, kT0, VerifyMode::PerKey, held);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("does not verify"), std::string::npos);
+    std::vector<const signer::PrivateKey*> only_stranger{&*stranger};
+    EXPECT_TRUE(verify_signed_zone(zone, kT0, VerifyMode::PerKey, only_stranger));
+  }
 
   auto expect_fail = [&](signer::Zone& z, const std::string& text) {
     auto r = verify_signed_zone(z, kT0, VerifyMode::PerKey);

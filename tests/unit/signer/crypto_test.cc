@@ -56,6 +56,15 @@ TEST_P(CryptoAlgTest, SignVerifyRoundTrip) {
   Bytes bad = *sig;
   bad[bad.size() / 2] ^= 0x40;
   EXPECT_FALSE(*verify_signature(c.alg, pub, msg, bad));
+  // The key's own verify() gives the same answers (the daemon's self-check of held keys).
+  auto own = key->verify(msg, *sig);
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_TRUE(*own);
+  EXPECT_FALSE(*key->verify(other, *sig));
+  EXPECT_FALSE(*key->verify(msg, bad));
+  Bytes short_sig(sig->begin(), sig->end() - 1);
+  auto cut = key->verify(msg, short_sig);
+  EXPECT_FALSE(cut && *cut);
 
   // PKCS#8 PEM round trip keeps the key.
   auto pem = key->to_pkcs8_pem();
