@@ -43,7 +43,15 @@ std::string json_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out += '"';
-  for (size_t i = 0; i < s.size();) {
+  // Printable ASCII without '"' or '\\' (nearly every log field) is copied in one piece.
+  size_t plain = 0;
+  while (plain < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[plain]);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+    ++plain;
+  }
+  out.append(s.substr(0, plain));
+  for (size_t i = plain; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':

@@ -254,6 +254,11 @@ TEST(JsonWriter, EscapesStringsAndKeepsValidUtf8) {
   EXPECT_EQ(json_quote("bad\xff\xc3"), "\"bad\\ufffd\\ufffd\"");
   EXPECT_EQ(json_quote("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // a UTF-16 surrogate
   EXPECT_EQ(json_quote("\xc0\xaf"), "\"\\ufffd\\ufffd\"");             // overlong '/'
+  // The plain-ASCII prefix is copied whole; escaping starts at the first special byte.
+  EXPECT_EQ(json_quote(""), "\"\"");
+  EXPECT_EQ(json_quote("KSK 1: none -> generated"), "\"KSK 1: none -> generated\"");
+  EXPECT_EQ(json_quote("tail\""), "\"tail\\\"\"");
+  EXPECT_EQ(json_quote("~\x7f"), "\"~\\u007f\"");
   JsonWriter w;
   w.begin_object().key("a").value(int64_t{-5}).key("b").begin_array().value(true).null();
   w.begin_object().end_object().end_array().key("c").value("x").end_object();
