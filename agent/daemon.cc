@@ -113,7 +113,7 @@ Status Daemon::roll_forward() {
     if (rec.pending.empty() && rec.pending_writes.empty()) continue;
     if (Status s = apply_renames(rec.pending, true); !s)
       return fail(name + ": " + s.error().message);
-    if (Status s = apply_writes(rec.pending_writes); !s)
+    if (Status s = apply_writes(rec.pending_writes, true); !s)
       return fail(name + ": " + s.error().message);
     for (const auto& d : staged_dirs(rec.pending, rec.pending_writes))
       if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
@@ -309,7 +309,7 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
   if (!rec.pending.empty() || !rec.pending_writes.empty()) {
     if (Status s = apply_renames(rec.pending, true); !s) return s;
     if (!z.writes_applied)
-      if (Status s = apply_writes(rec.pending_writes); !s) return s;
+      if (Status s = apply_writes(rec.pending_writes, true); !s) return s;
     z.writes_applied = true;
     if (!sync_->covered(z.renames_ticket))
       if (Status s = sync_->sync(staged_dirs(rec.pending, rec.pending_writes)); !s) return s;
@@ -426,6 +426,8 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     }
     rec.pending = staged.renames;
     rec.pending_writes = staged.writes;
+    z.writes_applied = false;       // until applied below: the next pass re-applies them
+    z.renames_ticket = UINT64_MAX;  // and syncs them (a ticket is taken once applied)
     if (crash("synced")) return fail("crash injected before the commit");
     if (Status s = store_->save(rec, transitions); !s) {
       abandon();
@@ -434,7 +436,6 @@ Status Daemon::maintain(ZoneRt& z, UnixTime now) {
     log_transitions(spec.name, transitions);
     events_->zone_saved(spec, before, rec, now, "planner");  // alertwire
     if (crash("committed")) return fail("crash injected after the commit");
-    z.writes_applied = false;
     if (Status s = apply_renames(rec.pending); !s) {
       rec.dirty = true;  // the next pass retries the renames, then signs again
       return s;

@@ -86,22 +86,28 @@ void StagedFiles::abandon() {
   writes.clear();
 }
 
-/// Writes `content` to the open `fd` and closes it; the error names `path`.
-Status write_and_close(int fd, const std::string& path, std::string_view content) {
+namespace {
+
+/// Writes all of `content` to the open `fd`; the error names `path`.
+Status write_all(int fd, const std::string& path, std::string_view content) {
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string why = errno_text();
-      ::close(fd);
-      return fail(path + ": write failed: " + why);
-    }
+    if (n <= 0) return fail(path + ": write failed: " + errno_text());
     off += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return fail(path + ": close failed: " + errno_text());
   return {};
 }
+
+/// write_all(), then closes `fd` (also after a failed write).
+Status write_and_close(int fd, const std::string& path, std::string_view content) {
+  Status s = write_all(fd, path, content);
+  if (::close(fd) != 0 && s) return fail(path + ": close failed: " + errno_text());
+  return s;
+}
+
+}  // namespace
 
 Status write_new_file(const std::string& path, std::string_view content, unsigned mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -206,11 +212,54 @@ Status apply_renames(const Renames& renames, bool roll_forward) {
   return {};
 }
 
-Status apply_writes(const Writes& writes) {
+namespace {
+
+/// Replaces `path` by a complete file: a temporary (its name matches the start-up clean-up
+/// of ".meta.tmp-" temporaries) renamed over it. No fsync: the caller's sync round.
+Status replace_file(const std::string& path, std::string_view content) {
+  std::string tmp = path + ".tmp-" + random_hex(8);
+  if (Status s = write_new_file(tmp, content, 0600); !s) return s;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return fail("rename " + tmp + " -> " + path + ": " + why);
+  }
+  return {};
+}
+
+/// Makes `path` appear complete or not at all, without a named temporary: an unnamed file
+/// (O_TMPFILE) linked in once written. 1 = done, 0 = not possible here (the file exists, or
+/// the file system has no O_TMPFILE): the caller falls back to replace_file().
+Result<int> link_new_file(const std::string& path, std::string_view content) {
+  int fd = ::open(parent_dir(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return 0;
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  if (Status s = write_all(fd, path, content); !s) {
+    ::close(fd);
+    return s.error();
+  }
+  // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc form does not (open(2)).
+  int rc = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW);
+  int err = errno;
+  ::close(fd);
+  if (rc == 0) return 1;
+  if (err == EEXIST || err == ENOENT || err == EPERM || err == EXDEV) return 0;
+  return fail(path + ": cannot link: " + std::strerror(err));
+}
+
+}  // namespace
+
+Status apply_writes(const Writes& writes, bool roll_forward) {
   for (const auto& [path, content] : writes) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(path + ": cannot write: " + errno_text());
-    if (Status s = write_and_close(fd, path, content); !s) return s;
+    if (roll_forward) {  // usually written already: only a missing or different file again
+      if (auto now = read_file(path); now && *now == content) continue;
+      if (Status s = replace_file(path, content); !s) return s;
+      continue;
+    }
+    auto linked = link_new_file(path, content);
+    if (!linked) return linked.error();
+    if (*linked == 0)
+      if (Status s = replace_file(path, content); !s) return s;
   }
   return {};
 }

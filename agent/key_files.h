@@ -69,10 +69,11 @@ Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, con
 /// rename(2)s in order; a missing temporary is skipped when `roll_forward` (already applied).
 Status apply_renames(const Renames& renames, bool roll_forward = false);
 
-/// Writes each file (created mode 0600 or truncated; no fsync: the caller's next sync round
-/// makes it durable). Writing the same content again is harmless, so a roll-forward after a
-/// crash in the middle of a write just writes it once more.
-Status apply_writes(const Writes& writes);
+/// Writes each file (mode 0600; no fsync: the caller's next sync round makes it durable). A
+/// reader sees a file whole or not at all (an unnamed O_TMPFILE linked in when written, else
+/// a temporary renamed over it). With `roll_forward` (restart) only a file that is missing or
+/// differs is written again.
+Status apply_writes(const Writes& writes, bool roll_forward = false);
 
 /// Removes the files of `dir` named <base><marker><`hex_len` hex digits> (with <base> in
 /// `bases`, or any base when `bases` is null): temporaries of passes that a crash stopped before

@@ -282,6 +282,62 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
   EXPECT_EQ(*meta_after, meta_before);
 }
 
+TEST_F(DurabilityTest, WrittenFilesAppearWholeAndRollForwardRewritesOnlyWhatDiffers) {
+  fs::path keys = dir_ / "state" / "keys";
+  std::string p = (keys / "a.meta").string();
+  ASSERT_TRUE(apply_writes({{p, "one\n"}}));
+  EXPECT_EQ(*read_file(p), "one\n");
+  struct stat sb;
+  ASSERT_EQ(::stat(p.c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mode & 0777, 0600u);
+  ASSERT_TRUE(apply_writes({{p, "two\n"}}));  // already there: replaced whole
+  EXPECT_EQ(*read_file(p), "two\n");
+  ASSERT_EQ(::stat(p.c_str(), &sb), 0);
+  ASSERT_TRUE(apply_writes({{p, "two\n"}}, true));  // roll-forward, same content: untouched
+  struct stat again;
+  ASSERT_EQ(::stat(p.c_str(), &again), 0);
+  EXPECT_EQ(again.st_ino, sb.st_ino);
+  ASSERT_TRUE(apply_writes({{p, "three\n"}}, true));  // differs (torn): written again
+  EXPECT_EQ(*read_file(p), "three\n");
+  ASSERT_EQ(::unlink(p.c_str()), 0);
+  ASSERT_TRUE(apply_writes({{p, "four\n"}}, true));  // missing: written again
+  EXPECT_EQ(*read_file(p), "four\n");
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(keys)) ++entries;
+  EXPECT_EQ(entries, 1u);  // no temporaries left behind
+  EXPECT_FALSE(apply_writes({{(keys / "missing-dir" / "b.meta").string(), "x"}}));
+}
+
+// A pass that fails after its commit (here: before its writes) leaves them to the next pass
+// of the same process, which writes them, makes them durable and only then forgets them.
+TEST_F(DurabilityTest, WritesOfAPassThatFailedAfterItsCommitAreDoneByTheNext) {
+  std::string cfg = config(1);
+  const std::string zone = "p0.test.";
+  bool fired = false;
+  DaemonOptions o{.seed = 3};
+  o.crash_at = [&](std::string_view p) {
+    if (fired || p != "committed") return false;
+    return fired = true;
+  };
+  auto d = test_support::start_daemon(cfg, clock_, log_, o);
+  d->scheduler().run_due();
+  ASSERT_TRUE(fired);
+  auto rec = d->record(zone);
+  ASSERT_TRUE(rec);
+  ASSERT_FALSE(rec->pending_writes.empty());  // committed with the record, not written
+  for (const auto& [path, content] : rec->pending_writes) EXPECT_FALSE(fs::exists(path)) << path;
+  auto pending = rec->pending_writes;
+  clock_.advance(24 * 3600);
+  d->scheduler().run_due();
+  rec = d->record(zone);
+  EXPECT_TRUE(rec->pending_writes.empty());
+  for (const auto& [path, content] : pending) {
+    auto text = read_file(path);
+    ASSERT_TRUE(text) << path;
+    EXPECT_EQ(*text, content);
+  }
+}
+
 TEST_F(DurabilityTest, StaleTemporariesMatchOnlyTheirExactPattern) {
   auto mk = [&](const std::string& n) {
     ASSERT_TRUE(write_new_file((dir_ / n).string(), "", 0600));
