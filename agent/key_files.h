@@ -1,12 +1,12 @@
 // Key files staged for a batch: the daemon and the key pool write a key's private file
 // (PKCS#8, mode 0600, created O_EXCL at its final path: never overwritten) WITHOUT fsync; a
 // SyncBatcher round then makes a whole batch durable at once, the state that refers to the
-// keys is committed, and only then is each key's metadata file written at its `.meta` name.
-// The metadata text is recorded in that commit (ZoneRecord::pending_writes), so a restart
-// after kill -9 writes it again: a committed key is never missing, an uncommitted one is
-// never visible (it has no `.meta` file). (Until 2026-11 the metadata went to a temporary,
-// renamed after the commit; writing it from the record saves a file and a rename per key,
-// which was 14% of a 20,000-zone bulk start.)
+// keys is committed, and only then is each key's metadata file written at its `.meta` name
+// (appearing whole: see apply_writes). The metadata text is recorded in that commit
+// (ZoneRecord::pending_writes), so a restart after kill -9 writes it again: a committed key
+// is never missing, an uncommitted one is never visible (it has no `.meta` file). (Until
+// 2026-11 the metadata went to a named temporary created before the commit and renamed
+// after it: a file creation and a rename more per key, bench/README.md.)
 //
 //   StagedFiles st;
 //   auto meta = stage_new_key(keystore, origin, KeyRole::ZSK, key, now, st);
