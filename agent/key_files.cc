@@ -228,8 +228,8 @@ Status replace_file(const std::string& path, std::string_view content) {
 }
 
 /// Makes `path` appear complete or not at all, without a named temporary: an unnamed file
-/// (O_TMPFILE) linked in once written. 1 = done, 0 = not possible here (the file exists, or
-/// the file system has no O_TMPFILE): the caller falls back to replace_file().
+/// (O_TMPFILE) linked in once written. 1 = done, 0 = not possible here (the file exists, the
+/// file system has no O_TMPFILE, /proc is missing, ...): the caller uses replace_file().
 Result<int> link_new_file(const std::string& path, std::string_view content) {
   int fd = ::open(parent_dir(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) return 0;
@@ -240,11 +240,8 @@ Result<int> link_new_file(const std::string& path, std::string_view content) {
   }
   // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc form does not (open(2)).
   int rc = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW);
-  int err = errno;
   ::close(fd);
-  if (rc == 0) return 1;
-  if (err == EEXIST || err == ENOENT || err == EPERM || err == EXDEV) return 0;
-  return fail(path + ": cannot link: " + std::strerror(err));
+  return rc == 0 ? 1 : 0;  // else: exists already, no /proc, not allowed here, ...
 }
 
 }  // namespace
