@@ -174,7 +174,7 @@ Status Daemon::start() {
   std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
   for (const auto& z : cfg_.zones) {
     auto slash = z.output_file.rfind('/');
-    outputs[parent_dir(z.output_file)].insert(
+    outputs[directory_of(z.output_file)].insert(
         slash == std::string::npos ? z.output_file : z.output_file.substr(slash + 1));
   }
   for (const auto& [dir, names] : outputs)

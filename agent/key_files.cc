@@ -63,15 +63,10 @@ void StagedFiles::undo_since(const Mark& m) {
   writes.resize(m.writes);
 }
 
-std::string parent_dir(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::vector<std::string> staged_dirs(const Renames& renames, const Writes& writes) {
   std::vector<std::string> out;
   auto add = [&](const std::string& path) {
-    std::string dir = parent_dir(path);
+    std::string dir = directory_of(path);
     if (std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
   };
   for (const auto& r : renames) add(r.second);
@@ -214,25 +209,12 @@ Status apply_renames(const Renames& renames, bool roll_forward) {
 
 namespace {
 
-/// Replaces `path` by a complete file: a temporary (its name matches the start-up clean-up
-/// of ".meta.tmp-" temporaries) renamed over it. No fsync: the caller's sync round.
-Status replace_file(const std::string& path, std::string_view content) {
-  std::string tmp = path + ".tmp-" + random_hex(8);
-  if (Status s = write_new_file(tmp, content, 0600); !s) return s;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    return fail("rename " + tmp + " -> " + path + ": " + why);
-  }
-  return {};
-}
-
 /// Makes `path` appear complete or not at all, without a named temporary: an unnamed file
-/// (O_TMPFILE) linked in once written. 1 = done, 0 = not possible here (the file exists, the
-/// file system has no O_TMPFILE, /proc is missing, ...): the caller uses replace_file().
-Result<int> link_new_file(const std::string& path, std::string_view content) {
-  int fd = ::open(parent_dir(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) return 0;
+/// (O_TMPFILE) linked in once written. False: not possible here (the file exists, the
+/// file system has no O_TMPFILE, /proc is missing, ...): the caller writes it atomically.
+Result<bool> link_new_file(const std::string& path, std::string_view content) {
+  int fd = ::open(directory_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
   std::string proc = "/proc/self/fd/" + std::to_string(fd);
   if (Status s = write_all(fd, path, content); !s) {
     ::close(fd);
@@ -241,7 +223,7 @@ Result<int> link_new_file(const std::string& path, std::string_view content) {
   // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc form does not (open(2)).
   int rc = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW);
   ::close(fd);
-  return rc == 0 ? 1 : 0;  // else: exists already, no /proc, not allowed here, ...
+  return rc == 0;  // else: exists already, no /proc, not allowed here, ...
 }
 
 }  // namespace
@@ -250,13 +232,13 @@ Status apply_writes(const Writes& writes, bool roll_forward) {
   for (const auto& [path, content] : writes) {
     if (roll_forward) {  // usually written already: only a missing or different file again
       if (auto now = read_file(path); now && *now == content) continue;
-      if (Status s = replace_file(path, content); !s) return s;
+      if (Status s = write_file_atomically(path, content, 0600); !s) return s;
       continue;
     }
     auto linked = link_new_file(path, content);
     if (!linked) return linked.error();
-    if (*linked == 0)
-      if (Status s = replace_file(path, content); !s) return s;
+    if (!*linked)
+      if (Status s = write_file_atomically(path, content, 0600); !s) return s;
   }
   return {};
 }

@@ -45,9 +45,6 @@ struct StagedFiles {
   void undo_since(const Mark& m);
 };
 
-/// The directory part of `path` ("." for a bare name).
-std::string parent_dir(const std::string& path);
-
 /// The directories of the renames' targets and of the written files (for a sync round).
 std::vector<std::string> staged_dirs(const Renames& renames, const Writes& writes = {});
 
@@ -71,7 +68,7 @@ Status apply_renames(const Renames& renames, bool roll_forward = false);
 
 /// Writes each file (mode 0600; no fsync: the caller's next sync round makes it durable). A
 /// reader sees a file whole or not at all (an unnamed O_TMPFILE linked in when written, else
-/// a temporary renamed over it). With `roll_forward` (restart) only a file that is missing or
+/// write_file_atomically). With `roll_forward` (restart) only a file that is missing or
 /// differs is written again.
 Status apply_writes(const Writes& writes, bool roll_forward = false);
 

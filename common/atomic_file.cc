@@ -11,17 +11,18 @@
 #include <sstream>
 
 namespace ts {
-namespace {
-
-std::string errno_text() {
-  return std::strerror(errno);
-}
 
 std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+namespace {
+
+std::string errno_text() {
+  return std::strerror(errno);
 }
 
 Status fsync_directory(const std::string& dir) {

@@ -41,6 +41,9 @@ Status write_file_atomically(const std::string& path, std::string_view content, 
 /// Fails if the file exists: key files are never overwritten.
 Status write_new_secret_file(const std::string& path, std::string_view content);
 
+/// The directory part of `path` ("." for a bare name, "/" for a file at the root).
+std::string directory_of(const std::string& path);
+
 /// Reads a whole file.
 Result<std::string> read_file(const std::string& path);
 

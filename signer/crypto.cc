@@ -627,31 +627,15 @@ Result<Bytes> PrivateKey::sign(std::span<const uint8_t> message) const {
   return sig;
 }
 
-Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
-                                std::span<const uint8_t> sig) const {
-  if (family(alg_) != Family::EC) return verify_signature(alg_, impl_->public_key, message, sig);
-  if (sig.size() != 2 * ec_half(alg_)) return false;
-  uint8_t dgst[EVP_MAX_MD_SIZE];
-  unsigned dlen = 0;
-  if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl_->md, nullptr))
-    return fail(ossl_error("digest failed"));
-  Bytes der = ecdsa_raw_to_der(sig);
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->pkey.get(), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0)
-    return fail(ossl_error("cannot set up verification"));
-  int rc = EVP_PKEY_verify(ctx.get(), der.data(), der.size(), dgst, dlen);
-  ERR_clear_error();
-  return rc == 1;
-}
+namespace {
 
-Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key,
-                              std::span<const uint8_t> message, std::span<const uint8_t> sig) {
-  auto pkey = decode_public_key(alg, public_key);
-  if (!pkey) return pkey.error();
+/// Verifies a DNSSEC-format signature with a decoded public (or private) key of `alg`.
+Result<bool> verify_with(Algorithm alg, EVP_PKEY* pkey, std::span<const uint8_t> message,
+                         std::span<const uint8_t> sig) {
   if (family(alg) == Family::ED) {
     MdCtxPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, pkey->get(),
-                                        nullptr) <= 0)
+    if (!ctx ||
+        EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, pkey, nullptr) <= 0)
       return fail(ossl_error("cannot set up verification"));
     int rc = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size());
     ERR_clear_error();
@@ -668,7 +652,7 @@ Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key
   unsigned dlen = 0;
   if (!md || !EVP_Digest(message.data(), message.size(), dgst, &dlen, md, nullptr))
     return fail(ossl_error("digest failed"));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 ||
       (family(alg) == Family::RSA &&
        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0) ||
@@ -677,6 +661,20 @@ Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key
   int rc = EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), dgst, dlen);
   ERR_clear_error();
   return rc == 1;
+}
+
+}  // namespace
+
+Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
+                                std::span<const uint8_t> sig) const {
+  return verify_with(alg_, impl_->pkey.get(), message, sig);
+}
+
+Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key,
+                              std::span<const uint8_t> message, std::span<const uint8_t> sig) {
+  auto pkey = decode_public_key(alg, public_key);
+  if (!pkey) return pkey.error();
+  return verify_with(alg, pkey->get(), message, sig);
 }
 
 // ---- digests, base64 ----------------------------------------------------
