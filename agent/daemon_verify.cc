@@ -59,12 +59,9 @@ class SelfCheck {
       for (const signer::PrivateKey* h : held)
         if (h && static_cast<uint8_t>(h->algorithm()) == k.alg && h->public_key() == k.pub)
           k.held = h;
-      if (k.held) {
-        // verified with the key object: its public key is byte for byte the DNSKEY's
-      } else if (auto v =
-                     signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(k.alg), k.pub)) {
-        k.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
-      }
+      if (!k.held)  // else verified with the key object: its public key is the DNSKEY's
+        if (auto v = signer::DnskeyVerifier::create(static_cast<signer::Algorithm>(k.alg), k.pub))
+          k.verifier = std::make_shared<signer::DnskeyVerifier>(std::move(*v));
       keys_.push_back(std::move(k));
     }
     return {};
