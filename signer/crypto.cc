@@ -10,6 +10,7 @@
 #include "signer/crypto.h"
 
 #include "signer/bind_private.h"
+#include "signer/ecdsa_held_verify.h"
 #include "signer/ecdsa_sig.h"
 #include "signer/pkcs8_p256.h"
 
@@ -340,6 +341,9 @@ struct PrivateKey::Impl {
   PkeyPtr pkey;
   Bytes public_key;
   const EVP_MD* md = nullptr;  // nullptr for EdDSA
+  /// Whether the public key is the private key's (Q = d*G): 1 yes (checked, or generated
+  /// here), -1 no, 0 not checked yet. Lets verify() use the private scalar (EC only).
+  mutable std::atomic<int> pair_consistent{0};
   // Declared after pkey: destroyed first, while the key they reference still exists.
   CtxPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free> sign_ctxs;     // ECDSA / RSA: EVP_PKEY_sign
   CtxPool<EVP_MD_CTX, EVP_MD_CTX_free> digest_sign_ctxs;  // EdDSA: EVP_DigestSign
@@ -417,7 +421,9 @@ Result<PrivateKey> PrivateKey::generate(Algorithm alg, unsigned bits) {
       break;
     }
   }
-  return Impl::wrap(alg, PkeyPtr(raw));
+  auto key = Impl::wrap(alg, PkeyPtr(raw));
+  if (key) key->impl_->pair_consistent.store(1);  // OpenSSL computed Q = d*G itself
+  return key;
 }
 
 Result<PrivateKey> PrivateKey::from_pkcs8_pem(std::string_view pem, Algorithm alg) {
@@ -667,7 +673,24 @@ Result<bool> verify_with(Algorithm alg, EVP_PKEY* pkey, std::span<const uint8_t>
 
 Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
                                 std::span<const uint8_t> sig) const {
-  return verify_with(alg_, impl_->pkey.get(), message, sig);
+  Impl& impl = *impl_;
+  if (family(alg_) == Family::EC) {
+    int pair = impl.pair_consistent.load(std::memory_order_relaxed);
+    if (pair == 0) {  // a loaded key: its file may carry a public key that is not d*G
+      PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl.pkey.get(), nullptr));
+      pair = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1 ? 1 : -1;
+      ERR_clear_error();
+      impl.pair_consistent.store(pair, std::memory_order_relaxed);
+    }
+    if (pair == 1) {  // R = (u1 + u2*d)*G: about a third of EVP_PKEY_verify's work
+      uint8_t dgst[EVP_MAX_MD_SIZE];
+      unsigned dlen = 0;
+      if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr))
+        return fail(ossl_error("digest failed"));
+      return ecdsa_verify_held(alg_, impl.pkey.get(), std::span<const uint8_t>(dgst, dlen), sig);
+    }
+  }
+  return verify_with(alg_, impl.pkey.get(), message, sig);
 }
 
 Result<bool> verify_signature(Algorithm alg, std::span<const uint8_t> public_key,

@@ -85,7 +85,8 @@ class PrivateKey {
   Result<Bytes> sign(std::span<const uint8_t> message) const;
   /// Verifies a DNSSEC-format signature with this key's public part: the same answer as
   /// verify_signature(algorithm(), public_key(), ...) without decoding the public key again
-  /// (the daemon's self-check of keys it holds).
+  /// (the daemon's self-check of keys it holds). ECDSA uses the private scalar, about three
+  /// times cheaper (ecdsa_held_verify.h), once the key pair is known to match.
   Result<bool> verify(std::span<const uint8_t> message, std::span<const uint8_t> sig) const;
 
  private:
