@@ -253,9 +253,22 @@ Status Daemon::apply_config(DaemonConfig cfg) {
     log_.info(name, "zone removed from the configuration; its keys and state are kept");
   }
   cfg_ = std::move(cfg);
-  if (Status s = managed_rebuild(); !s) return s;  // managed children's DS sets (durable)
-  if (Status s = childscan_init(); !s) return s;   // accepted CDS/CDNSKEY DS sets (durable)
+  // Managed children's DS sets and accepted CDS/CDNSKEY sets (durable). At start a failure
+  // stops the daemon before anything is signed. On a reload the zones are in place already:
+  // the sets known before stay (never a shorter set), every zone is still scheduled (one
+  // this reload added is signed), and the failure is reported.
+  Status managed = managed_rebuild();
+  if (!managed && !config_applied_) return managed;
+  if (Status s = childscan_init(); !s && !config_applied_) return s;
   for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
+  config_applied_ = true;
+  if (!managed) {
+    std::string why = "configuration applied, but the managed DS sets could not be rebuilt (" +
+                      managed.error().message +
+                      "); parents keep the sets known before until a reload succeeds";
+    log_.error("", why);
+    return fail(why);
+  }
   return {};
 }
 

@@ -116,6 +116,9 @@ class Daemon {
   std::shared_ptr<ZoneRt> find(const std::string& zone) const;
   void process(ZoneRt& z, UnixTime now);
   Status maintain(ZoneRt& z, UnixTime now);
+  /// Puts `cfg`'s zones in place and schedules them. A failure to rebuild the managed DS sets
+  /// stops a start; on a reload the configuration stays applied (the sets known before are
+  /// kept) and the failure is returned.
   Status apply_config(DaemonConfig cfg);
   void log_transitions(const std::string& zone, const std::vector<Transition>& ts);
   int64_t jitter(int64_t max);
@@ -140,6 +143,7 @@ class Daemon {
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
   std::atomic<size_t> signed_count_{0};
+  bool config_applied_ = false;  ///< apply_config completed once (later calls are reloads)
   UnixTime started_at_ = 0;
   std::atomic<bool> all_signed_logged_{false};
 

@@ -75,8 +75,8 @@ Status Daemon::reload() {
   if (!cfg) return cfg.error();
   for (const auto& w : cfg->warnings) log_.warn("", w);
   log_.info("", "configuration reloaded", {{"zones", std::to_string(cfg->zones.size())}});
-  Status applied = apply_config(std::move(*cfg));
-  if (applied) events_->config_loaded(cfg_, "reload");  // alertwire
+  Status applied = apply_config(std::move(*cfg));  // applied even when it reports a failure
+  events_->config_loaded(cfg_, "reload");          // alertwire
   return applied;
 }
 
@@ -84,7 +84,7 @@ Status Daemon::zone_add(const DynamicZone& dz) {
   if (find(dz.name)) return fail("zone " + dz.name + " is already managed");
   if (Status s = store_->add_dynamic_zone(dz); !s) return s;
   if (Status s = reload(); !s) {
-    (void)store_->remove_dynamic_zone(dz.name);
+    if (!find(dz.name)) (void)store_->remove_dynamic_zone(dz.name);  // not applied: undone
     return s;
   }
   return {};

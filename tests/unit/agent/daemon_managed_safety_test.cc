@@ -252,5 +252,40 @@ TEST_F(ManagedSafetyDaemon, UnreadableStoreStopsTheStartOrHoldsThePublishedDs) {
   }
 }
 
+// A reload whose managed rows cannot be read still puts the new configuration in place and
+// schedules every zone (a zone it adds is signed; before, nothing was scheduled and the added
+// zone waited for the next reload), keeps the DS set the parent publishes, and says so.
+TEST_F(ManagedSafetyDaemon, ReloadThatCannotReadTheManagedRowsStillSchedulesEveryZone) {
+  auto d = make();
+  run_until(*d, kT0 + 60);
+  auto want = wanted_tags(*d);
+  ASSERT_EQ(output_tags(), want);
+  std::ofstream(dir_ / "o.example.zone")
+      << "$ORIGIN o.example.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+         "ns A 127.0.0.3\n";
+  std::ofstream(dir_ / "c.toml", std::ios::app)
+      << "[[zone]]\nname = \"o.example.\"\nfile = \"o.example.zone\"\n";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "state" / "trustsync.db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE daemon_managed_ds; CREATE TABLE daemon_managed_ds "
+                         "(broken INTEGER)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  Status r = d->reload();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("configuration applied"), std::string::npos)
+      << r.error().message;
+  run_until(*d, clock_.now() + 120);
+  auto added = d->record("o.example.");
+  ASSERT_TRUE(added);
+  EXPECT_GT(added->signed_at, 0u);
+  EXPECT_TRUE(fs::exists(dir_ / "o.example.zone.signed"));
+  EXPECT_EQ(output_tags(), want);
+}
+
 }  // namespace
 }  // namespace ts::agent
