@@ -100,6 +100,10 @@ void DaemonChildScan::set_on_load(OnLoad on_load) {
 
 Result<AcceptedChildDs> DaemonChildScan::load() {
   std::lock_guard load_lock(load_mu_);
+  return load_locked();
+}
+
+Result<AcceptedChildDs> DaemonChildScan::load_locked() {
   auto rows = store_.child_ds_rows();
   if (!rows) return rows.error();
   AcceptedChildDs accepted;
@@ -134,11 +138,14 @@ Result<AcceptedChildDs> DaemonChildScan::load() {
 }
 
 Status DaemonChildScan::ensure_loaded() {
+  // Checked again under load_mu_: a caller that waited for a concurrent load does not read
+  // the rows a second time (that would replace sets accepted in between and rebuild P's).
+  std::lock_guard load_lock(load_mu_);
   {
     std::lock_guard lock(mu_);
     if (loaded_) return {};
   }
-  auto r = load();
+  auto r = load_locked();
   if (!r) return r.error();
   return {};
 }

@@ -76,7 +76,7 @@ class DaemonChildScan {
   /// The accepted sets in the store (for the signing side at start); rows of local zones
   /// (set_local_zones() first) are dropped. Fails when the table or a row cannot be read.
   Result<AcceptedChildDs> load();
-  /// load() unless the sets were read already.
+  /// load() unless the sets were read already (by this call or a concurrent one: never twice).
   Status ensure_loaded();
   /// P's maintenance pass: scans P's children when due (no-op unless children.scan).
   /// `zones_here`: every zone of this agent (absolute, lower case). True when an accepted
@@ -122,6 +122,7 @@ class DaemonChildScan {
   Forget forget_;
   OnLoad on_load_;
   std::mutex load_mu_;  // one load() at a time
+  Result<AcceptedChildDs> load_locked();  // load() with load_mu_ held
   bool loaded_ = false;
   mutable std::mutex mu_;
   std::map<std::string, Parent> parents_;

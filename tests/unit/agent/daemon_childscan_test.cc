@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
+#include <vector>
 
 #include "agent/audit_log.h"
 #include "tests/unit/resolver/test_keys.h"
@@ -238,6 +241,30 @@ TEST_F(DaemonChildScanTest, AcceptAfterDelayCountsFromFirstSight) {
   EXPECT_NE(strict.last("test.").at("c.test.").reason.find("no bootstrapping signal"),
             std::string::npos);
   EXPECT_EQ(strict.last("test.").at("c.test.").kind, Kind::Reject);
+}
+
+TEST_F(DaemonChildScanTest, ConcurrentFirstLoadsReadTheRowsOnce) {
+  auto store = DaemonStore::open((dir_ / "state.db").string());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->save_child_ds(
+      {"test.", "a.test.", ds_lines({ds_value(script_.a_old)}), kNow - 60, false, 60}));
+  // Many callers at once (the start and the first scans): the sets are read and handed to the
+  // signing side once; a second read would replace sets accepted in between.
+  for (int round = 0; round < 50; ++round) {
+    auto scan = Make(**store);
+    std::atomic<int> loads{0};
+    scan->set_on_load([&](const AcceptedChildDs&) { ++loads; });
+    std::atomic<bool> go{false};
+    std::vector<std::thread> callers;
+    for (int i = 0; i < 8; ++i)
+      callers.emplace_back([&] {
+        while (!go) std::this_thread::yield();
+        EXPECT_TRUE(scan->ensure_loaded());
+      });
+    go = true;
+    for (auto& t : callers) t.join();
+    ASSERT_EQ(loads.load(), 1) << "round " << round;
+  }
 }
 
 TEST_F(DaemonChildScanTest, UnreadableStateScansAndAppliesNothing) {
