@@ -121,7 +121,7 @@ class DaemonChildScan {
   Apply apply_;
   Forget forget_;
   OnLoad on_load_;
-  std::mutex load_mu_;  // one load() at a time
+  std::mutex load_mu_;                    // one load() at a time
   Result<AcceptedChildDs> load_locked();  // load() with load_mu_ held
   bool loaded_ = false;
   mutable std::mutex mu_;
