@@ -200,6 +200,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   std::map<std::string, std::vector<signer::KeyMeta>> keys_by_origin;
   bool scanned = false;
   std::vector<std::string> removed;
+  std::set<std::string> added;
   {
     std::lock_guard lock(mu_);
     std::map<std::string, std::shared_ptr<ZoneRt>> next;
@@ -213,6 +214,7 @@ Status Daemon::apply_config(DaemonConfig cfg) {
       } else {
         z = std::make_shared<ZoneRt>();
         z->spec = spec;
+        added.insert(spec.name);
         if (auto st = stored_.find(spec.name); st != stored_.end()) {
           z->rec = st->second;
           z->signed_once = !z->rec.dirty && z->rec.resign_at > now && file_exists(spec.output_file);
@@ -255,17 +257,28 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   cfg_ = std::move(cfg);
   // Managed children's DS sets and accepted CDS/CDNSKEY sets (durable). At start a failure
   // stops the daemon before anything is signed. On a reload the zones are in place already:
-  // the sets known before stay (never a shorter set), every zone is still scheduled (one
-  // this reload added is signed), and the failure is reported.
+  // the sets known before stay (never a shorter set), the zones are scheduled except those
+  // this reload added that take part in management (a managed child, or the nearest parent
+  // of one: signed without the sets it would publish a stale DS), and the failure is
+  // reported.
   Status managed = managed_rebuild();
   if (!managed && !config_applied_) return managed;
-  if (Status s = childscan_init(); !s && !config_applied_) return s;
-  for (const auto& spec : cfg_.zones) sched_->schedule(now, spec.name, EventKind::Maintain);
+  (void)childscan_init();  // never fails: unreadable sets are held (daemon_childscan_hooks.cc)
+  std::set<std::string> waiting = managed ? std::set<std::string>{} : in_management(cfg_.zones);
+  std::string held_back;
+  for (const auto& spec : cfg_.zones) {
+    if (added.count(spec.name) && waiting.count(spec.name)) {
+      held_back += (held_back.empty() ? "" : ", ") + spec.name;
+      continue;
+    }
+    sched_->schedule(now, spec.name, EventKind::Maintain);
+  }
   config_applied_ = true;
   if (!managed) {
     std::string why = "configuration applied, but the managed DS sets could not be rebuilt (" +
                       managed.error().message +
-                      "); parents keep the sets known before until a reload succeeds";
+                      "); parents keep the sets known before until a reload succeeds" +
+                      (held_back.empty() ? "" : "; not signed until then: " + held_back);
     log_.error("", why);
     return fail(why);
   }

@@ -143,7 +143,7 @@ class Daemon {
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
   std::atomic<size_t> signed_count_{0};
-  bool config_applied_ = false;  ///< apply_config completed once (later calls are reloads)
+  std::atomic<bool> config_applied_{false};  ///< apply_config completed once (then: reloads)
   UnixTime started_at_ = 0;
   std::atomic<bool> all_signed_logged_{false};
 

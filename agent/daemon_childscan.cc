@@ -138,6 +138,10 @@ Result<AcceptedChildDs> DaemonChildScan::load_locked() {
 }
 
 Status DaemonChildScan::ensure_loaded() {
+  {
+    std::lock_guard lock(mu_);
+    if (loaded_) return {};  // every pass after the first: no wait behind a slow load
+  }
   // Checked again under load_mu_: a caller that waited for a concurrent load does not read
   // the rows a second time (that would replace sets accepted in between and rebuild P's).
   std::lock_guard load_lock(load_mu_);

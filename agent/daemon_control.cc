@@ -84,7 +84,8 @@ Status Daemon::zone_add(const DynamicZone& dz) {
   if (find(dz.name)) return fail("zone " + dz.name + " is already managed");
   if (Status s = store_->add_dynamic_zone(dz); !s) return s;
   if (Status s = reload(); !s) {
-    if (!find(dz.name)) (void)store_->remove_dynamic_zone(dz.name);  // not applied: undone
+    if (find(dz.name)) return fail("zone " + dz.name + " added, but: " + s.error().message);
+    (void)store_->remove_dynamic_zone(dz.name);  // not applied: undone
     return s;
   }
   return {};

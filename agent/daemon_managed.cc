@@ -79,6 +79,17 @@ std::optional<std::string> nearest_parent(const std::string& child,
   }
 }
 
+std::set<std::string> in_management(const std::vector<ZoneSpec>& zones) {
+  std::set<std::string> names, out;
+  for (const auto& z : zones) names.insert(z.name);
+  for (const auto& z : zones) {
+    if (z.parent.method != "managed") continue;
+    out.insert(z.name);
+    if (auto p = nearest_parent(z.name, names)) out.insert(*p);
+  }
+  return out;
+}
+
 Status check_delegation(const signer::Zone& zone, const Name& child) {
   const Name& origin = zone.origin();
   std::string c = child.to_text(), p = origin.to_text();

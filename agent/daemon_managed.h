@@ -51,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/daemon_policy.h"
 #include "agent/rollover_state.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -92,6 +93,10 @@ using AppliedDs = std::map<std::string, std::vector<ps::DsRecord>>;
 std::vector<ps::DsRecord> managed_ds_set(const Name& child, const ZoneKeyState& keys,
                                          const std::map<std::string, ps::Bytes>& rdata,
                                          uint8_t digest, std::vector<std::string>* missing);
+
+/// The zones of `zones` that take part in management: each zone whose parent method is
+/// `managed`, and the nearest parent of each among `zones`.
+std::set<std::string> in_management(const std::vector<ZoneSpec>& zones);
 
 /// The nearest enclosing zone of `child` among `zones` (absolute, lower case); nullopt if none.
 std::optional<std::string> nearest_parent(const std::string& child,

@@ -31,6 +31,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace ts::signer {
@@ -344,6 +345,14 @@ struct PrivateKey::Impl {
   /// Whether the public key is the private key's (Q = d*G): 1 yes (checked, or generated
   /// here), -1 no, 0 not checked yet. Lets verify() use the private scalar (EC only).
   mutable std::atomic<int> pair_consistent{0};
+  /// The EC private scalar for verify(), read from pkey once (secure heap, cleared).
+  mutable std::once_flag scalar_once;
+  mutable BIGNUM* scalar = nullptr;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() { BN_clear_free(scalar); }
   // Declared after pkey: destroyed first, while the key they reference still exists.
   CtxPool<EVP_PKEY_CTX, EVP_PKEY_CTX_free> sign_ctxs;     // ECDSA / RSA: EVP_PKEY_sign
   CtxPool<EVP_MD_CTX, EVP_MD_CTX_free> digest_sign_ctxs;  // EdDSA: EVP_DigestSign
@@ -683,11 +692,16 @@ Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
       impl.pair_consistent.store(pair, std::memory_order_relaxed);
     }
     if (pair == 1) {  // R = (u1 + u2*d)*G: about a third of EVP_PKEY_verify's work
+      std::call_once(impl.scalar_once,
+                     [&] { impl.scalar = ecdsa_private_scalar(impl.pkey.get()); });
       uint8_t dgst[EVP_MAX_MD_SIZE];
       unsigned dlen = 0;
-      if (!EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr))
-        return fail(ossl_error("digest failed"));
-      return ecdsa_verify_held(alg_, impl.pkey.get(), std::span<const uint8_t>(dgst, dlen), sig);
+      if (impl.scalar &&
+          EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr)) {
+        auto held = ecdsa_verify_held(alg_, impl.scalar, std::span<const uint8_t>(dgst, dlen), sig);
+        if (held) return held;
+      }
+      ERR_clear_error();  // no scalar or an OpenSSL failure: the standard verification decides
     }
   }
   return verify_with(alg_, impl.pkey.get(), message, sig);

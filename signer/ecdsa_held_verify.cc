@@ -1,8 +1,9 @@
 // ECDSA verification through the private scalar: see ecdsa_held_verify.h. The private scalar
 // d and k = u1 + u2*d (the signature's nonce) are secret; they are combined only with
-// OpenSSL's fixed-width Montgomery multiplication and modular addition, kept in secure-heap
-// BIGNUMs flagged constant-time, cleared afterwards, and multiplied into the generator through
-// the same constant-time path that signing uses.
+// OpenSSL's fixed-width Montgomery multiplication and fixed-width modular addition
+// (BN_mod_add_quick: both terms are below n), kept in secure-heap BIGNUMs flagged
+// constant-time, cleared afterwards, and multiplied into the generator through the same
+// constant-time path that signing uses. d is read from the key once (ecdsa_private_scalar).
 #include "signer/ecdsa_held_verify.h"
 
 #include <openssl/bn.h>
@@ -59,16 +60,25 @@ struct CtxDeleter {
     BN_CTX_free(c);
   }
 };
-struct SecretBnDeleter {
-  void operator()(BIGNUM* b) const { BN_clear_free(b); }
-};
 struct PointDeleter {
   void operator()(EC_POINT* p) const { EC_POINT_free(p); }
 };
 
 }  // namespace
 
-Result<bool> ecdsa_verify_held(Algorithm alg, EVP_PKEY* pkey, std::span<const uint8_t> digest,
+BIGNUM* ecdsa_private_scalar(EVP_PKEY* pkey) {
+  // Into a secure-heap BIGNUM given to OpenSSL (with nullptr it would allocate a plain one).
+  BIGNUM* d = BN_secure_new();
+  if (!d) return nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) <= 0) {
+    BN_clear_free(d);
+    return nullptr;
+  }
+  BN_set_flags(d, BN_FLG_CONSTTIME);
+  return d;
+}
+
+Result<bool> ecdsa_verify_held(Algorithm alg, const BIGNUM* d, std::span<const uint8_t> digest,
                                std::span<const uint8_t> sig) {
   const Curve* curve = curve_of(alg);
   if (!curve) return fail("held-key ECDSA verification: no curve for this algorithm");
@@ -102,18 +112,14 @@ Result<bool> ecdsa_verify_held(Algorithm alg, EVP_PKEY* pkey, std::span<const ui
       !BN_mod_mul(u2, r, w, n, ctx.get()))
     return fail("held-key ECDSA verification: arithmetic failed");
 
-  BIGNUM* d_raw = nullptr;
-  if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d_raw) <= 0 || !d_raw)
-    return fail("held-key ECDSA verification: no private scalar");
-  std::unique_ptr<BIGNUM, SecretBnDeleter> d(d_raw);
-  BN_set_flags(d.get(), BN_FLG_CONSTTIME);
+  if (!d) return fail("held-key ECDSA verification: no private scalar");
   BN_set_flags(k, BN_FLG_CONSTTIME);
 
   // k = u1 + u2*d mod n. u2 enters Montgomery form, so that one Montgomery product with d
   // gives u2*d mod n directly.
   if (!BN_to_montgomery(w, u2, curve->order_mont, ctx.get()) ||
-      !BN_mod_mul_montgomery(k, w, d.get(), curve->order_mont, ctx.get()) ||
-      !BN_mod_add(k, k, u1, n, ctx.get()))
+      !BN_mod_mul_montgomery(k, w, d, curve->order_mont, ctx.get()) ||
+      !BN_mod_add_quick(k, k, u1, n))
     return fail("held-key ECDSA verification: arithmetic failed");
   if (BN_is_zero(k)) return false;  // R would be the point at infinity
 

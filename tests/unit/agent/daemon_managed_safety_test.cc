@@ -253,8 +253,9 @@ TEST_F(ManagedSafetyDaemon, UnreadableStoreStopsTheStartOrHoldsThePublishedDs) {
 }
 
 // A reload whose managed rows cannot be read still puts the new configuration in place and
-// schedules every zone (a zone it adds is signed; before, nothing was scheduled and the added
-// zone waited for the next reload), keeps the DS set the parent publishes, and says so.
+// schedules the zones (an added zone outside management is signed; before, none was), except
+// added zones that take part in management; it keeps the DS set the parent publishes, and
+// says so.
 TEST_F(ManagedSafetyDaemon, ReloadThatCannotReadTheManagedRowsStillSchedulesEveryZone) {
   auto d = make();
   run_until(*d, kT0 + 60);
@@ -263,8 +264,20 @@ TEST_F(ManagedSafetyDaemon, ReloadThatCannotReadTheManagedRowsStillSchedulesEver
   std::ofstream(dir_ / "o.example.zone")
       << "$ORIGIN o.example.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
          "ns A 127.0.0.3\n";
+  // And a new parent p.test. with a new managed child m.p.test.: without the managed sets
+  // they would be signed with whatever DS p.test.'s input has, so they wait.
+  std::ofstream(dir_ / "p.test.zone")
+      << "$ORIGIN p.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+         "ns A 127.0.0.4\nm NS ns.m\nns.m A 127.0.0.5\n";
+  std::ofstream(dir_ / "m.p.test.zone")
+      << "$ORIGIN m.p.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ NS ns\n"
+         "ns A 127.0.0.5\n";
   std::ofstream(dir_ / "c.toml", std::ios::app)
-      << "[[zone]]\nname = \"o.example.\"\nfile = \"o.example.zone\"\n";
+      << "[[zone]]\nname = \"o.example.\"\nfile = \"o.example.zone\"\n"
+      << "[[zone]]\nname = \"p.test.\"\nfile = \"p.test.zone\"\n"
+      << "[[zone]]\nname = \"m.p.test.\"\nfile = \"m.p.test.zone\"\n"
+      << "parent = { method = \"managed\", poll = \"1h\", timeout = \"1s\", root-hints = \""
+      << (dir_ / "hints").string() << "\", trust-anchor = \"" << (dir_ / "ta").string() << "\" }\n";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "state" / "trustsync.db").c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 10000);
@@ -284,6 +297,10 @@ TEST_F(ManagedSafetyDaemon, ReloadThatCannotReadTheManagedRowsStillSchedulesEver
   ASSERT_TRUE(added);
   EXPECT_GT(added->signed_at, 0u);
   EXPECT_TRUE(fs::exists(dir_ / "o.example.zone.signed"));
+  EXPECT_NE(r.error().message.find("not signed until then: p.test., m.p.test."), std::string::npos)
+      << r.error().message;
+  EXPECT_FALSE(fs::exists(dir_ / "p.test.zone.signed"));
+  EXPECT_FALSE(fs::exists(dir_ / "m.p.test.zone.signed"));
   EXPECT_EQ(output_tags(), want);
 }
 
