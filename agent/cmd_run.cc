@@ -75,20 +75,20 @@ int cmd_run(int argc, char** argv) {
     usage(std::cerr);
     return 64;
   }
+  // The daemon reads (and checks) the file once itself: a second parse of a 100,000-zone
+  // file here cost 1.6 s of single-threaded start-up.
+  if (!check) return run_daemon(config, log_format, workers);
   auto cfg = load_config(config);
   if (!cfg) {
     std::cerr << cfg.error().message << "\n";
     return 1;
   }
   for (const auto& w : cfg->warnings) std::cerr << w << "\n";
-  if (check) {
-    if (print) std::cout << config_to_toml(*cfg);
-    std::cout << config << ": OK (" << cfg->zones.size() << " zone"
-              << (cfg->zones.size() == 1 ? "" : "s") << ", " << cfg->warnings.size() << " warning"
-              << (cfg->warnings.size() == 1 ? "" : "s") << ")\n";
-    return 0;
-  }
-  return run_daemon(config, log_format, workers);
+  if (print) std::cout << config_to_toml(*cfg);
+  std::cout << config << ": OK (" << cfg->zones.size() << " zone"
+            << (cfg->zones.size() == 1 ? "" : "s") << ", " << cfg->warnings.size() << " warning"
+            << (cfg->warnings.size() == 1 ? "" : "s") << ")\n";
+  return 0;
 }
 
 }  // namespace ts::agent

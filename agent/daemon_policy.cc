@@ -122,6 +122,7 @@ Result<DaemonConfig> load_daemon_config(const std::string& path,
       g.state_dir != GlobalSettings{}.state_dir)
     out.settings.control_socket = g.state_dir + "/control.sock";
   out.settings.json_logs = g.log_format == LogFormat::Json;
+  out.zones.reserve(cfg->zones.size());
   for (const auto& z : cfg->zones) {
     out.zones.push_back(to_spec(z));
     for (const auto& d : extra)

@@ -19,6 +19,7 @@ int run_daemon(const std::string& config, const std::string& log_format, unsigne
     std::cerr << dcfg.error().message << "\n";
     return 1;
   }
+  for (const auto& w : dcfg->warnings) std::cerr << w << "\n";
   // Signals are taken synchronously by this thread: block them before any thread starts.
   sigset_t set;
   sigemptyset(&set);
