@@ -85,10 +85,11 @@ struct PrivateKey::Impl {
   PkeyPtr pkey;
   Bytes public_key;
   const EVP_MD* md = nullptr;  // nullptr for EdDSA
-  /// Whether the public key is the private key's (Q = d*G): 1 yes (checked, or generated
-  /// here), -1 no, 0 not checked yet. Lets verify() use the private scalar (EC only).
-  mutable std::atomic<int> pair_consistent{0};
-  /// The EC private scalar for verify(), read from pkey once (secure heap, cleared).
+  /// Generated here: its public key is d*G by construction (a loaded file may carry
+  /// another public key; verify() checks the pair once before it uses the scalar).
+  bool generated = false;
+  /// The EC private scalar for verify(), read once (secure heap, cleared); stays nullptr when
+  /// the key pair does not match or cannot be read (verify() then decides the standard way).
   mutable std::once_flag scalar_once;
   mutable BIGNUM* scalar = nullptr;
 
@@ -174,7 +175,7 @@ Result<PrivateKey> PrivateKey::generate(Algorithm alg, unsigned bits) {
     }
   }
   auto key = Impl::wrap(alg, PkeyPtr(raw));
-  if (key) key->impl_->pair_consistent.store(1);  // OpenSSL computed Q = d*G itself
+  if (key) key->impl_->generated = true;  // OpenSSL computed Q = d*G itself
   return key;
 }
 
@@ -426,26 +427,21 @@ Result<bool> verify_with(Algorithm alg, EVP_PKEY* pkey, std::span<const uint8_t>
 Result<bool> PrivateKey::verify(std::span<const uint8_t> message,
                                 std::span<const uint8_t> sig) const {
   Impl& impl = *impl_;
-  if (family(alg_) == Family::EC) {
-    int pair = impl.pair_consistent.load(std::memory_order_relaxed);
-    if (pair == 0) {  // a loaded key: its file may carry a public key that is not d*G
-      PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl.pkey.get(), nullptr));
-      pair = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1 ? 1 : -1;
+  if (family(alg_) == Family::EC) {  // R = (u1 + u2*d)*G: a third of EVP_PKEY_verify's work
+    std::call_once(impl.scalar_once, [&] {
+      PkeyCtxPtr ctx(
+          impl.generated ? nullptr : EVP_PKEY_CTX_new_from_pkey(nullptr, impl.pkey.get(), nullptr));
+      if (impl.generated || (ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1))
+        impl.scalar = ecdsa_private_scalar(impl.pkey.get());
       ERR_clear_error();
-      impl.pair_consistent.store(pair, std::memory_order_relaxed);
+    });
+    uint8_t dgst[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    if (impl.scalar && EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr)) {
+      auto held = ecdsa_verify_held(alg_, impl.scalar, std::span<const uint8_t>(dgst, dlen), sig);
+      if (held) return held;
     }
-    if (pair == 1) {  // R = (u1 + u2*d)*G: about a third of EVP_PKEY_verify's work
-      std::call_once(impl.scalar_once,
-                     [&] { impl.scalar = ecdsa_private_scalar(impl.pkey.get()); });
-      uint8_t dgst[EVP_MAX_MD_SIZE];
-      unsigned dlen = 0;
-      if (impl.scalar &&
-          EVP_Digest(message.data(), message.size(), dgst, &dlen, impl.md, nullptr)) {
-        auto held = ecdsa_verify_held(alg_, impl.scalar, std::span<const uint8_t>(dgst, dlen), sig);
-        if (held) return held;
-      }
-      ERR_clear_error();  // no scalar or an OpenSSL failure: the standard verification decides
-    }
+    ERR_clear_error();  // no scalar or an OpenSSL failure: the standard verification decides
   }
   return verify_with(alg_, impl.pkey.get(), message, sig);
 }

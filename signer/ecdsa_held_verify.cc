@@ -6,6 +6,8 @@
 // constant-time path that signing uses. d is read from the key once (ecdsa_private_scalar).
 #include "signer/ecdsa_held_verify.h"
 
+#include "signer/ossl_util.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -59,9 +61,6 @@ struct CtxDeleter {
     BN_CTX_end(c);
     BN_CTX_free(c);
   }
-};
-struct PointDeleter {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
 };
 
 }  // namespace
@@ -123,7 +122,7 @@ Result<bool> ecdsa_verify_held(Algorithm alg, const BIGNUM* d, std::span<const u
     return fail("held-key ECDSA verification: arithmetic failed");
   if (BN_is_zero(k)) return false;  // R would be the point at infinity
 
-  std::unique_ptr<EC_POINT, PointDeleter> point(EC_POINT_new(curve->group));
+  ossl::EcPointPtr point(EC_POINT_new(curve->group));
   if (!point || !EC_POINT_mul(curve->group, point.get(), k, nullptr, nullptr, ctx.get()) ||
       !EC_POINT_get_affine_coordinates(curve->group, point.get(), x, nullptr, ctx.get()))
     return fail("held-key ECDSA verification: point multiplication failed");
