@@ -264,7 +264,10 @@ Status Daemon::apply_config(DaemonConfig cfg) {
   // reported.
   Status managed = managed_rebuild();
   if (!managed && !config_applied_) return managed;
-  (void)childscan_init();  // never fails: unreadable sets are held (daemon_childscan_hooks.cc)
+  if (Status s = childscan_init(); !s) {  // unreadable sets are held there; other failures:
+    if (!config_applied_) return s;
+    log_.error("", "child scan: " + s.error().message);
+  }
   std::set<std::string> waiting = managed ? std::set<std::string>{} : in_management(cfg_.zones);
   std::string held_back;
   for (const auto& spec : cfg_.zones) {
