@@ -78,6 +78,31 @@ TEST_P(CryptoAlgTest, SignVerifyRoundTrip) {
   EXPECT_TRUE(*verify_signature(c.alg, pub, msg, *sig2));
 }
 
+// Key generation reuses one context per thread and algorithm: every key must still be new
+// (distinct public keys) and sign on its own, also after keys of other algorithms.
+TEST_P(CryptoAlgTest, SuccessiveKeysAreDistinct) {
+  const AlgCase& c = GetParam();
+  std::vector<PrivateKey> keys;
+  for (int i = 0; i < 4; ++i) {
+    auto k = PrivateKey::generate(c.alg, c.bits);
+    ASSERT_TRUE(k) << k.error().message;
+    auto other = PrivateKey::generate(
+        c.alg == Algorithm::ED25519 ? Algorithm::ECDSAP256SHA256 : Algorithm::ED25519, 0);
+    ASSERT_TRUE(other) << other.error().message;
+    keys.push_back(std::move(*k));
+  }
+  Bytes msg = bytes_of("signing input");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) EXPECT_NE(keys[i].public_key(), keys[j].public_key());
+    auto sig = keys[i].sign(msg);
+    ASSERT_TRUE(sig) << sig.error().message;
+    EXPECT_TRUE(*verify_signature(c.alg, keys[i].public_key(), msg, *sig));
+    if (i > 0) {
+      EXPECT_FALSE(*verify_signature(c.alg, keys[i - 1].public_key(), msg, *sig));
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, CryptoAlgTest,
                          ::testing::Values(AlgCase{Algorithm::RSASHA1, 1024, 0, 128},
                                            AlgCase{Algorithm::NSEC3RSASHA1, 1024, 0, 128},
