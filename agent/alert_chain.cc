@@ -117,4 +117,13 @@ std::vector<AlertCondition> chain_alert_conditions(const ChainReport& report,
   return out;
 }
 
+bool chain_break_confirmed(bool broken, int confirm, int& streak) {
+  if (!broken) {
+    streak = 0;
+    return true;
+  }
+  if (streak < confirm) ++streak;
+  return streak >= confirm;
+}
+
 }  // namespace ts::agent

@@ -30,6 +30,12 @@ struct AlertCondition {
 std::vector<AlertCondition> chain_alert_conditions(const resolver::ChainReport& report,
                                                    const std::vector<std::string>& targets);
 
+/// The chain watch's confirmation of a break. `streak` (the caller's, per zone) counts the
+/// walks in a row that found the chain broken. True: act on this walk's chain-broken
+/// condition (a good walk always, a broken one from the `confirm`-th in a row on); false:
+/// hold it and look again soon.
+bool chain_break_confirmed(bool broken, int confirm, int& streak);
+
 /// "DS 4711 13 2 0BADD5..." for one DS record.
 std::string ds_text(const resolver::DsFields& ds);
 

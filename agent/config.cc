@@ -96,6 +96,10 @@ void read_chain_watch_table(const toml::node& n, const std::string& path, ChainW
          else if (d)
            w.timeout = *d;
        }},
+      {"confirm",
+       [&](const toml::node& v, const std::string& p) {
+         if (auto i = read_int(v, p, 1, 10, ctx)) w.confirm = static_cast<int>(*i);
+       }},
   };
   for_each_key(*t, path, h, ctx);
 }

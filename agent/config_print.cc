@@ -152,6 +152,7 @@ std::string config_to_toml(const Config& cfg) {
                                   {"trust-anchors", std::move(anchors)},
                                   {"root-hints", g.chain_watch.root_hints},
                                   {"timeout", format_duration(g.chain_watch.timeout)},
+                                  {"confirm", g.chain_watch.confirm},
                               });
   // ---- end alertwire ----
   toml::array zones;

@@ -3,6 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
+#include "agent/alert_chain.h"
 #include "agent/audit_actor.h"
 #include "agent/daemon_audit.h"
 #include "agent/daemon_metrics.h"
@@ -144,6 +147,11 @@ void DaemonWatch::check_chains(UnixTime now) {
     for (const AlertCondition& c : chain_alert_conditions(*report, notify)) {
       // Only chain-broken here: rogue and inconsistent DS are parent sync's to report.
       if (c.event.kind != AlertKind::ChainBroken) continue;
+      if (!confirmed(name, c.active, now)) {
+        log_.info(name, "chain watch: the chain looks broken, looking again before alerting",
+                  {{"evidence", c.event.summary}});
+        continue;
+      }
       bool was = false;
       for (const auto& a : alerts_->active())
         if (dedup_key(a.event) == dedup_key(c.event)) was = true;
@@ -155,6 +163,18 @@ void DaemonWatch::check_chains(UnixTime now) {
       refresh_alert_metrics();
     }
   }
+}
+
+bool DaemonWatch::confirmed(const std::string& zone, bool broken, UnixTime now) {
+  const ChainWatchSettings& w = settings_.chain_watch;
+  std::lock_guard lock(mu_);
+  auto it = zones_.find(zone);
+  if (it == zones_.end()) return true;
+  if (chain_break_confirmed(broken, w.confirm, it->second.broken_streak)) return true;
+  // Unconfirmed: the next look comes soon (a reload settles in seconds), not a whole
+  // interval later.
+  it->second.next_chain_check = now + std::min<int64_t>(w.interval.seconds, kChainRecheck);
+  return false;
 }
 
 void DaemonWatch::refresh_alert_metrics() {

@@ -4,11 +4,11 @@
 // serves it (/metrics, /health) when [agent] metrics-listen is set, owns the AlertManager and
 // its DeliveryWorker ([agent.alerts], each zone's `notify`), raises signatures-expiring when
 // signing fails close to expiry, and walks each zone's chain of trust every
-// [agent.chain-watch] interval (chain-broken with evidence, recovery notice when it
-// validates again). Delivery runs on its own thread: a dead SMTP server or webhook never
-// holds up signing; audit records are appended by another, in batches (one fsync each). Other
-// components raise their alerts through alert()/alert_callback() (DaemonEvents) and report parent
-// observations through parent_observed().
+// [agent.chain-watch] interval (chain-broken with evidence once `confirm` walks in a row
+// found the break, recovery notice when it validates again). Delivery runs on its own thread: a
+// dead SMTP server or webhook never holds up signing; audit records are appended by another, in
+// batches (one fsync each). Other components raise their alerts through alert()/alert_callback()
+// (DaemonEvents) and report parent observations through parent_observed().
 //
 //   auto watch = DaemonWatch::create(cfg, clock, log);      // opens the audit log
 //   daemon.set_events(watch->get());  daemon.start();  (*watch)->start();
@@ -89,6 +89,7 @@ class DaemonWatch final : public DaemonEvents {
     std::vector<std::string> notify;
     UnixTime expires = 0;
     UnixTime next_chain_check = 0;
+    int broken_streak = 0;   // chain walks in a row that found the chain broken
     ZoneMetricsShown shown;  // key and rollover series exported for the zone
     std::string ds_state;    // DS state series exported for the zone
   };
@@ -96,6 +97,10 @@ class DaemonWatch final : public DaemonEvents {
   DaemonWatch(const DaemonConfig& cfg, const Clock& clock, Logger& log);
   void loop();
   void check_chains(UnixTime now);
+  /// chain_break_confirmed() for `zone`'s streak; an unconfirmed break brings the zone's
+  /// next walk forward to kChainRecheck seconds.
+  bool confirmed(const std::string& zone, bool broken, UnixTime now);
+  static constexpr int64_t kChainRecheck = 10;
   void refresh_alert_metrics();
   void audit_loop();
 

@@ -242,6 +242,9 @@ struct ChainWatchSettings {
   std::vector<std::string> trust_anchors;  // `trust-anchors`: DS/DNSKEY files; [] = IANA root
   std::string root_hints;                  // `root-hints`: "" = the real root servers
   Duration timeout = Duration::secs(3);    // `timeout`: per query
+  /// `confirm`: observations in a row that must find the chain broken before chain-broken
+  /// fires (a name server reloading can answer inconsistently for a moment); 1 = at once.
+  int confirm = 2;
 };
 // ---- end alertwire ----
 

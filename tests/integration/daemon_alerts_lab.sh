@@ -6,8 +6,9 @@
 # the lab's root hints and trust anchor, and metrics on 127.0.0.1. The test then:
 #  - a third target (a closed port) fails all along: the others are delivered regardless;
 #  - replaces the DS of sub.example.test. at example.test. (Knot primary, nsupdate + TSIG) by
-#    a wrong one: the daemon mails FIRING chain-broken with each parent server's DS and the
-#    validator's verdict, and POSTs the webhook with a valid X-TrustSync-Signature;
+#    a wrong one: after a second, confirming walk the daemon mails FIRING chain-broken with
+#    each parent server's DS and the validator's verdict, and POSTs the webhook with a valid
+#    X-TrustSync-Signature;
 #  - restores the good DS: RESOLVED mail and webhook;
 #  - scrapes /metrics twice: `promtool check metrics` is clean, the zone's key, signing and
 #    alert series are there and the signature expiry gauge moves; /health answers ok;
@@ -168,6 +169,9 @@ grep -q "^  - ns1.example.test. $LAB_EXAMPLE_PRIMARY: DS 4711 13 2 0BADD5" "$fir
 # The watch may see the break before the secondary has the change: ns2 shows either DS.
 grep -q "^  - ns2.example.test. $LAB_EXAMPLE_SECONDARY: DS " "$firing" || fail "evidence (ns2)"
 grep -q "^  - validator, $ZONE: DNSKEY bogus" "$firing" || fail "evidence (validator)"
+# The watch fired on its second broken walk in a row, not the first (confirm = 2).
+grep -q '"msg":"chain watch: the chain looks broken, looking again before alerting"' \
+  "$work/daemon.log" || fail "chain-broken fired without a confirming walk"
 grep -q "What to do:" "$firing" || fail "no action in the mail"
 log "ok   FIRING chain-broken mail with each parent server's DS"
 [ -f "$work/hook/1.body" ] || fail "no webhook for the chain break"

@@ -72,6 +72,24 @@ TEST(AlertChain, BogusLevelRaisesChainBrokenWithServerEvidence) {
   EXPECT_EQ(find(conds, AlertKind::RogueDs), nullptr);  // part of the break, not extra
 }
 
+// A break fires from the confirm-th broken walk in a row; a good walk clears at once and
+// starts the count again, so two isolated bad walks never fire.
+TEST(AlertChain, BreakIsActedOnOnlyOnceConfirmed) {
+  int streak = 0;
+  EXPECT_FALSE(chain_break_confirmed(true, 2, streak));
+  EXPECT_TRUE(chain_break_confirmed(false, 2, streak));  // the resolved side: always
+  EXPECT_EQ(streak, 0);
+  EXPECT_FALSE(chain_break_confirmed(true, 2, streak));
+  EXPECT_TRUE(chain_break_confirmed(true, 2, streak));
+  EXPECT_TRUE(chain_break_confirmed(true, 2, streak));  // still broken: still firing
+  EXPECT_TRUE(chain_break_confirmed(false, 2, streak));
+  EXPECT_FALSE(chain_break_confirmed(true, 3, streak));
+  EXPECT_FALSE(chain_break_confirmed(true, 3, streak));
+  EXPECT_TRUE(chain_break_confirmed(true, 3, streak));
+  int once = 0;
+  EXPECT_TRUE(chain_break_confirmed(true, 1, once));  // confirm = 1: the first walk
+}
+
 TEST(AlertChain, SecureReportClearsWithTheSameKeyAndFlagsDisagreementAndRogueDs) {
   auto broken = chain_alert_conditions(report(Security::Bogus, true, DsMatch::NoSuchKey), {});
   auto fine = chain_alert_conditions(report(Security::Secure, false, DsMatch::NoSuchKey), {});

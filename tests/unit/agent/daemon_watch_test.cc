@@ -275,7 +275,7 @@ TEST(WatchConfig, ReadsAuditLogAndChainWatch) {
   auto cfg = load_config_string(
       "[agent]\nstate-dir = \"/var/lib/ts\"\naudit-log = \"audit/a.jsonl\"\n"
       "[agent.chain-watch]\ninterval = \"5m\"\ntrust-anchors = [\"root.ds\"]\n"
-      "root-hints = \"/etc/hints\"\ntimeout = \"2s\"\n"
+      "root-hints = \"/etc/hints\"\ntimeout = \"2s\"\nconfirm = 3\n"
       "[[zone]]\nname = \"a.test.\"\nfile = \"a.zone\"\nnotify = [\"mailto:x@y\"]\n",
       "/etc/ts/ts.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -284,6 +284,7 @@ TEST(WatchConfig, ReadsAuditLogAndChainWatch) {
   EXPECT_EQ(cfg->global.chain_watch.trust_anchors, std::vector<std::string>{"/etc/ts/root.ds"});
   EXPECT_EQ(cfg->global.chain_watch.root_hints, "/etc/hints");
   EXPECT_EQ(cfg->global.chain_watch.timeout.seconds, 2);
+  EXPECT_EQ(cfg->global.chain_watch.confirm, 3);
   DaemonConfig d;
   d.zones.emplace_back();
   d.zones[0].name = "a.test.";
@@ -300,6 +301,10 @@ TEST(WatchConfig, ReadsAuditLogAndChainWatch) {
   EXPECT_NE(bad.error().message.find("chain-watch.timeout"), std::string::npos)
       << bad.error().message;
   EXPECT_NE(bad.error().message.find("intervall"), std::string::npos);
+  auto zero = load_config_string("[agent.chain-watch]\nconfirm = 0\n", "x.toml");
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("chain-watch.confirm"), std::string::npos)
+      << zero.error().message;
   // Defaults: state-dir/audit.jsonl, chain watch off.
   auto def = load_config_string("[agent]\nstate-dir = \"/s\"\n", "/x.toml");
   ASSERT_TRUE(def);
@@ -307,6 +312,7 @@ TEST(WatchConfig, ReadsAuditLogAndChainWatch) {
   fill_watch_settings(*def, dd);
   EXPECT_EQ(dd.watch.audit_log, "/s/audit.jsonl");
   EXPECT_EQ(dd.watch.chain_watch.interval.seconds, 0);
+  EXPECT_EQ(dd.watch.chain_watch.confirm, 2);
 }
 
 }  // namespace
