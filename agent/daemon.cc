@@ -21,6 +21,7 @@
 #include "agent/key_pool.h"
 #include "agent/pool_keys.h"
 #include "agent/rollover_planner.h"
+#include "agent/served_keys.h"
 #include "agent/sync_batch.h"
 #include "common/atomic_file.h"
 #include "signer/keystore.h"
@@ -223,7 +224,9 @@ Status Daemon::apply_config(DaemonConfig cfg) {
         } else {
           z->rec.keys.zone = spec.name;
           if (!scanned) keys_by_origin = scan_keys(cfg.settings.key_dir), scanned = true;
-          for (const auto& m : keys_by_origin[spec.name]) {  // adopt imported keys
+          // Adopt the keys found for the zone: imported ones, or after a lost database the
+          // ones its served output still publishes.
+          for (const auto& m : keys_for_adoption(spec, keys_by_origin[spec.name], log_)) {
             KeyRecord k;
             k.id = m.id;
             k.role = m.role == signer::KeyRole::KSK   ? KeyRole::KSK
