@@ -26,8 +26,7 @@ struct Curve {
   /// (OpenSSL's constant-time inversion took half of the whole verification).
   BIGNUM* order = nullptr;
   BN_MONT_CTX* order_mont = nullptr;
-  BIGNUM* order_minus_2 = nullptr;  // the exponent of an inversion mod n (n is prime)
-  size_t half = 0;                  // octets of r, s and of the digest
+  size_t half = 0;  // octets of r, s and of the digest
 };
 
 Curve make_curve(int nid, size_t half) {
@@ -37,12 +36,10 @@ Curve make_curve(int nid, size_t half) {
   BN_CTX* ctx = BN_CTX_new();
   c.order_mont = BN_MONT_CTX_new();
   c.order = c.group ? BN_dup(EC_GROUP_get0_order(c.group)) : nullptr;  // flags not copied
-  c.order_minus_2 = c.order ? BN_dup(c.order) : nullptr;
-  if (!c.group || !ctx || !c.order_mont || !c.order || !c.order_minus_2 ||
-      !BN_sub_word(c.order_minus_2, 2) || !BN_MONT_CTX_set(c.order_mont, c.order, ctx)) {
+  if (!c.group || !ctx || !c.order_mont || !c.order ||
+      !BN_MONT_CTX_set(c.order_mont, c.order, ctx)) {
     EC_GROUP_free(c.group);
     BN_free(c.order);
-    BN_free(c.order_minus_2);
     BN_MONT_CTX_free(c.order_mont);
     c = Curve{};
   }
@@ -110,10 +107,8 @@ Result<bool> ecdsa_verify_held(Algorithm alg, const BIGNUM* d, std::span<const u
   if (BN_is_zero(r) || BN_is_zero(s) || BN_cmp(r, n) >= 0 || BN_cmp(s, n) >= 0) return false;
 
   // u1 = e/s, u2 = r/s (public values). The digest has the order's length: no truncation.
-  // 1/s = s^(n-2) mod n (Fermat; n is prime): a fifth faster than BN_mod_inverse's binary
-  // algorithm here, which took twice the point multiplication.
-  if (!BN_mod_exp_mont(w, s, curve->order_minus_2, n, ctx.get(), curve->order_mont) ||
-      !BN_mod_mul(u1, e, w, n, ctx.get()) || !BN_mod_mul(u2, r, w, n, ctx.get()))
+  if (!BN_mod_inverse(w, s, n, ctx.get()) || !BN_mod_mul(u1, e, w, n, ctx.get()) ||
+      !BN_mod_mul(u2, r, w, n, ctx.get()))
     return fail("held-key ECDSA verification: arithmetic failed");
 
   if (!d) return fail("held-key ECDSA verification: no private scalar");
