@@ -224,26 +224,9 @@ Status Daemon::apply_config(DaemonConfig cfg) {
         } else {
           z->rec.keys.zone = spec.name;
           if (!scanned) keys_by_origin = scan_keys(cfg.settings.key_dir), scanned = true;
-          // Adopt the keys found for the zone: imported ones, or after a lost database the
-          // ones its served output still publishes.
-          for (const auto& m : keys_for_adoption(spec, keys_by_origin[spec.name], log_)) {
-            KeyRecord k;
-            k.id = m.id;
-            k.role = m.role == signer::KeyRole::KSK   ? KeyRole::KSK
-                     : m.role == signer::KeyRole::ZSK ? KeyRole::ZSK
-                                                      : KeyRole::CSK;
-            k.algorithm = static_cast<uint8_t>(m.algorithm);
-            k.tag = m.tag;
-            UnixTime t = m.created > 0 && m.created <= now ? m.created : now;
-            k.generated = k.published = k.ready = k.active = t;
-            if (k.has_ksk_duty()) k.ds_submitted = k.ds_seen = t;
-            z->rec.keys.keys.push_back(k);
-            log_.transition(
-                spec.name, std::string(to_string(k.role)) + " " + std::to_string(k.tag), "imported",
-                "active",
-                "key " + k.id + " found in the key store" +
-                    (k.has_ksk_duty() ? "; its DS is assumed to be at the parent" : ""));
-          }
+          // The keys found for the zone: imported ones, or after a lost database the ones
+          // its served output still publishes.
+          z->rec.keys.keys = adopt_keys(spec, keys_by_origin[spec.name], now, log_);
           if (!z->rec.keys.keys.empty()) events_->zone_saved(spec, {}, z->rec, now, "imported");
         }
       }

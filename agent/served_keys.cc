@@ -77,4 +77,27 @@ std::vector<signer::KeyMeta> keys_for_adoption(const ZoneSpec& spec,
   return adopt;
 }
 
+std::vector<KeyRecord> adopt_keys(const ZoneSpec& spec, std::vector<signer::KeyMeta> found,
+                                  UnixTime now, Logger& log) {
+  std::vector<KeyRecord> out;
+  for (const auto& m : keys_for_adoption(spec, std::move(found), log)) {
+    KeyRecord k;
+    k.id = m.id;
+    k.role = m.role == signer::KeyRole::KSK   ? KeyRole::KSK
+             : m.role == signer::KeyRole::ZSK ? KeyRole::ZSK
+                                              : KeyRole::CSK;
+    k.algorithm = static_cast<uint8_t>(m.algorithm);
+    k.tag = m.tag;
+    UnixTime t = m.created > 0 && m.created <= now ? m.created : now;
+    k.generated = k.published = k.ready = k.active = t;
+    if (k.has_ksk_duty()) k.ds_submitted = k.ds_seen = t;
+    log.transition(spec.name, std::string(to_string(k.role)) + " " + std::to_string(k.tag),
+                   "imported", "active",
+                   "key " + k.id + " found in the key store" +
+                       (k.has_ksk_duty() ? "; its DS is assumed to be at the parent" : ""));
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 }  // namespace ts::agent

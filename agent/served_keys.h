@@ -4,8 +4,7 @@
 // every key the zone ever had as active (all in the DNSKEY RRset, all signing). With no
 // output file yet (keys imported for a first start) every key of the zone is adopted.
 //
-//   auto keys = keys_for_adoption(spec, found_in_key_store, log);
-//   for (const signer::KeyMeta& m : keys) ...;   // adopt as active
+//   rec.keys.keys = adopt_keys(spec, found_in_key_store, now, log);   // active KeyRecords
 #pragma once
 
 #include <optional>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "agent/daemon_policy.h"
+#include "agent/key_timing.h"
 #include "agent/log.h"
 #include "common/name.h"
 #include "common/result.h"
@@ -35,5 +35,11 @@ bool key_is_served(const signer::KeyMeta& key, const std::vector<signer::Bytes>&
 /// that cannot be read (then all are adopted, as before), are logged with the reason.
 std::vector<signer::KeyMeta> keys_for_adoption(const ZoneSpec& spec,
                                                std::vector<signer::KeyMeta> found, Logger& log);
+
+/// keys_for_adoption() as active key records (created at their metadata's time, not after
+/// `now`; a KSK's DS assumed at the parent), each logged as an `imported -> active`
+/// transition.
+std::vector<KeyRecord> adopt_keys(const ZoneSpec& spec, std::vector<signer::KeyMeta> found,
+                                  UnixTime now, Logger& log);
 
 }  // namespace ts::agent
