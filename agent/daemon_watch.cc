@@ -147,7 +147,7 @@ void DaemonWatch::check_chains(UnixTime now) {
     for (const AlertCondition& c : chain_alert_conditions(*report, notify)) {
       // Only chain-broken here: rogue and inconsistent DS are parent sync's to report.
       if (c.event.kind != AlertKind::ChainBroken) continue;
-      if (!confirmed(name, c.active, now)) {
+      if (!confirmed(name, c.active)) {
         log_.info(name, "chain watch: the chain looks broken, looking again before alerting",
                   {{"evidence", c.event.summary}});
         continue;
@@ -165,11 +165,12 @@ void DaemonWatch::check_chains(UnixTime now) {
   }
 }
 
-bool DaemonWatch::confirmed(const std::string& zone, bool broken, UnixTime now) {
+bool DaemonWatch::confirmed(const std::string& zone, bool broken) {
   const ChainWatchSettings& w = settings_.chain_watch;
+  UnixTime now = clock_.now();  // the walk just ended (check_chains' `now` may be long past)
   std::lock_guard lock(mu_);
   auto it = zones_.find(zone);
-  if (it == zones_.end()) return true;
+  if (it == zones_.end()) return !broken;  // removed meanwhile: no new alert, a clear is fine
   if (chain_break_confirmed(broken, w.confirm, it->second.broken_streak)) return true;
   // Unconfirmed: the next look comes soon (a reload settles in seconds), not a whole
   // interval later.

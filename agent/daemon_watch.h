@@ -99,7 +99,7 @@ class DaemonWatch final : public DaemonEvents {
   void check_chains(UnixTime now);
   /// chain_break_confirmed() for `zone`'s streak; an unconfirmed break brings the zone's
   /// next walk forward to kChainRecheck seconds.
-  bool confirmed(const std::string& zone, bool broken, UnixTime now);
+  bool confirmed(const std::string& zone, bool broken);
   static constexpr int64_t kChainRecheck = 10;
   void refresh_alert_metrics();
   void audit_loop();

@@ -1,7 +1,8 @@
 // Keys to adopt for a zone without state: those its served output publishes (served_keys.h).
 #include "agent/served_keys.h"
 
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,37 +14,79 @@
 namespace ts::agent {
 namespace {
 
-// The sink's way of ending the parse once the apex records are behind it.
-constexpr const char* kApexDone = "served_dnskeys: apex read";
+constexpr uint16_t kRevokeFlag = 0x0080;  // RFC 5011
+
+uint16_t dnskey_flags(const signer::Bytes& rdata) {
+  return static_cast<uint16_t>(rdata[0] << 8 | rdata[1]);
+}
+
+/// Up to `limit` bytes from the start of `path`; when the file is longer (`*whole` false)
+/// cut after the last complete line. nullopt: no such file.
+Result<std::optional<std::string>> read_prefix(const std::string& path, size_t limit, bool* whole) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return fail(path + ": cannot open: " + std::strerror(errno));
+  }
+  std::string text(limit + 1, '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return fail(path + ": read failed: " + std::strerror(err));
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  *whole = got <= limit;
+  text.resize(got);
+  if (!*whole) {
+    size_t nl = text.rfind('\n', limit);
+    text.resize(nl == std::string::npos ? 0 : nl + 1);
+  }
+  return std::optional<std::string>(std::move(text));
+}
 
 }  // namespace
 
 Result<std::optional<std::vector<signer::Bytes>>> served_dnskeys(const std::string& path,
                                                                  const Name& origin) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return std::optional<std::vector<signer::Bytes>>();
-    return fail(path + ": " + std::strerror(errno));
-  }
+  using Out = std::optional<std::vector<signer::Bytes>>;
+  bool whole = true;
+  auto text = read_prefix(path, kServedPrefix, &whole);
+  if (!text) return text.error();
+  if (!*text) return Out();
   std::vector<signer::Bytes> keys;
-  bool in_apex = false, apex_seen = false;
-  Status s = signer::parse_zone_records(path, origin, 3600, 1, [&](signer::ParsedRR&& rr) {
+  bool apex_seen = false, apex_done = false;
+  Status s = signer::parse_zone_text(**text, path, origin, 3600, [&](signer::ParsedRR&& rr) {
     bool apex = rr.owner == origin;
-    if (!apex && apex_seen) return Status(fail(kApexDone));
-    in_apex = apex;
+    if (!apex && apex_seen) {
+      apex_done = true;
+      return Status(fail("apex read"));  // ends the parse; apex_done tells it from an error
+    }
     apex_seen = apex_seen || apex;
-    if (in_apex && rr.type == signer::rrtype::DNSKEY) keys.push_back(std::move(rr.rdata));
+    if (apex && rr.type == signer::rrtype::DNSKEY) keys.push_back(std::move(rr.rdata));
     return Status();
   });
-  if (!s && s.error().message != kApexDone) return s.error();
-  return std::optional<std::vector<signer::Bytes>>(std::move(keys));
+  if (!s && !apex_done) return s.error();
+  if (!apex_done && !whole)
+    return fail(path + ": the zone apex does not end within the first " +
+                std::to_string(kServedPrefix >> 20) + " MiB");
+  if (keys.empty()) return Out();
+  return Out(std::move(keys));
 }
 
-bool key_is_served(const signer::KeyMeta& key, const std::vector<signer::Bytes>& served) {
-  return std::any_of(served.begin(), served.end(), [&](const signer::Bytes& rd) {
-    return rd.size() == 4 + key.public_key.size() && rd[3] == static_cast<uint8_t>(key.algorithm) &&
-           std::equal(key.public_key.begin(), key.public_key.end(), rd.begin() + 4);
-  });
+const signer::Bytes* served_dnskey(const signer::KeyMeta& key,
+                                   const std::vector<signer::Bytes>& served) {
+  for (const signer::Bytes& rd : served)
+    if (rd.size() == 4 + key.public_key.size() && rd[3] == static_cast<uint8_t>(key.algorithm) &&
+        std::equal(key.public_key.begin(), key.public_key.end(), rd.begin() + 4))
+      return &rd;
+  return nullptr;
 }
 
 std::vector<signer::KeyMeta> keys_for_adoption(const ZoneSpec& spec,
@@ -59,16 +102,19 @@ std::vector<signer::KeyMeta> keys_for_adoption(const ZoneSpec& spec,
                  served.error().message);
     return found;
   }
-  if (!*served) return found;  // no output yet: keys imported for the first signing
+  if (!*served) return found;  // no output yet (imported keys), or no DNSKEY in it
   std::vector<signer::KeyMeta> adopt;
   for (auto& m : found) {
-    if (key_is_served(m, **served)) {
+    const signer::Bytes* rd = served_dnskey(m, **served);
+    if (rd && !(dnskey_flags(*rd) & kRevokeFlag)) {
       adopt.push_back(std::move(m));
       continue;
     }
-    log.info(spec.name,
-             "key " + m.id + " in the key store is not in the DNSKEY RRset of " + spec.output_file +
-                 ": not adopted (a retired or never published key)",
+    std::string why = rd ? " is revoked (RFC 5011) in the DNSKEY RRset of " + spec.output_file +
+                               ": not adopted (it is on its way out)"
+                         : " is not in the DNSKEY RRset of " + spec.output_file +
+                               ": not adopted (a retired or never published key)";
+    log.info(spec.name, "key " + m.id + " in the key store" + why,
              {{"key", m.id}, {"tag", std::to_string(m.tag)}});
   }
   if (adopt.empty())

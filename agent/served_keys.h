@@ -20,19 +20,27 @@
 
 namespace ts::agent {
 
-/// The DNSKEY RDATAs at `origin` in the zone file `path`. Reading stops at the first record
-/// after the apex's records: at once for the outputs of signers, whose canonical order puts
-/// the apex first. nullopt: there is no such file.
+/// The DNSKEY RDATAs at `origin` in the zone file `path`, read from the file's first
+/// kServedPrefix bytes and no further than the apex's records: the outputs of signers put
+/// the apex first (canonical order). nullopt: no such file, or no DNSKEY at its apex (an
+/// unsigned or foreign file, which says nothing about the keys). An error when the apex has
+/// not ended within the prefix.
 Result<std::optional<std::vector<signer::Bytes>>> served_dnskeys(const std::string& path,
                                                                  const Name& origin);
+inline constexpr size_t kServedPrefix = 1 << 20;
 
-/// True when `key`'s DNSKEY is among `served` (algorithm and public key: the flags aside, so
-/// that a revoked key is still the same key).
-bool key_is_served(const signer::KeyMeta& key, const std::vector<signer::Bytes>& served);
+/// The DNSKEY RDATA among `served` that is `key`'s (same algorithm and public key, whatever
+/// the flags: a revoked key is still the same key); nullptr when there is none.
+const signer::Bytes* served_dnskey(const signer::KeyMeta& key,
+                                   const std::vector<signer::Bytes>& served);
+inline bool key_is_served(const signer::KeyMeta& key, const std::vector<signer::Bytes>& served) {
+  return served_dnskey(key, served) != nullptr;
+}
 
 /// Of `found` (the zone's keys in the key store), those to adopt: the ones spec's output
-/// publishes, or all of them when there is no output file. Keys left out, and an output
-/// that cannot be read (then all are adopted, as before), are logged with the reason.
+/// publishes without the REVOKE bit (a key in RFC 5011 revocation is on its way out), or all
+/// of them when served_dnskeys() says nothing (no output, no DNSKEY in it). Keys left out,
+/// and an output that cannot be read (then all are adopted, as before), are logged.
 std::vector<signer::KeyMeta> keys_for_adoption(const ZoneSpec& spec,
                                                std::vector<signer::KeyMeta> found, Logger& log);
 

@@ -362,6 +362,14 @@ void tune_malloc() {
 
 }  // namespace
 
+Status parse_zone_text(std::string_view text, const std::string& path, const Name& origin,
+                       uint32_t default_ttl, const RRSink& sink) {
+  Parser parser(sink);
+  const std::string* file = parser.intern(path);
+  ParseState st(origin, default_ttl);
+  return parser.parse(text.data(), text.data() + text.size(), file, 1, st, 0);
+}
+
 Status parse_zone_parts(const std::string& path, const Name& origin, uint32_t default_ttl,
                         unsigned threads, const PartSinks& make_sinks) {
   tune_malloc();

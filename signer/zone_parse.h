@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "common/name.h"
 #include "common/result.h"
@@ -38,6 +39,12 @@ using RRSink = std::function<Status(ParsedRR&&)>;
 /// `sink` in file order, from the calling thread. Syntax errors read "file:line: <ldns text>".
 Status parse_zone_records(const std::string& path, const Name& origin, uint32_t default_ttl,
                           unsigned threads, const RRSink& sink);
+
+/// Parses `text`, the beginning of the file `path` (or all of it), in the calling thread:
+/// for a look at a file's first records without reading the rest. Errors name `path`; a
+/// relative $INCLUDE is taken relative to `path`'s directory.
+Status parse_zone_text(std::string_view text, const std::string& path, const Name& origin,
+                       uint32_t default_ttl, const RRSink& sink);
 
 /// Makes one sink per part, given the number of parts (called once, before parsing).
 using PartSinks = std::function<std::vector<RRSink>(size_t parts)>;

@@ -169,9 +169,13 @@ grep -q "^  - ns1.example.test. $LAB_EXAMPLE_PRIMARY: DS 4711 13 2 0BADD5" "$fir
 # The watch may see the break before the secondary has the change: ns2 shows either DS.
 grep -q "^  - ns2.example.test. $LAB_EXAMPLE_SECONDARY: DS " "$firing" || fail "evidence (ns2)"
 grep -q "^  - validator, $ZONE: DNSKEY bogus" "$firing" || fail "evidence (validator)"
-# The watch fired on its second broken walk in a row, not the first (confirm = 2).
-grep -q '"msg":"chain watch: the chain looks broken, looking again before alerting"' \
-  "$work/daemon.log" || fail "chain-broken fired without a confirming walk"
+# The watch fired on its second broken walk in a row, not the first (confirm = 2): the
+# daemon logged the unconfirmed walk before the alert.
+held=$(grep -n -m1 '"msg":"chain watch: the chain looks broken, looking again before alerting"' \
+  "$work/daemon.log" | cut -d: -f1)
+fired=$(grep -n -m1 '"level":"error".*broken' "$work/daemon.log" | cut -d: -f1)
+[[ -n "$held" && -n "$fired" && "$held" -lt "$fired" ]] ||
+  fail "chain-broken fired without a confirming walk (held at line ${held:-none}, fired at ${fired:-none})"
 grep -q "What to do:" "$firing" || fail "no action in the mail"
 log "ok   FIRING chain-broken mail with each parent server's DS"
 [ -f "$work/hook/1.body" ] || fail "no webhook for the chain break"

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <set>
 
+#include "agent/log.h"
+#include "common/clock.h"
+
 #include "agent/daemon.h"
 #include "signer/keystore.h"
 #include "tests/unit/agent/daemon_test_support.h"
@@ -73,6 +76,61 @@ TEST(ServedDnskeys, ReadsTheApexKeysAndStopsAfterTheApex) {
   EXPECT_TRUE(key_is_served(m, **keys));
   m.public_key = {1, 2, 4};
   EXPECT_FALSE(key_is_served(m, **keys));
+
+  // An unsigned file, or one of another zone, says nothing about the keys.
+  std::ofstream(dir / "unsigned.zone") << "$ORIGIN ex.test.\n@ 10 SOA ns host 1 3600 600 86400 5\n";
+  auto plain = served_dnskeys((dir / "unsigned.zone").string(), origin);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_FALSE(plain->has_value());
+  // Only the file's beginning is read: an apex that has not ended by then is an error.
+  {
+    std::ofstream big(dir / "big.zone");
+    big << "$ORIGIN ex.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n@ DNSKEY 257 3 13 AQID\n";
+    const std::string line = "@ TXT \"" + std::string(200, 'x') + "\"\n";
+    for (size_t written = 0; written < kServedPrefix + 4096; written += line.size()) big << line;
+    big << "www A 192.0.2.1\n";
+  }
+  auto big = served_dnskeys((dir / "big.zone").string(), origin);
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().message.find("does not end within"), std::string::npos)
+      << big.error().message;
+  fs::remove_all(dir);
+}
+
+// Which keys a zone without state adopts: the served, unrevoked ones; every key when the
+// output says nothing (missing, unsigned) or cannot be read.
+TEST(KeysForAdoption, ServedUnrevokedKeysOrAllWhenTheOutputSaysNothing) {
+  fs::path dir = test_support::fresh_temp_dir(test_support::per_test_name("ts_adopt_"));
+  FILE* null_out = std::fopen("/dev/null", "w");
+  SimulatedClock clock(kT0);
+  Logger log(LogStyle::Json, null_out, clock);
+  auto key = [](uint8_t b) {
+    signer::KeyMeta m;
+    m.id = "k" + std::to_string(b);
+    m.algorithm = signer::Algorithm::ECDSAP256SHA256;
+    m.public_key = {b, b, b};
+    return m;
+  };
+  std::vector<signer::KeyMeta> found = {key(1), key(2), key(4)};  // base64 AQEB, AgIC, BAQE
+  ZoneSpec spec;
+  spec.name = "ex.test.";
+  spec.output_file = (dir / "out.signed").string();
+  auto ids = [&](std::vector<signer::KeyMeta> v) {
+    std::set<std::string> out;
+    for (const auto& m : v) out.insert(m.id);
+    return out;
+  };
+  EXPECT_EQ(ids(keys_for_adoption(spec, found, log)), (std::set<std::string>{"k1", "k2", "k4"}));
+  // k1 served, k2 served with the REVOKE bit (257 + 128), k4 not served.
+  std::ofstream(spec.output_file)
+      << "$ORIGIN ex.test.\n$TTL 10\n@ SOA ns host 1 3600 600 86400 5\n"
+         "@ DNSKEY 257 3 13 AQEB\n@ DNSKEY 385 3 13 AgIC\nwww A 192.0.2.1\n";
+  EXPECT_EQ(ids(keys_for_adoption(spec, found, log)), (std::set<std::string>{"k1"}));
+  std::ofstream(spec.output_file) << "$ORIGIN ex.test.\n@ 10 SOA ns host 1 3600 600 86400 5\n";
+  EXPECT_EQ(ids(keys_for_adoption(spec, found, log)).size(), 3u);  // unsigned output
+  std::ofstream(spec.output_file) << "$ORIGIN ex.test.\n@ SOA broken\n";
+  EXPECT_EQ(ids(keys_for_adoption(spec, found, log)).size(), 3u);  // unreadable output
+  std::fclose(null_out);
   fs::remove_all(dir);
 }
 
