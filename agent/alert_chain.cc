@@ -117,6 +117,10 @@ std::vector<AlertCondition> chain_alert_conditions(const ChainReport& report,
   return out;
 }
 
+bool chain_walk_conclusive(const ChainReport& report) {
+  return report.verdict != Security::Indeterminate;
+}
+
 bool chain_break_confirmed(bool broken, int confirm, int& streak) {
   if (!broken) {
     streak = 0;

@@ -30,6 +30,11 @@ struct AlertCondition {
 std::vector<AlertCondition> chain_alert_conditions(const resolver::ChainReport& report,
                                                    const std::vector<std::string>& targets);
 
+/// False for a walk that could not check the chain (verdict Indeterminate: no answer,
+/// timeouts, SERVFAIL): such a walk neither raises chain-broken nor clears it, so a
+/// resolver outage does not send a "resolved" notice for a chain that is still broken.
+bool chain_walk_conclusive(const resolver::ChainReport& report);
+
 /// The chain watch's confirmation of a break. `streak` (the caller's, per zone) counts the
 /// walks in a row that found the chain broken. True: act on this walk's chain-broken
 /// condition (a good walk always, a broken one from the `confirm`-th in a row on); false:

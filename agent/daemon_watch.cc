@@ -144,6 +144,11 @@ void DaemonWatch::check_chains(UnixTime now) {
       log_.warn(name, "chain watch: " + report.error().message);
       continue;
     }
+    if (!chain_walk_conclusive(*report)) {
+      log_.warn(name, "chain watch: could not check the chain; chain-broken stays as it was",
+                {{"reason", report->reason}});
+      continue;
+    }
     for (const AlertCondition& c : chain_alert_conditions(*report, notify)) {
       // Only chain-broken here: rogue and inconsistent DS are parent sync's to report.
       if (c.event.kind != AlertKind::ChainBroken) continue;

@@ -88,6 +88,11 @@ TEST(AlertChain, BreakIsActedOnOnlyOnceConfirmed) {
   EXPECT_TRUE(chain_break_confirmed(true, 3, streak));
   int once = 0;
   EXPECT_TRUE(chain_break_confirmed(true, 1, once));  // confirm = 1: the first walk
+  // A walk that could not check anything neither raises nor clears.
+  EXPECT_FALSE(chain_walk_conclusive(report(Security::Indeterminate, true, DsMatch::NoSuchKey)));
+  EXPECT_TRUE(chain_walk_conclusive(report(Security::Bogus, true, DsMatch::NoSuchKey)));
+  EXPECT_TRUE(chain_walk_conclusive(report(Security::Secure, true, DsMatch::NoSuchKey)));
+  EXPECT_TRUE(chain_walk_conclusive(report(Security::Insecure, true, DsMatch::NoSuchKey)));
 }
 
 TEST(AlertChain, SecureReportClearsWithTheSameKeyAndFlagsDisagreementAndRogueDs) {
