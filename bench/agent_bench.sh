@@ -86,6 +86,10 @@ print(f"agent_bench: {zones} zones of {records} records in {out}/zones, "
       f"policy {out}/trustsync.toml", file=sys.stderr)
 EOF
 
+# The zone files were just written: make them durable before the clock starts, or their
+# writeback (kernel threads, ~100,000 small files) competes with the daemon for the two cores.
+# An operator's zone files exist long before the daemon starts.
+sync
 TRUSTSYNC=${TRUSTSYNC:-$ROOT/build/trustsync}
 log="$out/daemon.log"
 load_start=$(cut -d' ' -f1 /proc/loadavg)
