@@ -171,7 +171,9 @@ Status Daemon::start() {
   // Outputs and key metadata committed before a crash but not yet renamed into place.
   if (Status st = roll_forward(); !st) return fail("roll-forward: " + st.error().message);
   // What a crash left of passes that never committed: metadata and output temporaries.
-  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr);
+  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr) +
+                 remove_stale_temporaries(s.key_dir, std::string(".private.pem") + kStagedMarker,
+                                          kStagedHex, nullptr);
   std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
   for (const auto& z : cfg_.zones) {
     auto slash = z.output_file.rfind('/');

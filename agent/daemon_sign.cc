@@ -76,11 +76,10 @@ signer::SerialPolicy serial_policy(int s) {
 }
 
 Result<signer::PrivateKey> load_key(const signer::FileKeyStore& store, const std::string& id) {
-  auto text = read_file(store.meta_path(id));
-  if (!text) return fail("key " + id + ": " + text.error().message);
-  auto meta = signer::parse_key_meta(*text, store.meta_path(id));
-  if (!meta) return meta.error();
-  return store.load_private(*meta);
+  auto meta = store.meta(id);
+  if (!meta) return fail("key " + id + ": " + meta.error().message);
+  if (!*meta) return fail("key " + id + ": not in the key store " + store.dir());
+  return store.load_private(**meta);
 }
 
 }  // namespace

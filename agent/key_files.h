@@ -1,17 +1,19 @@
-// Key files staged for a batch: the daemon and the key pool write a key's private file
-// (PKCS#8, mode 0600, created O_EXCL at its final path: never overwritten) WITHOUT fsync; a
-// SyncBatcher round then makes a whole batch durable at once, the state that refers to the
-// keys is committed, and only then is each key's metadata file written at its `.meta` name
-// (appearing whole: see apply_writes). The metadata text is recorded in that commit
-// (ZoneRecord::pending_writes), so a restart after kill -9 writes it again: a committed key
-// is never missing, an uncommitted one is never visible (it has no `.meta` file). (Until
-// 2026-11 the metadata went to a named temporary created before the commit and renamed
-// after it: a file creation and a rename more per key, bench/README.md.)
+// Key files staged for a batch: the daemon and the key pool write a key's file WITHOUT fsync
+// under a temporary name (`<id>.private.pem.tmp-<8 hex>`: the metadata lines, then the PKCS#8
+// private key, mode 0600, created O_EXCL); a SyncBatcher round then makes a whole batch durable
+// at once, the state that refers to the keys is committed together with the renames, and only
+// then does each file get its name `<id>.private.pem` (rename, never replacing another key:
+// apply_renames). A restart after kill -9 applies the committed renames again; what was never
+// committed is a temporary, removed at start. So a committed key is never missing, an
+// uncommitted one is never visible. (Until 2026-11-30 a key had two files, the private file at
+// its final name and a `<id>.meta` written after the commit: one file creation more per key,
+// bench/README.md.) A pool key still gets its metadata that way: it was written bare before
+// any zone took it, and replacing that file by a key file cost more than the `.meta` file.
 //
 //   StagedFiles st;
 //   auto meta = stage_new_key(keystore, origin, KeyRole::ZSK, key, now, st);
-//   sync.sync(keystore.dir());  commit(...st.renames, st.writes...);
-//   apply_renames(st.renames);  apply_writes(st.writes);
+//   sync.sync(keystore.dir());  commit(...st.renames...);
+//   apply_renames(st.renames);
 #pragma once
 
 #include <set>
@@ -29,9 +31,13 @@ namespace ts::agent {
 using Renames = std::vector<std::pair<std::string, std::string>>;  // temporary -> final
 using Writes = std::vector<std::pair<std::string, std::string>>;   // path -> content
 
+/// Marks a staged key file: `<id>.private.pem` + marker + kStagedHex hex digits.
+inline constexpr const char* kStagedMarker = ".tmp-";
+inline constexpr size_t kStagedHex = 8;
+
 struct StagedFiles {
-  Renames renames;                   ///< to apply after the commit
-  Writes writes;                     ///< small files (key metadata) to write after the commit
+  Renames renames;  ///< to apply after the commit
+  Writes writes;    ///< small files (a pool key's metadata) to write after the commit
   std::vector<std::string> created;  ///< every file made; removed by abandon()
   bool empty() const { return created.empty() && writes.empty(); }
   /// Removes every staged file (the batch was not committed).
@@ -48,8 +54,8 @@ struct StagedFiles {
 /// The directories of the renames' targets and of the written files (for a sync round).
 std::vector<std::string> staged_dirs(const Renames& renames, const Writes& writes = {});
 
-/// Writes a new key of `role` for `origin`: private file at its final path; its metadata is
-/// staged as a write. `id_base` empty: the usual K<origin>+<alg>+<tag>;
+/// Stages a new key of `role` for `origin`: its file under a temporary name, and the rename to
+/// `<id>.private.pem`. `id_base` empty: the usual K<origin>+<alg>+<tag>;
 /// otherwise `<id_base>-<random hex>`.
 Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name& origin,
                                       signer::KeyRole role, const signer::PrivateKey& key,
@@ -57,13 +63,17 @@ Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name
                                       const std::string& id_base = "");
 
 /// Hands the existing (pool) key `id`, whose private file is `key`, to `origin` in `role`: its
-/// metadata (origin, role, flags, the tag for those flags) is staged as a write. Returns it.
+/// metadata (origin, role, flags, the tag for those flags) is staged as a write of `<id>.meta`
+/// beside the pool key's bare private file (the earlier layout, which readers still accept).
+/// Returns the metadata.
 Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, const std::string& id,
                                              const signer::PrivateKey& key, const Name& origin,
                                              signer::KeyRole role, UnixTime created,
                                              StagedFiles& out);
 
 /// rename(2)s in order; a missing temporary is skipped when `roll_forward` (already applied).
+/// A key file (target `*.private.pem`) never replaces anything (an identical file there counts
+/// as applied).
 Status apply_renames(const Renames& renames, bool roll_forward = false);
 
 /// Writes each file (mode 0600; no fsync: the caller's next sync round makes it durable). A

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -25,6 +26,8 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
+}  // namespace
+
 Status fsync_directory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return fail(dir + ": cannot open directory: " + errno_text());
@@ -33,8 +36,6 @@ Status fsync_directory(const std::string& dir) {
   if (rc != 0) return fail(dir + ": fsync failed: " + errno_text());
   return {};
 }
-
-}  // namespace
 
 AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path)), mode_(mode) {}
 
@@ -106,6 +107,19 @@ Status write_new_secret_file(const std::string& path, std::string_view content) 
     return fail(path + ": fsync failed: " + errno_text());
   }
   return fsync_directory(directory_of(path));
+}
+
+Result<bool> rename_no_replace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (errno == EEXIST) return false;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+    return fail("rename " + from + " -> " + to + ": " + errno_text());
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    if (errno == EEXIST) return false;
+    return fail("link " + from + " -> " + to + ": " + errno_text());
+  }
+  if (::unlink(from.c_str()) != 0) return fail(from + ": cannot remove: " + errno_text());
+  return true;
 }
 
 Result<std::string> read_file(const std::string& path) {

@@ -41,6 +41,13 @@ Status write_file_atomically(const std::string& path, std::string_view content, 
 /// Fails if the file exists: key files are never overwritten.
 Status write_new_secret_file(const std::string& path, std::string_view content);
 
+/// fsync(2)s a directory (its entries: a rename or a new file in it becomes durable).
+Status fsync_directory(const std::string& dir);
+
+/// rename(2) that never replaces: false when `to` exists (renameat2 RENAME_NOREPLACE; where
+/// the file system lacks it, link(2) + unlink(2), equally atomic for the target).
+Result<bool> rename_no_replace(const std::string& from, const std::string& to);
+
 /// The directory part of `path` ("." for a bare name, "/" for a file at the root).
 std::string directory_of(const std::string& path);
 

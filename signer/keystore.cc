@@ -17,6 +17,7 @@
 
 #include "common/atomic_file.h"
 #include "signer/dnssec_records.h"
+#include "signer/key_file.h"
 #include "signer/secret_file.h"
 
 namespace ts::signer {
@@ -209,41 +210,30 @@ std::string FileKeyStore::meta_path(const std::string& id) const {
 }
 
 Result<std::vector<KeyMeta>> FileKeyStore::list(const Name& origin) const {
+  auto all = read_key_directory(dir_);
+  if (!all) return all.error();
   std::vector<KeyMeta> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), ::closedir);
-  if (!d) {
-    if (errno == ENOENT) return out;  // no key directory yet: no keys
-    return fail(dir_ + ": cannot read key directory: " + errno_text());
-  }
-  std::vector<std::string> files;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string n = e->d_name;
-    if (n.size() > 5 && n.compare(n.size() - 5, 5, ".meta") == 0) files.push_back(n);
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::string path = dir_ + "/" + f;
-    auto text = read_file(path);
-    if (!text) return text.error();
-    auto m = parse_key_meta(*text, path);
-    if (!m) return m.error();
-    if (m->id + ".meta" != f) return fail(path + ": id '" + m->id + "' does not match file name");
-    if (m->origin == origin) out.push_back(std::move(*m));
-  }
+  for (auto& m : *all)
+    if (m.origin == origin) out.push_back(std::move(m));
   std::sort(out.begin(), out.end(), [](const KeyMeta& a, const KeyMeta& b) {
     return a.tag != b.tag ? a.tag < b.tag : a.id < b.id;
   });
   return out;
 }
 
+Result<std::optional<KeyMeta>> FileKeyStore::meta(const std::string& id) const {
+  return read_key_meta(dir_, id);
+}
+
 Result<PrivateKey> FileKeyStore::load_private(const KeyMeta& meta) const {
   std::string path = private_path(meta.id);
   auto pem = read_secret_file(path, SecretFileRules::kOwnerOnly);
   if (!pem) return pem.error();
-  auto key = PrivateKey::from_pkcs8_pem(pem->str(), meta.algorithm);
+  KeyFileParts parts = split_key_file(pem->str());  // skips the metadata lines, if any
+  auto key = PrivateKey::from_pkcs8_pem(parts.pem, meta.algorithm);
   if (!key) return fail(path + ": " + key.error().message);
   if (key->public_key() != meta.public_key)
-    return fail(path + ": private key does not match the public key in " + meta_path(meta.id));
+    return fail(path + ": private key does not match the public key of key " + meta.id);
   return key;
 }
 
@@ -264,24 +254,32 @@ Result<KeyMeta> FileKeyStore::add(const Name& origin, KeyRole role, const Privat
   auto pem = key.to_pkcs8_pem();
   if (!pem) return pem.error();
   std::string base = base_id(origin, m.algorithm, m.tag);
-  // The private file, created O_EXCL, claims the id; on a clash take a random suffix.
+  // One file (metadata + private key), written whole and durable under a temporary name and
+  // then renamed to its id without replacing anything: the rename claims the id; on a clash
+  // take a random suffix. A key file is never overwritten.
+  static const char* kHex = "0123456789abcdef";
+  auto hex = [](size_t n) {
+    std::string h;
+    for (uint8_t b : random_bytes(n)) (h += kHex[b >> 4]) += kHex[b & 15];
+    return h;
+  };
   for (int attempt = 0;; ++attempt) {
     m.id = base;
-    if (attempt > 0) {
-      static const char* kHex = "0123456789abcdef";
-      m.id += '-';
-      for (uint8_t b : random_bytes(3)) (m.id += kHex[b >> 4]) += kHex[b & 15];
+    if (attempt > 0) m.id += '-' + hex(3);
+    if (exists(meta_path(m.id)) || exists(private_path(m.id))) {
+      if (attempt >= 8) return fail(private_path(m.id) + ": no free key id");
+      continue;
     }
-    if (exists(meta_path(m.id))) continue;
-    Status s = write_new_secret_file(private_path(m.id), pem->str());
-    if (s) break;
-    // Only a clash (the file exists) is worth another id; anything else is an error.
-    if (!exists(private_path(m.id)) || attempt >= 8) return s.error();
+    std::string tmp = private_path(m.id) + ".tmp-" + hex(4);
+    if (Status s = write_new_secret_file(tmp, format_key_file(m, pem->str()).str()); !s)
+      return s.error();
+    auto placed = rename_no_replace(tmp, private_path(m.id));
+    if (placed && *placed) break;
+    ::unlink(tmp.c_str());
+    if (!placed) return placed.error();
+    if (attempt >= 8) return fail(private_path(m.id) + ": no free key id");
   }
-  if (Status s = write_file_atomically(meta_path(m.id), format_key_meta(m), 0600); !s) {
-    ::unlink(private_path(m.id).c_str());
-    return s.error();
-  }
+  if (Status s = fsync_directory(dir_); !s) return s.error();
   return m;
 }
 

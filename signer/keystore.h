@@ -1,8 +1,9 @@
 // Where DNSSEC keys live. Keys are referenced by id through the KeyStore interface (a
 // file store now; a PKCS#11 store could follow); callers see metadata (KeyMeta) and load
-// the private key only to sign. FileKeyStore keeps, per key, `<id>.private.pem` (PKCS#8,
-// mode 0600, created O_EXCL: never overwritten) and `<id>.meta` ("key: value" lines,
-// written atomically) in one directory (mode 0700) shared by all zones.
+// the private key only to sign. FileKeyStore keeps each key in one file, `<id>.private.pem`
+// (mode 0600, never overwritten): its metadata lines, then the PKCS#8 private key
+// (signer/key_file.h; keys of the earlier layout, a bare `<id>.private.pem` beside `<id>.meta`,
+// are read too), in one directory (mode 0700) shared by all zones.
 //
 //   FileKeyStore store("/var/lib/trustsync/keys");
 //   auto key = PrivateKey::generate(Algorithm::ECDSAP256SHA256, 0);
@@ -54,7 +55,7 @@ class KeyStore {
   /// Keys of one zone, sorted by tag (then id).
   virtual Result<std::vector<KeyMeta>> list(const ts::Name& origin) const = 0;
   virtual Result<PrivateKey> load_private(const KeyMeta& meta) const = 0;
-  /// Stores a new key: private key 0600 O_EXCL, then metadata atomically.
+  /// Stores a new key (metadata and private key, 0600, never replacing a file), durably.
   virtual Result<KeyMeta> add(const ts::Name& origin, KeyRole role, const PrivateKey& key,
                               ts::UnixTime created) = 0;
   virtual Status remove(const KeyMeta& meta) = 0;
@@ -71,8 +72,11 @@ class FileKeyStore final : public KeyStore {
   Result<KeyMeta> add(const ts::Name& origin, KeyRole role, const PrivateKey& key,
                       ts::UnixTime created) override;
   Status remove(const KeyMeta& meta) override;
+  /// The metadata of key `id`; nullopt when it has none (no such key, or a private file not
+  /// given to any zone yet: a pool key, an uncommitted one).
+  Result<std::optional<KeyMeta>> meta(const std::string& id) const;
 
-  /// Path of a key's files.
+  /// Path of a key's files (`meta_path`: the earlier layout's metadata file).
   std::string private_path(const std::string& id) const;
   std::string meta_path(const std::string& id) const;
 

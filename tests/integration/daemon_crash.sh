@@ -78,7 +78,9 @@ check_output() {
     fail "signed output does not verify after a kill: $(tail -3 "$WORK/verify.out")"
   local id
   for id in $(py "' '.join(k['id'] for k in d['keys'])"); do
-    [[ -f "$WORK/state/keys/$id.meta" ]] || fail "key $id is in the state but $id.meta is missing"
+    # Metadata in the key file, or (a key from the pool) in <id>.meta beside it.
+    grep -qs "^id: $id\$" "$WORK/state/keys/$id.private.pem" "$WORK/state/keys/$id.meta" ||
+      fail "key $id is in the state but its metadata is missing"
     [[ "$(stat -c %a "$WORK/state/keys/$id.private.pem" 2>/dev/null)" == 600 ]] ||
       fail "key $id: private key missing or not mode 0600"
   done

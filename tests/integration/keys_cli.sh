@@ -17,10 +17,10 @@ expect_rc() {
 norm_ds() { awk '$0 !~ /^;/ && NF >= 7 {print tolower($1), $(NF-3), $(NF-2), $(NF-1), toupper($NF)}' | sort; }
 # DNSKEY lines of the SEP keys of a trustsync key directory, built from its metadata.
 dnskeys_of() {
-  for m in "$1"/*.meta; do
+  for m in "$1"/*.private.pem; do
     awk 'BEGIN {n["RSASHA1"]=5; n["NSEC3RSASHA1"]=7; n["RSASHA256"]=8; n["RSASHA512"]=10;
                 n["ECDSAP256SHA256"]=13; n["ECDSAP384SHA384"]=14; n["ED25519"]=15; n["ED448"]=16}
-         /^origin:/{o=$2} /^algorithm:/{a=n[$2]} /^flags:/{f=$2} /^public-key:/{p=$2}
+         /^-----BEGIN/{exit} /^origin:/{o=$2} /^algorithm:/{a=n[$2]} /^flags:/{f=$2} /^public-key:/{p=$2}
          END {if (f % 2 == 1) print o, 3600, "IN DNSKEY", f, 3, a, p}' "$m"
   done
 }
@@ -40,7 +40,8 @@ for spec in ECDSAP256SHA256 ECDSAP384SHA384 ED25519 ED448 "RSASHA256 --bits 2048
   read -r id tag <"$work/out"
   [[ "$tag" =~ ^[0-9]+$ ]] || fail "keygen printed no tag: $(cat "$work/out")"
   [[ "$id" == Kexample.com.+* ]] || fail "unexpected key id $id"
-  { [ -f "$keys/$id.private.pem" ] && [ -f "$keys/$id.meta" ]; } || fail "files of $id missing"
+  grep -q "^id: $id\$" "$keys/$id.private.pem" || fail "key file of $id missing or without metadata"
+  [ ! -e "$keys/$id.meta" ] || fail "$id has a separate .meta file (one file per key)"
   grep -q "BEGIN PRIVATE KEY" "$keys/$id.private.pem" || fail "$id is not PKCS#8 PEM"
   case $alg in *RSASHA1) grep -q "RFC 8624" "$work/err" || fail "no RFC 8624 warning for $alg";; esac
   n=$((n + 1))
@@ -101,13 +102,13 @@ expect_rc 0 "$T" keygen --keys "$imp" --import "$bind/$base.private" --role csk
 read -r id2 _ <"$work/out"
 [ "$id2" != "$id1" ] || fail "second import reused id $id1"
 [ "$(sha256sum <"$imp/$id1.private.pem")" = "$sum1" ] || fail "import overwrote $id1"
-grep -q '^role: csk' "$imp/$id2.meta" || fail "--role csk not recorded"
+grep -q '^role: csk' "$imp/$id2.private.pem" || fail "--role csk not recorded"
 expect_rc 1 "$T" keygen --keys "$imp" --import "$bind/$base.key" --origin example.org
 grep -q "not example.org" "$work/err" || fail "origin mismatch not reported"
 zbase=$(cd "$bind" && dnssec-keygen -q -K . -a RSASHA1 -b 1024 example.net)
 expect_rc 1 "$T" keygen --keys "$imp" --import "$bind/$zbase.key"
 grep -q "RFC 8624" "$work/err" || fail "deprecated import not refused"
-[ "$(find "$imp" -name '*.meta' | wc -l)" -eq 2 ] || fail "a refused import left files behind"
+[ "$(find "$imp" -type f | wc -l)" -eq 2 ] || fail "a refused import left files behind"
 
 # --- usage errors (2) and failures (1) ---------------------------------------------------
 expect_rc 2 "$T" keygen --algorithm ED25519 --role ksk --keys "$keys"

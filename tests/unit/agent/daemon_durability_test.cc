@@ -21,6 +21,7 @@
 #include "agent/pool_keys.h"
 #include "agent/sync_batch.h"
 #include "common/atomic_file.h"
+#include "signer/key_file.h"
 #include "signer/keystore.h"
 #include "tests/unit/agent/daemon_test_support.h"
 
@@ -110,31 +111,81 @@ TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilCommitte
   StagedFiles st;
   auto meta = stage_new_key(ks, origin, signer::KeyRole::KSK, *key, kT0, st);
   ASSERT_TRUE(meta) << meta.error().message;
+  // One staged file under a temporary name, renamed to the key's name after the commit.
+  ASSERT_EQ(st.created.size(), 1u);
+  ASSERT_EQ(st.renames.size(), 1u);
+  EXPECT_EQ(st.renames[0].first, st.created[0]);
+  EXPECT_EQ(st.renames[0].second, ks.private_path(meta->id));
+  EXPECT_TRUE(st.writes.empty());
   struct stat sb;
-  ASSERT_EQ(::stat(ks.private_path(meta->id).c_str(), &sb), 0);
+  ASSERT_EQ(::stat(st.created[0].c_str(), &sb), 0);
   EXPECT_EQ(sb.st_mode & 0777, 0600u);
-  EXPECT_TRUE(ks.list(origin)->empty());  // metadata not written yet: not a key
-  EXPECT_FALSE(fs::exists(ks.meta_path(meta->id)));
-  EXPECT_TRUE(st.renames.empty());  // no temporary: the metadata is written from the record
-  ASSERT_EQ(st.writes.size(), 1u);
-  EXPECT_EQ(st.writes[0].first, ks.meta_path(meta->id));
-  EXPECT_FALSE(write_new_file(ks.private_path(meta->id), "x", 0600));  // O_EXCL
-  ASSERT_TRUE(apply_writes(st.writes));
+  EXPECT_FALSE(fs::exists(ks.private_path(meta->id)));
+  EXPECT_TRUE(ks.list(origin)->empty());                   // not committed: not a key
+  EXPECT_FALSE(write_new_file(st.created[0], "x", 0600));  // O_EXCL
+  ASSERT_TRUE(apply_renames(st.renames));
   auto listed = ks.list(origin);
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].tag, meta->tag);
-  EXPECT_EQ(::stat(ks.meta_path(meta->id).c_str(), &sb), 0);
+  EXPECT_FALSE(fs::exists(ks.meta_path(meta->id)));  // the metadata is in the key file
+  ASSERT_EQ(::stat(ks.private_path(meta->id).c_str(), &sb), 0);
   EXPECT_EQ(sb.st_mode & 0777, 0600u);
-  ASSERT_TRUE(apply_writes(st.writes));  // roll-forward: written again, the same key
+  ASSERT_TRUE(ks.load_private((*listed)[0]));
+  ASSERT_TRUE(apply_renames(st.renames, true));  // roll-forward: applied already
   EXPECT_EQ(ks.list(origin)->size(), 1u);
+  // A staged file never replaces another key: the same id staged for a different key fails.
+  auto other_key = signer::PrivateKey::generate(signer::Algorithm::ECDSAP256SHA256, 0);
+  ASSERT_TRUE(other_key);
+  auto other_pem = other_key->to_pkcs8_pem();
+  std::string clash = ks.private_path(meta->id) + ".tmp-0000beef";
+  ASSERT_TRUE(write_new_file(clash, signer::format_key_file(*meta, other_pem->str()).str(), 0600));
+  auto refused = apply_renames({{clash, ks.private_path(meta->id)}});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("holds another key"), std::string::npos);
+  EXPECT_TRUE(fs::exists(clash));  // the new key is kept, too
+  ASSERT_TRUE(ks.load_private((*listed)[0]));
+  fs::remove(clash);
 
   StagedFiles dropped;
   auto other = stage_new_key(ks, origin, signer::KeyRole::ZSK, *key, kT0, dropped);
   ASSERT_TRUE(other);
   dropped.abandon();
   EXPECT_FALSE(fs::exists(ks.private_path(other->id)));
-  EXPECT_TRUE(dropped.writes.empty());
+  for (const auto& f : dropped.created) EXPECT_FALSE(fs::exists(f));
+  EXPECT_EQ(ks.list(origin)->size(), 1u);
+}
+
+TEST_F(DurabilityTest, PoolKeyGivenToAZoneKeepsItsFileAndGetsAMetaFile) {
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  SyncBatcher sync;
+  PoolKeyCache cache;
+  auto gen = pool_key_generator(ks, sync, clock_, cache);
+  auto keys = gen({13, 0}, 1);
+  ASSERT_TRUE(keys) << keys.error().message;
+  const std::string id = (*keys)[0].id;
+  auto bare = read_file(ks.private_path(id));
+  ASSERT_TRUE(bare);
+  auto key = load_pool_key(ks, cache, (*keys)[0]);
+  ASSERT_TRUE(key);
+  auto origin = *Name::from_text("example.");
+  StagedFiles st;
+  auto meta = stage_key_assignment(ks, id, *key, origin, signer::KeyRole::ZSK, kT0, st);
+  ASSERT_TRUE(meta) << meta.error().message;
+  EXPECT_TRUE(ks.list(origin)->empty());  // not committed yet
+  EXPECT_TRUE(st.renames.empty());
+  ASSERT_EQ(st.writes.size(), 1u);
+  EXPECT_EQ(st.writes[0].first, ks.meta_path(id));
+  ASSERT_TRUE(apply_writes(st.writes));
+  auto listed = ks.list(origin);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, id);
+  auto text = read_file(ks.private_path(id));
+  ASSERT_TRUE(text);
+  EXPECT_EQ(*text, *bare);  // the pool file, untouched
+  ASSERT_TRUE(ks.load_private((*listed)[0]));
+  ASSERT_TRUE(apply_writes(st.writes, true));  // roll-forward after a crash: nothing to do
   EXPECT_EQ(ks.list(origin)->size(), 1u);
 }
 
@@ -245,41 +296,51 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
   auto signed_text = read_file(output);
   ASSERT_TRUE(signed_text);
   ASSERT_TRUE(write_file_atomically(temp, *signed_text + "; rolled forward\n", 0644));
-  std::string meta_path, meta_before;
+  std::string key_path, key_before, legacy_meta;
   {
     auto store = DaemonStore::open(db());
     ASSERT_TRUE(store);
     auto rec = (*store)->load_all()->at(zone);
     rec.pending = {{temp, output}, {output + ".ts-gone", output}};  // second: already applied
-    // A key's metadata committed but not written (or torn) when the process died.
+    // A key file committed but not yet renamed to its name when the process died.
     signer::FileKeyStore ks((dir_ / "state" / "keys").string());
     const auto& id = rec.keys.keys.at(0).id;
-    auto meta_text = read_file(ks.meta_path(id));
-    ASSERT_TRUE(meta_text);
-    rec.pending_writes = {{ks.meta_path(id), *meta_text}};
-    ASSERT_EQ(::unlink(ks.meta_path(id).c_str()), 0);
-    meta_path = ks.meta_path(id);
-    meta_before = *meta_text;
+    key_path = ks.private_path(id);
+    auto key_text = read_file(key_path);
+    ASSERT_TRUE(key_text);
+    key_before = *key_text;
+    std::string staged = key_path + ".tmp-0badcafe";
+    ASSERT_EQ(::rename(key_path.c_str(), staged.c_str()), 0);
+    rec.pending.emplace_back(staged, key_path);
+    // A metadata write committed by a version before 2026-11-30 (two files per key).
+    legacy_meta = (dir_ / "state" / "keys" / "Klegacy.meta").string();
+    rec.pending_writes = {{legacy_meta, "written from the record\n"}};
     ASSERT_TRUE((*store)->save(rec, {}));
   }
   // Temporaries of passes that never committed (no record names them) go at start.
   std::string stale_out = output + ".ts-0123456789ab";
   std::string stale_meta = (dir_ / "state" / "keys" / "Kx.meta.tmp-89abcdef").string();
+  std::string stale_key = (dir_ / "state" / "keys" / "Ky.private.pem.tmp-89abcdef").string();
   ASSERT_TRUE(write_new_file(stale_out, "uncommitted", 0644));
   ASSERT_TRUE(write_new_file(stale_meta, "uncommitted", 0600));
+  ASSERT_TRUE(write_new_file(stale_key, "uncommitted", 0600));
   auto d = make(cfg);  // start() rolls forward before anything is scheduled
   EXPECT_FALSE(fs::exists(temp));
   EXPECT_FALSE(fs::exists(stale_out));
   EXPECT_FALSE(fs::exists(stale_meta));
+  EXPECT_FALSE(fs::exists(stale_key));
   auto now_text = read_file(output);
   ASSERT_TRUE(now_text);
   EXPECT_NE(now_text->find("; rolled forward"), std::string::npos);
   auto pending = d->record(zone)->pending;
   EXPECT_TRUE(pending.empty());
   EXPECT_TRUE(d->record(zone)->pending_writes.empty());
-  auto meta_after = read_file(meta_path);  // written again from the record
-  ASSERT_TRUE(meta_after);
-  EXPECT_EQ(*meta_after, meta_before);
+  auto key_after = read_file(key_path);  // renamed into place from the record
+  ASSERT_TRUE(key_after);
+  EXPECT_EQ(*key_after, key_before);
+  auto legacy = read_file(legacy_meta);
+  ASSERT_TRUE(legacy);
+  EXPECT_EQ(*legacy, "written from the record\n");
 }
 
 TEST_F(DurabilityTest, WrittenFilesAppearWholeAndRollForwardRewritesOnlyWhatDiffers) {
@@ -308,9 +369,9 @@ TEST_F(DurabilityTest, WrittenFilesAppearWholeAndRollForwardRewritesOnlyWhatDiff
   EXPECT_FALSE(apply_writes({{(keys / "missing-dir" / "b.meta").string(), "x"}}));
 }
 
-// A pass that fails after its commit (here: before its writes) leaves them to the next pass
-// of the same process, which writes them, makes them durable and only then forgets them.
-TEST_F(DurabilityTest, WritesOfAPassThatFailedAfterItsCommitAreDoneByTheNext) {
+// A pass that fails after its commit (here: before its renames) leaves them to the next pass
+// of the same process, which applies them, makes them durable and only then forgets them.
+TEST_F(DurabilityTest, RenamesOfAPassThatFailedAfterItsCommitAreDoneByTheNext) {
   std::string cfg = config(1);
   const std::string zone = "p0.test.";
   bool fired = false;
@@ -324,18 +385,23 @@ TEST_F(DurabilityTest, WritesOfAPassThatFailedAfterItsCommitAreDoneByTheNext) {
   ASSERT_TRUE(fired);
   auto rec = d->record(zone);
   ASSERT_TRUE(rec);
-  ASSERT_FALSE(rec->pending_writes.empty());  // committed with the record, not written
-  for (const auto& [path, content] : rec->pending_writes) EXPECT_FALSE(fs::exists(path)) << path;
-  auto pending = rec->pending_writes;
+  std::vector<std::string> keys;  // the key files committed with the record, not yet named
+  for (const auto& [from, to] : rec->pending)
+    if (to.ends_with(".private.pem")) {
+      EXPECT_TRUE(fs::exists(from)) << from;
+      EXPECT_FALSE(fs::exists(to)) << to;
+      keys.push_back(to);
+    }
+  ASSERT_EQ(keys.size(), 2u);  // KSK and ZSK
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  EXPECT_TRUE(ks.list(*Name::from_text(zone))->empty());
   clock_.advance(24 * 3600);
   d->scheduler().run_due();
   rec = d->record(zone);
-  EXPECT_TRUE(rec->pending_writes.empty());
-  for (const auto& [path, content] : pending) {
-    auto text = read_file(path);
-    ASSERT_TRUE(text) << path;
-    EXPECT_EQ(*text, content);
-  }
+  for (const auto& [from, to] : rec->pending)  // this pass's own output rename may be there
+    EXPECT_FALSE(to.ends_with(".private.pem")) << to;
+  for (const auto& k : keys) EXPECT_TRUE(fs::exists(k)) << k;
+  EXPECT_EQ(ks.list(*Name::from_text(zone))->size(), 2u);
 }
 
 TEST_F(DurabilityTest, StaleTemporariesMatchOnlyTheirExactPattern) {

@@ -70,13 +70,15 @@ class ManagedDaemonFixture : public DaemonFixture {
     EXPECT_EQ(output_tags(), want);
     return d;
   }
-  /// The key-store metadata file of the child's KSK whose DS is wanted ("" when none).
+  /// The key-store file (metadata + private key) of the child's KSK whose DS is wanted ("" when
+  /// none).
   std::string child_ksk_meta(Daemon& d) {
     std::string meta;
     auto child = d.record("c.test.");
     if (!child) return meta;
     for (const auto& k : child->keys.keys)
-      if (k.has_ksk_duty() && ds_wanted(k)) meta = dir_ / "state" / "keys" / (k.id + ".meta");
+      if (k.has_ksk_duty() && ds_wanted(k))
+        meta = dir_ / "state" / "keys" / (k.id + ".private.pem");
     return meta;
   }
   /// Tags of the child's KSKs whose DS is wanted (submitted, not withdrawn).

@@ -75,7 +75,13 @@ TEST(FileKeyStore, AddListLoadRoundTrip) {
 
   EXPECT_EQ(mode_of(dir), 0700u);
   EXPECT_EQ(mode_of(store.private_path(m1->id)), 0600u);
-  EXPECT_EQ(mode_of(store.meta_path(m1->id)), 0600u);
+  EXPECT_FALSE(fs::exists(store.meta_path(m1->id)));  // one file per key: metadata inside
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().extension(), ".pem") << e.path();  // no temporary left behind
+  }
+  EXPECT_EQ(files, 3u);
   char expected_id[64];
   std::snprintf(expected_id, sizeof expected_id, "Kexample.com.+013+%05u", m1->tag);
   EXPECT_EQ(m1->id, expected_id);
