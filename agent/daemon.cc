@@ -112,10 +112,12 @@ Status Daemon::roll_forward() {
   std::vector<std::string> dirs;
   for (auto& [name, rec] : stored_) {
     if (rec.pending.empty() && rec.pending_writes.empty()) continue;
-    if (Status s = apply_renames(rec.pending, true); !s)
-      return fail(name + ": " + s.error().message);
-    if (Status s = apply_writes(rec.pending_writes, true); !s)
-      return fail(name + ": " + s.error().message);
+    Status s = apply_renames(rec.pending, true);
+    if (s) s = apply_writes(rec.pending_writes, true);
+    if (!s) {  // e.g. a key's name taken meanwhile: this zone's passes retry and fail, not all
+      log_.error(name, "roll-forward: " + s.error().message);
+      continue;
+    }
     for (const auto& d : staged_dirs(rec.pending, rec.pending_writes))
       if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
     rec.pending.clear();  // durable after the sync below; the next save drops them
@@ -170,10 +172,14 @@ Status Daemon::start() {
   sync_ = std::make_unique<SyncBatcher>();
   // Outputs and key metadata committed before a crash but not yet renamed into place.
   if (Status st = roll_forward(); !st) return fail("roll-forward: " + st.error().message);
-  // What a crash left of passes that never committed: metadata and output temporaries.
-  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr) +
+  // What a crash left of passes that never committed: metadata, key and output temporaries.
+  // A zone whose roll-forward failed still names its temporaries: those stay.
+  std::set<std::string> keep;
+  for (const auto& [name, rec] : stored_)
+    for (const auto& [from, to] : rec.pending) keep.insert(from.substr(from.rfind('/') + 1));
+  size_t stale = remove_stale_temporaries(s.key_dir, ".meta.tmp-", 8, nullptr, &keep) +
                  remove_stale_temporaries(s.key_dir, std::string(".private.pem") + kStagedMarker,
-                                          kStagedHex, nullptr);
+                                          kStagedHex, nullptr, &keep);
   std::map<std::string, std::set<std::string>> outputs;  // directory -> output file names
   for (const auto& z : cfg_.zones) {
     auto slash = z.output_file.rfind('/');
@@ -181,7 +187,7 @@ Status Daemon::start() {
         slash == std::string::npos ? z.output_file : z.output_file.substr(slash + 1));
   }
   for (const auto& [dir, names] : outputs)
-    stale += remove_stale_temporaries(dir, ".ts-", 12, &names);
+    stale += remove_stale_temporaries(dir, ".ts-", 12, &names, &keep);
   if (stale > 0)
     log_.info("", "removed temporaries of passes stopped before their commit",
               {{"files", std::to_string(stale)}});

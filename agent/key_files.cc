@@ -143,7 +143,7 @@ Result<signer::KeyMeta> stage_new_key(const signer::FileKeyStore& ks, const Name
   for (int attempt = 0;; ++attempt) {
     m.id = base;
     if (attempt > 0 || !id_base.empty()) m.id += "-" + random_hex(6);
-    if (exists(ks.private_path(m.id))) {
+    if (exists(ks.private_path(m.id)) || exists(ks.meta_path(m.id))) {
       if (attempt >= 8) return fail(ks.private_path(m.id) + ": no free key id");
       continue;
     }
@@ -185,7 +185,8 @@ Result<signer::KeyMeta> stage_key_assignment(const signer::FileKeyStore& ks, con
 }
 
 size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
-                                const std::set<std::string>* bases) {
+                                const std::set<std::string>* bases,
+                                const std::set<std::string>* keep) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
   if (!d) return 0;
   std::vector<std::string> stale;
@@ -197,6 +198,7 @@ size_t remove_stale_temporaries(const std::string& dir, const std::string& marke
                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
       continue;
     if (bases && !bases->count(n.substr(0, at))) continue;
+    if (keep && keep->count(n)) continue;
     stale.push_back(dir + "/" + n);
   }
   size_t removed = 0;

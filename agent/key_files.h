@@ -83,11 +83,13 @@ Status apply_renames(const Renames& renames, bool roll_forward = false);
 Status apply_writes(const Writes& writes, bool roll_forward = false);
 
 /// Removes the files of `dir` named <base><marker><`hex_len` hex digits> (with <base> in
-/// `bases`, or any base when `bases` is null): temporaries of passes that a crash stopped before
-/// their commit. Call only after the roll-forward and before anything stages again. Returns
-/// how many were removed.
+/// `bases`, or any base when `bases` is null), except the file names in `keep` (named by a
+/// committed record whose roll-forward failed): temporaries of passes that a crash stopped before
+/// their commit. Call only after the roll-forward and before anything stages again. Returns how
+/// many were removed.
 size_t remove_stale_temporaries(const std::string& dir, const std::string& marker, size_t hex_len,
-                                const std::set<std::string>* bases);
+                                const std::set<std::string>* bases,
+                                const std::set<std::string>* keep = nullptr);
 
 /// Creates `path` O_EXCL with `mode` and writes `content`; no fsync (see SyncBatcher).
 Status write_new_file(const std::string& path, std::string_view content, unsigned mode);

@@ -2,7 +2,9 @@
 #include "signer/key_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,7 +13,6 @@
 #include <memory>
 
 #include "common/atomic_file.h"
-#include "signer/secret_file.h"
 
 namespace ts::signer {
 
@@ -29,11 +30,29 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-/// The metadata of the file `path` (named for key `id`) in layout 2, nullopt without any.
+/// The metadata of the file `path` (named for key `id`) in layout 2, nullopt without any (or
+/// when the file went meanwhile). Reads only the first kMetaPrefix bytes, with no secret-file
+/// checks: the metadata is not secret, the private key is read (and checked) by load_private;
+/// the buffer is cleansed as it may hold the start of the key.
 Result<std::optional<KeyMeta>> meta_of_key_file(const std::string& path, const std::string& id) {
-  auto text = read_secret_file(path, SecretFileRules::kOwnerOnly);
-  if (!text) return text.error();
-  KeyFileParts parts = split_key_file(text->str());
+  constexpr size_t kMetaPrefix = 4096;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<KeyMeta>{};
+    return fail(path + ": cannot open: " + std::strerror(errno));
+  }
+  std::string buf(kMetaPrefix, '\0');
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  buf.resize(got);
+  SecretString prefix(std::move(buf));  // cleansed when it goes
+  KeyFileParts parts = split_key_file(prefix.str());
   if (parts.meta.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return std::optional<KeyMeta>{};
   if (parts.pem.empty()) return fail(path + ": key metadata without a private key");

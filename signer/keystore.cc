@@ -270,7 +270,8 @@ Result<KeyMeta> FileKeyStore::add(const Name& origin, KeyRole role, const Privat
       if (attempt >= 8) return fail(private_path(m.id) + ": no free key id");
       continue;
     }
-    std::string tmp = private_path(m.id) + ".tmp-" + hex(4);
+    // Not the daemon's `.tmp-<8 hex>`: its start removes those as uncommitted.
+    std::string tmp = private_path(m.id) + ".add-" + hex(4);
     if (Status s = write_new_secret_file(tmp, format_key_file(m, pem->str()).str()); !s)
       return s.error();
     auto placed = rename_no_replace(tmp, private_path(m.id));

@@ -21,6 +21,7 @@
 #include "agent/pool_keys.h"
 #include "agent/sync_batch.h"
 #include "common/atomic_file.h"
+#include "signer/dnssec_records.h"
 #include "signer/key_file.h"
 #include "signer/keystore.h"
 #include "tests/unit/agent/daemon_test_support.h"
@@ -147,12 +148,24 @@ TEST_F(DurabilityTest, StagedKeyFilesAreExclusiveOwnerOnlyAndHiddenUntilCommitte
   ASSERT_TRUE(ks.load_private((*listed)[0]));
   fs::remove(clash);
 
+  // Both the staged file and an identical target (a crash between link and unlink, or a rename
+  // applied before): the staged copy goes, the key stays.
+  std::string again = ks.private_path(meta->id) + ".tmp-0000cafe";
+  auto key_text = read_file(ks.private_path(meta->id));
+  ASSERT_TRUE(key_text);
+  ASSERT_TRUE(write_new_file(again, *key_text, 0600));
+  ASSERT_TRUE(apply_renames({{again, ks.private_path(meta->id)}}, true));
+  EXPECT_FALSE(fs::exists(again));
+  EXPECT_EQ(*read_file(ks.private_path(meta->id)), *key_text);
+
   StagedFiles dropped;
   auto other = stage_new_key(ks, origin, signer::KeyRole::ZSK, *key, kT0, dropped);
   ASSERT_TRUE(other);
+  std::vector<std::string> staged_files = dropped.created;
+  ASSERT_EQ(staged_files.size(), 1u);
+  EXPECT_TRUE(fs::exists(staged_files[0]));
   dropped.abandon();
-  EXPECT_FALSE(fs::exists(ks.private_path(other->id)));
-  for (const auto& f : dropped.created) EXPECT_FALSE(fs::exists(f));
+  EXPECT_FALSE(fs::exists(staged_files[0]));
   EXPECT_EQ(ks.list(origin)->size(), 1u);
 }
 
@@ -341,6 +354,51 @@ TEST_F(DurabilityTest, RestartRollsCommittedRenamesForward) {
   auto legacy = read_file(legacy_meta);
   ASSERT_TRUE(legacy);
   EXPECT_EQ(*legacy, "written from the record\n");
+}
+
+// A committed key file whose name another key took before the rename (an operator's keygen in
+// the daemon's key directory, say): the daemon still starts, that zone keeps its rename to
+// retry (and fails visibly), nothing is overwritten or deleted.
+TEST_F(DurabilityTest, AKeyNameTakenBeforeTheRollForwardHoldsUpOnlyThatZone) {
+  std::string cfg = config(2);
+  {
+    auto d = make(cfg);
+    d->scheduler().run_due();
+    ASSERT_EQ(d->signed_zones(), 2u);
+  }
+  signer::FileKeyStore ks((dir_ / "state" / "keys").string());
+  std::string key_path, staged, squatter;
+  {
+    auto store = DaemonStore::open(db());
+    ASSERT_TRUE(store);
+    auto rec = (*store)->load_all()->at("p0.test.");
+    const auto& k = rec.keys.keys.at(0);
+    key_path = ks.private_path(k.id);
+    staged = key_path + ".tmp-0badf00d";
+    ASSERT_EQ(::rename(key_path.c_str(), staged.c_str()), 0);
+    auto other = signer::PrivateKey::generate(signer::Algorithm::ECDSAP256SHA256, 0);
+    ASSERT_TRUE(other);
+    auto meta = ks.meta(k.id);  // gone with the rename: build the squatter's own metadata
+    ASSERT_TRUE(meta);
+    EXPECT_FALSE(*meta);
+    signer::KeyMeta m;
+    m.id = k.id;
+    m.origin = *Name::from_text("p0.test.");
+    m.algorithm = other->algorithm();
+    m.bits = other->bits();
+    m.flags = 256;
+    m.public_key = other->public_key();
+    m.tag = signer::key_tag(signer::dnskey_rdata(m));
+    squatter = signer::format_key_file(m, other->to_pkcs8_pem()->str()).str();
+    ASSERT_TRUE(write_new_file(key_path, squatter, 0600));
+    rec.pending.emplace_back(staged, key_path);
+    ASSERT_TRUE((*store)->save(rec, {}));
+  }
+  auto d = make(cfg);  // starts (EXPECTs inside): one zone's conflict does not stop the others
+  EXPECT_TRUE(fs::exists(staged));                       // p0's key is kept
+  EXPECT_EQ(*read_file(key_path), squatter);             // the other key is untouched
+  EXPECT_FALSE(d->record("p0.test.")->pending.empty());  // still to do
+  EXPECT_TRUE(d->record("p1.test.")->pending.empty());
 }
 
 TEST_F(DurabilityTest, WrittenFilesAppearWholeAndRollForwardRewritesOnlyWhatDiffers) {
