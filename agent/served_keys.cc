@@ -1,13 +1,11 @@
 // Keys to adopt for a zone without state: those its served output publishes (served_keys.h).
 #include "agent/served_keys.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "common/atomic_file.h"
 #include "signer/zone.h"
 #include "signer/zone_parse.h"
 
@@ -23,32 +21,14 @@ uint16_t dnskey_flags(const signer::Bytes& rdata) {
 /// Up to `limit` bytes from the start of `path`; when the file is longer (`*whole` false)
 /// cut after the last complete line. nullopt: no such file.
 Result<std::optional<std::string>> read_prefix(const std::string& path, size_t limit, bool* whole) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return fail(path + ": cannot open: " + std::strerror(errno));
-  }
-  std::string text(limit + 1, '\0');
-  size_t got = 0;
-  while (got < text.size()) {
-    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return fail(path + ": read failed: " + std::strerror(err));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  *whole = got <= limit;
-  text.resize(got);
+  auto text = read_file_prefix(path, limit + 1);
+  if (!text || !*text) return text;
+  *whole = (*text)->size() <= limit;
   if (!*whole) {
-    size_t nl = text.rfind('\n', limit);
-    text.resize(nl == std::string::npos ? 0 : nl + 1);
+    size_t nl = (*text)->rfind('\n', limit);
+    (*text)->resize(nl == std::string::npos ? 0 : nl + 1);
   }
-  return std::optional<std::string>(std::move(text));
+  return text;
 }
 
 }  // namespace

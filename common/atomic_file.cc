@@ -122,6 +122,30 @@ Result<bool> rename_no_replace(const std::string& from, const std::string& to) {
   return true;
 }
 
+Result<std::optional<std::string>> read_file_prefix(const std::string& path, size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return fail(path + ": cannot open: " + errno_text());
+  }
+  std::string text(limit, '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string msg = path + ": read failed: " + errno_text();
+      ::close(fd);
+      return fail(msg);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  return std::optional<std::string>(std::move(text));
+}
+
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": cannot open: " + errno_text());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,5 +54,9 @@ std::string directory_of(const std::string& path);
 
 /// Reads a whole file.
 Result<std::string> read_file(const std::string& path);
+
+/// Reads at most `limit` bytes from the start of `path` (fewer when the file is shorter);
+/// nullopt when there is no such file. Errors name the path.
+Result<std::optional<std::string>> read_file_prefix(const std::string& path, size_t limit);
 
 }  // namespace ts

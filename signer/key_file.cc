@@ -2,9 +2,7 @@
 #include "signer/key_file.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -36,22 +34,10 @@ bool file_exists(const std::string& path) {
 /// the buffer is cleansed as it may hold the start of the key.
 Result<std::optional<KeyMeta>> meta_of_key_file(const std::string& path, const std::string& id) {
   constexpr size_t kMetaPrefix = 4096;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<KeyMeta>{};
-    return fail(path + ": cannot open: " + std::strerror(errno));
-  }
-  std::string buf(kMetaPrefix, '\0');
-  size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  buf.resize(got);
-  SecretString prefix(std::move(buf));  // cleansed when it goes
+  auto buf = read_file_prefix(path, kMetaPrefix);
+  if (!buf) return buf.error();
+  if (!*buf) return std::optional<KeyMeta>{};  // gone meanwhile
+  SecretString prefix(std::move(**buf));       // cleansed when it goes
   KeyFileParts parts = split_key_file(prefix.str());
   if (parts.meta.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return std::optional<KeyMeta>{};

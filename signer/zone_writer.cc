@@ -3,13 +3,15 @@
 // the hot types take rdata_text.cc's direct path, every other type ldns_rdf2buffer_str.
 #include "signer/zone_writer.h"
 
-#include <ldns/ldns.h>
-
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
+#include <optional>  // before ldns (common/atomic_file.h uses it)
 #include <thread>
 #include <vector>
+
+// ldns after the standard headers: its C headers define names that break <optional>.
+#include <ldns/ldns.h>
 
 #include "common/atomic_file.h"
 #include "signer/rdata_text.h"
